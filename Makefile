@@ -23,7 +23,7 @@ AR        ?= ar
 PKG_CONFIG ?= pkg-config
 
 # Debian libraries we build on (see README "Dependencies" for why each).
-PKGS      := libudev json-c libxxhash
+PKGS      := libudev json-c libxxhash inih
 TEST_PKGS := cmocka
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith \
