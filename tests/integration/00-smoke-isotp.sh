@@ -5,7 +5,7 @@
 set -eu
 iface=${IFACE:-vcan0}
 log=$(mktemp)
-trap 'kill $dump 2>/dev/null; rm -f "$log"' EXIT
+trap 'kill $dump 2>/dev/null || true; rm -f "$log"' EXIT
 
 candump -L "$iface" >"$log" 2>&1 &
 dump=$!
