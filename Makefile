@@ -30,6 +30,19 @@ WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpointe
 	-Wcast-qual -Wsign-compare -Wformat=2 -Wno-format-nonliteral -Werror
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 -fPIC -pipe $(WARN) -MMD -MP
+# A fresh machine lacks the libraries before the flags below are computed, so the dependency script
+# runs while the Makefile is read — only when pkg-config cannot find what this goal needs.
+DEP_GROUPS := build $(if $(filter check unit integration tests demo bench,$(MAKECMDGOALS)),test)
+DEP_PKGS   := $(PKGS) $(if $(filter test,$(DEP_GROUPS)),$(TEST_PKGS))
+ifeq ($(filter clean,$(MAKECMDGOALS)),)
+ifneq ($(shell $(PKG_CONFIG) --exists $(DEP_PKGS) 2>/dev/null && echo ok),ok)
+DEPS_RC := $(shell scripts/deps.sh $(DEP_GROUPS) >&2; echo $$?)
+ifneq ($(DEPS_RC),0)
+$(error missing dependencies (see above))
+endif
+endif
+endif
+
 CPPFLAGS += -D_GNU_SOURCE -I. -Iinclude $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 LDLIBS   += $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lm
 TEST_LDLIBS := $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) 2>/dev/null)
@@ -76,14 +89,7 @@ ALL_OBJS := $(call obj,$(CAN_SRCS) $(RULES_SRCS) $(PLUGIN_SRCS))
 # Keep objects of pattern-built programs, or every make relinks from scratch.
 .SECONDARY:
 
-all: $(B)/.deps-build $(PROJECT_LIBS) $(BINS) $(SBINS) $(EXTRA_ALL)
-
-# The dependency script installs what is missing (as root) or prints the apt-get line.  The stamp
-# keeps it to one dpkg query per build tree.
-$(B)/.deps-build: scripts/deps.sh
-	@mkdir -p $(@D)
-	@scripts/deps.sh build
-	@touch $@
+all: $(PROJECT_LIBS) $(BINS) $(SBINS) $(EXTRA_ALL)
 
 deps:
 	@scripts/deps.sh build test
