@@ -133,8 +133,10 @@ tests: all $(UNIT_TESTS) $(INTEG_BINS) $(FUZZ_BINS) $(EXTRA_TESTS)
 
 # check: the normal build must be warning-free, then the whole suite runs on the sanitizer build.
 SAN_B := $(B)/san
+# The code must also build warning-free with clang (different warnings, different UB assumptions).
 check: all
 	@scripts/deps.sh test
+	$(MAKE) --no-print-directory B=$(B)/clang CC=clang all
 	$(MAKE) --no-print-directory B=$(SAN_B) SANITIZE=1 tests
 	@scripts/check.sh $(SAN_B) $(if $(VM),--vm)
 

@@ -46,7 +46,7 @@ sleep 0.3
 kill $rpid 2>/dev/null
 resp=$(cat "$log")
 [ -n "$resp" ] || { echo "demo: no answer from the ECU" >&2; exit 1; }
-vin=$(echo "$resp" | cut -d' ' -f4- | xxd -r -p 2>/dev/null || true)
+vin=$(for h in $(echo "$resp" | cut -d' ' -f4-); do printf "\\$(printf %o "0x$h")"; done)
 echo "demo: tester got: $resp"
 [ -n "$vin" ] && echo "demo: VIN $vin"
 echo "demo: the frames above are the Single Frame request, the ECU's First Frame, the tester's Flow"
