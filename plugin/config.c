@@ -1,0 +1,528 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * recalld.conf: an INI file read with Debian's libinih (small, stable, in every release; INI is what
+ * workshop admins already edit).  inih does not pass line numbers to the handler in Debian's build,
+ * so the reader callback below counts lines and pre-checks each line's shape: every problem is
+ * reported as `file:line: error: ...`, not just the first, and the old configuration is kept by the
+ * caller when there is any.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ini.h>
+
+#include "plugin/recalld-internal.h"
+
+#define CONFIG_LINE_MAX 199	/* inih's INI_MAX_LINE minus the NUL */
+
+void config_init_defaults(struct recalld_config *c)
+{
+	*c = (struct recalld_config){
+		.request_timeout_ms = 0,
+		.check_timeout_ms = 60000,
+		.on_appear = true,
+		.on_traffic = true,
+		.silence_ms = 5000,
+		.probe_interval_ms = 0,
+		.max_clients = 32,
+		.max_request = 4096,
+		.max_output = 1u << 20,
+	};
+	/* Defaults are constant strings duplicated so config_done can free uniformly; an allocation
+	 * failure leaves NULL, which config_parse_* reports. */
+	c->database = strdup(RECALLD_DATADIR "/recalls.rdb");
+	c->report_dir = strdup("/var/lib/recalld/reports");
+	c->bays[0] = strdup("can*");
+	c->bays[1] = strdup("vcan*");
+	c->n_bays = 2;
+	c->addressing = NULL;	/* every scheme can/ knows, in its order */
+	c->socket_path = strdup(RECALLD_SOCKET_PATH);
+	c->socket_group = NULL;
+}
+
+void config_done(struct recalld_config *c)
+{
+	unsigned int i;
+
+	free(c->database);
+	free(c->report_dir);
+	for (i = 0; i < c->n_bays; i++)
+		free(c->bays[i]);
+	free(c->addressing);
+	free(c->socket_path);
+	free(c->socket_group);
+	memset(c, 0, sizeof(*c));
+}
+
+struct parse_ctx {
+	struct recalld_config *c;
+	const char *name;
+	const char *text;	/* remaining input */
+	unsigned int line;
+	unsigned int errors;
+	bool broken_section;	/* the last section header was malformed: its keys are not news */
+	config_error_fn err;
+	void *userdata;
+};
+
+static __attribute__((format(printf, 2, 3))) void perr(struct parse_ctx *p, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	p->errors++;
+	if (p->err)
+		p->err(p->userdata, p->name, p->line, msg);
+}
+
+/* Duration: a number with an optional unit ms, s or min; a bare number is milliseconds. */
+static int parse_duration(const char *v, unsigned int *ret_ms)
+{
+	static const struct {
+		const char *unit;
+		unsigned long mult;
+	} units[] = { { "", 1 }, { "ms", 1 }, { "s", 1000 }, { "min", 60000 } };
+	unsigned long n;
+	char *end;
+	size_t i;
+
+	if (*v < '0' || *v > '9')
+		return -EINVAL;
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (errno)
+		return -ERANGE;
+	while (*end == ' ')
+		end++;
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(end, units[i].unit) != 0)
+			continue;
+		/* One day is the largest sensible timeout; it also keeps ms in an unsigned int. */
+		if (n > 86400000UL / units[i].mult)
+			return -ERANGE;
+		*ret_ms = (unsigned int)(n * units[i].mult);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static int parse_uint(const char *v, unsigned int min, unsigned int max, unsigned int *ret)
+{
+	unsigned long n;
+	char *end;
+
+	if (*v < '0' || *v > '9')
+		return -EINVAL;
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (errno || *end || n < min || n > max)
+		return -ERANGE;
+	*ret = (unsigned int)n;
+	return 0;
+}
+
+static int parse_bool(const char *v, bool *ret)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" };
+	static const char *const no[] = { "no", "false", "off", "0" };
+	size_t i;
+
+	for (i = 0; i < 4; i++) {
+		if (strcasecmp(v, yes[i]) == 0) {
+			*ret = true;
+			return 0;
+		}
+		if (strcasecmp(v, no[i]) == 0) {
+			*ret = false;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static int set_path(struct parse_ctx *p, char **field, const char *v, bool may_be_empty)
+{
+	char *s;
+
+	if (!*v && may_be_empty) {
+		free(*field);
+		*field = NULL;
+		return 0;
+	}
+	if (*v != '/') {
+		perr(p, "'%s' is not an absolute path", v);
+		return 0;
+	}
+	s = strdup(v);
+	if (!s)
+		return -ENOMEM;
+	free(*field);
+	*field = s;
+	return 0;
+}
+
+static int set_globs(struct parse_ctx *p, const char *v)
+{
+	char *copy, *tok, *save = NULL;
+	char *globs[CONFIG_MAX_GLOBS];
+	unsigned int n = 0, i;
+	int ret = 0;
+
+	copy = strdup(v);
+	if (!copy)
+		return -ENOMEM;
+	for (tok = strtok_r(copy, " \t,", &save); tok; tok = strtok_r(NULL, " \t,", &save)) {
+		if (n == CONFIG_MAX_GLOBS) {
+			perr(p, "more than %d interface globs", CONFIG_MAX_GLOBS);
+			goto out;
+		}
+		if (strlen(tok) >= CONTROL_IFNAME_MAX * 2) {
+			perr(p, "interface glob '%s' is too long", tok);
+			goto out;
+		}
+		globs[n] = strdup(tok);
+		if (!globs[n]) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		n++;
+	}
+	if (n == 0) {
+		perr(p, "'interfaces' needs at least one glob (e.g. can* vcan*)");
+		goto out;
+	}
+	for (i = 0; i < p->c->n_bays; i++)
+		free(p->c->bays[i]);
+	memcpy(p->c->bays, globs, n * sizeof(globs[0]));
+	p->c->n_bays = n;
+	n = 0;
+out:
+	for (i = 0; i < n; i++)
+		free(globs[i]);
+	free(copy);
+	return ret;
+}
+
+static int set_addressing(struct parse_ctx *p, const char *v)
+{
+	const char *s;
+	char *copy;
+
+	for (s = v; *s; s++) {
+		if ((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' || *s == '_' ||
+		    *s == ' ')
+			continue;
+		perr(p, "addressing '%s': scheme names are lower-case words separated by spaces", v);
+		return 0;
+	}
+	copy = NULL;
+	if (*v && !(copy = strdup(v)))
+		return -ENOMEM;
+	free(p->c->addressing);
+	p->c->addressing = copy;
+	return 0;
+}
+
+enum ktype { K_PATH, K_PATH_OR_EMPTY, K_GLOBS, K_ADDRESSING, K_DURATION, K_BOOL, K_UINT, K_NAME };
+
+/* Every key in one table: the parser, the dump and the README list come from the same rows. */
+static const struct key {
+	const char *section, *name;
+	enum ktype type;
+	size_t off;
+	unsigned int min, max;
+} keys[] = {
+#define OFF(f) offsetof(struct recalld_config, f)
+	{ "recalld", "database", K_PATH, OFF(database), 0, 0 },
+	{ "recalld", "report_dir", K_PATH, OFF(report_dir), 0, 0 },
+	{ "bays", "interfaces", K_GLOBS, 0, 0, 0 },
+	{ "check", "addressing", K_ADDRESSING, 0, 0, 0 },
+	{ "check", "request_timeout", K_DURATION, OFF(request_timeout_ms), 0, 60000 },
+	{ "check", "check_timeout", K_DURATION, OFF(check_timeout_ms), 1000, 86400000 },
+	{ "triggers", "on_appear", K_BOOL, OFF(on_appear), 0, 0 },
+	{ "triggers", "on_traffic", K_BOOL, OFF(on_traffic), 0, 0 },
+	{ "triggers", "silence", K_DURATION, OFF(silence_ms), 100, 86400000 },
+	{ "triggers", "probe_interval", K_DURATION, OFF(probe_interval_ms), 0, 86400000 },
+	{ "control", "socket", K_PATH, OFF(socket_path), 0, 0 },
+	{ "control", "group", K_NAME, OFF(socket_group), 0, 0 },
+	{ "control", "max_clients", K_UINT, OFF(max_clients), 1, 4096 },
+	{ "control", "max_request", K_UINT, OFF(max_request), 64, 1u << 20 },
+	{ "control", "max_output", K_UINT, OFF(max_output), 4096, 64u << 20 },
+#undef OFF
+};
+
+static int handler(void *user, const char *section, const char *name, const char *value)
+{
+	struct parse_ctx *p = user;
+	const struct key *k = NULL;
+	char *base = (char *)p->c;
+	unsigned int u = 0;
+	bool known_section = false;
+	size_t i;
+	int r;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (strcmp(keys[i].section, section) != 0)
+			continue;
+		known_section = true;
+		if (strcmp(keys[i].name, name) == 0) {
+			k = &keys[i];
+			break;
+		}
+	}
+	if (!k) {
+		if (p->broken_section)
+			return 1;
+		if (!*section)
+			perr(p, "'%s' is outside any [section]", name);
+		else if (known_section)
+			perr(p, "unknown key '%s' in section [%s]", name, section);
+		else
+			perr(p, "unknown section [%s]", section);
+		return 1;
+	}
+	switch (k->type) {
+	case K_PATH:
+	case K_PATH_OR_EMPTY:
+		r = set_path(p, (char **)(base + k->off), value, k->type == K_PATH_OR_EMPTY);
+		break;
+	case K_GLOBS:
+		r = set_globs(p, value);
+		break;
+	case K_ADDRESSING:
+		r = set_addressing(p, value);
+		break;
+	case K_NAME:
+		if (*value && strspn(value, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				     "0123456789_-.") != strlen(value)) {
+			perr(p, "'%s' is not a group name", value);
+			return 1;
+		}
+		r = 0;
+		{
+			char *n = *value ? strdup(value) : NULL;
+
+			if (*value && !n) {
+				r = -ENOMEM;
+				break;
+			}
+			free(*(char **)(base + k->off));
+			*(char **)(base + k->off) = n;
+		}
+		break;
+	case K_DURATION:
+		r = parse_duration(value, &u);
+		if (r < 0 || u < k->min || u > k->max) {
+			perr(p, "%s: '%s' is not a duration between %u ms and %u ms (write e.g. 500ms, "
+			     "5s, 2min)", name, value, k->min, k->max);
+			return 1;
+		}
+		*(unsigned int *)(base + k->off) = u;
+		r = 0;
+		break;
+	case K_BOOL:
+		if (parse_bool(value, (bool *)(base + k->off)) < 0)
+			perr(p, "%s: '%s' is not yes or no", name, value);
+		r = 0;
+		break;
+	case K_UINT:
+		if (parse_uint(value, k->min, k->max, &u) < 0) {
+			perr(p, "%s: '%s' is not a number between %u and %u", name, value, k->min,
+			     k->max);
+			return 1;
+		}
+		*(unsigned int *)(base + k->off) = u;
+		r = 0;
+		break;
+	default:
+		r = -EINVAL;
+	}
+	if (r == -ENOMEM) {
+		perr(p, "out of memory");
+		return 0;
+	}
+	return 1;
+}
+
+/* inih's reader, fed from a string; counts lines and checks each line's shape first. */
+static char *reader(char *str, int num, void *stream)
+{
+	struct parse_ctx *p = stream;
+	const char *nl, *s;
+	size_t len, copy;
+
+	if (!*p->text)
+		return NULL;
+	p->line++;
+	nl = strchr(p->text, '\n');
+	len = nl ? (size_t)(nl - p->text) : strlen(p->text);
+	copy = len < (size_t)num - 1 ? len : (size_t)num - 1;
+	if (len > CONFIG_LINE_MAX) {
+		perr(p, "line is longer than %d characters", CONFIG_LINE_MAX);
+		copy = 0;	/* hand inih an empty line rather than a truncated setting */
+	}
+	memcpy(str, p->text, copy);
+	str[copy] = 0;
+	p->text += len + (nl ? 1 : 0);
+
+	s = str + strspn(str, " \t\r");
+	if (*s && *s != '#' && *s != ';') {
+		if (*s == '[') {
+			p->broken_section = !strchr(s, ']');
+			if (p->broken_section)
+				perr(p, "section header without ']'");
+		} else if (!strchr(s, '=') && !strchr(s, ':')) {
+			perr(p, "expected 'key = value' or '[section]', found '%.40s'", s);
+			str[0] = 0;
+		} else if (*s == '=' || *s == ':') {
+			perr(p, "missing key before '%c'", *s);
+			str[0] = 0;
+		}
+	}
+	return str;
+}
+
+int config_parse_string(struct recalld_config *c, const char *text, const char *name,
+			config_error_fn err, void *userdata)
+{
+	struct parse_ctx p = {
+		.c = c, .name = name, .text = text, .err = err, .userdata = userdata,
+	};
+	int r;
+
+	r = ini_parse_stream(reader, &p, handler, &p);
+	if (r == -2) {
+		p.line = 0;
+		perr(&p, "out of memory");
+	}
+	p.line = 0;
+	if (!c->database || !c->report_dir || !c->socket_path)
+		perr(&p, "out of memory");
+	if (c->request_timeout_ms && c->request_timeout_ms >= c->check_timeout_ms)
+		perr(&p, "request_timeout must be shorter than check_timeout");
+	return p.errors ? -EINVAL : 0;
+}
+
+int config_parse_file(struct recalld_config *c, const char *path, config_error_fn err,
+		      void *userdata)
+{
+	char *text = NULL;
+	size_t len = 0, cap = 0;
+	FILE *f;
+	int ret;
+
+	f = fopen(path, "re");
+	if (!f) {
+		ret = -errno;
+		if (err) {
+			char msg[128];
+
+			snprintf(msg, sizeof(msg), "cannot open: %s", strerror(-ret));
+			err(userdata, path, 0, msg);
+		}
+		return ret;
+	}
+	/* A config file is small; 1 MiB bounds a mistaken path such as /dev/zero. */
+	for (;;) {
+		size_t n;
+
+		if (cap - len < 4096) {
+			char *t;
+
+			cap = cap ? cap * 2 : 8192;
+			if (cap > (1u << 20)) {
+				ret = -EFBIG;
+				if (err)
+					err(userdata, path, 0, "larger than 1 MiB, not a config file");
+				goto out;
+			}
+			t = realloc(text, cap);
+			if (!t) {
+				ret = -ENOMEM;
+				goto out;
+			}
+			text = t;
+		}
+		n = fread(text + len, 1, cap - len - 1, f);
+		len += n;
+		if (n == 0)
+			break;
+	}
+	if (ferror(f)) {
+		ret = -EIO;
+		goto out;
+	}
+	text[len] = 0;
+	if (strlen(text) != len) {
+		if (err)
+			err(userdata, path, 0, "contains a NUL byte, not a config file");
+		ret = -EINVAL;
+		goto out;
+	}
+	ret = config_parse_string(c, text, path, err, userdata);
+out:
+	free(text);
+	fclose(f);
+	return ret;
+}
+
+bool config_is_bay(const struct recalld_config *c, const char *ifname)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->n_bays; i++)
+		if (fnmatch(c->bays[i], ifname, 0) == 0)
+			return true;
+	return false;
+}
+
+static const char *duration(char *buf, size_t size, unsigned int ms)
+{
+	if (ms && ms % 60000 == 0)
+		snprintf(buf, size, "%umin", ms / 60000);
+	else if (ms && ms % 1000 == 0)
+		snprintf(buf, size, "%us", ms / 1000);
+	else
+		snprintf(buf, size, "%ums", ms);
+	return buf;
+}
+
+int config_dump(const struct recalld_config *c, char **ret_text)
+{
+	char globs[CONFIG_MAX_GLOBS * CONTROL_IFNAME_MAX * 2 + CONFIG_MAX_GLOBS] = "";
+	char d1[32], d2[32], d3[32], d4[32];
+	unsigned int i;
+	char *s;
+
+	for (i = 0; i < c->n_bays; i++) {
+		if (i)
+			strcat(globs, " ");
+		strcat(globs, c->bays[i]);
+	}
+	if (asprintf(&s,
+		     "[recalld]\ndatabase = %s\nreport_dir = %s\n\n"
+		     "[bays]\ninterfaces = %s\n\n"
+		     "[check]\naddressing = %s\nrequest_timeout = %s\ncheck_timeout = %s\n\n"
+		     "[triggers]\non_appear = %s\non_traffic = %s\nsilence = %s\n"
+		     "probe_interval = %s\n\n"
+		     "[control]\nsocket = %s\ngroup = %s\nmax_clients = %u\nmax_request = %u\n"
+		     "max_output = %u\n",
+		     c->database, c->report_dir, globs, c->addressing ? c->addressing : "",
+		     duration(d1, sizeof(d1), c->request_timeout_ms),
+		     duration(d2, sizeof(d2), c->check_timeout_ms), c->on_appear ? "yes" : "no",
+		     c->on_traffic ? "yes" : "no", duration(d3, sizeof(d3), c->silence_ms),
+		     duration(d4, sizeof(d4), c->probe_interval_ms), c->socket_path,
+		     c->socket_group ? c->socket_group : "", c->max_clients, c->max_request,
+		     c->max_output) < 0)
+		return -ENOMEM;
+	*ret_text = s;
+	return 0;
+}

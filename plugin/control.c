@@ -1,0 +1,308 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The control protocol's untrusted side: one JSON object per line from any local client.
+ *
+ * A request is {"cmd": "status"|"check"|"last"|"subscribe"|"reload", "iface": "vcan0", "id": 7};
+ * "iface" is required by check and last and refused elsewhere, "id" is optional and echoed in the
+ * reply.  Unknown keys are refused (a typo must not silently become a different request).  The
+ * line framing is bounded: an oversized line is answered once and skipped to its newline, so it
+ * cannot eat the next request nor grow a buffer.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "plugin/recalld-internal.h"
+
+static const char *const cmd_names[_CONTROL_CMD_MAX] = {
+	[CONTROL_STATUS] = "status",
+	[CONTROL_CHECK] = "check",
+	[CONTROL_LAST] = "last",
+	[CONTROL_SUBSCRIBE] = "subscribe",
+	[CONTROL_RELOAD] = "reload",
+};
+
+const char *control_cmd_name(enum control_cmd cmd)
+{
+	return (unsigned int)cmd < _CONTROL_CMD_MAX ? cmd_names[cmd] : NULL;
+}
+
+/* Linux interface names: 1..15 bytes, no '/', ':' or whitespace, not "." or "..". */
+static bool valid_ifname(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || len >= CONTROL_IFNAME_MAX)
+		return false;
+	if ((len == 1 && s[0] == '.') || (len == 2 && s[0] == '.' && s[1] == '.'))
+		return false;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c <= ' ' || c >= 0x7f || c == '/' || c == ':')
+			return false;
+	}
+	return true;
+}
+
+static int fail(const char **ret_error, const char *msg, int err)
+{
+	if (ret_error)
+		*ret_error = msg;
+	return err;
+}
+
+int control_parse_request(const char *line, size_t len, struct control_request *ret_req,
+			  const char **ret_error)
+{
+	struct control_request req = { 0 };
+	struct json_tokener *tok;
+	struct json_object *o = NULL;
+	bool have_cmd = false, have_iface = false;
+	const char *s;
+	size_t i, slen;
+	int ret;
+
+	if (len > INT32_MAX)
+		return fail(ret_error, "request too large", -E2BIG);
+	/* Depth 2: a request is one flat object. */
+	tok = json_tokener_new_ex(2);
+	if (!tok)
+		return fail(ret_error, "out of memory", -ENOMEM);
+	o = json_tokener_parse_ex(tok, line, (int)len);
+	if (!o || json_tokener_get_error(tok) != json_tokener_success) {
+		ret = fail(ret_error, "malformed JSON", -EBADMSG);
+		goto out;
+	}
+	for (i = (size_t)tok->char_offset; i < len; i++) {
+		if (line[i] != ' ' && line[i] != '\t' && line[i] != '\r') {
+			ret = fail(ret_error, "trailing bytes after the JSON object", -EBADMSG);
+			goto out;
+		}
+	}
+	if (!json_object_is_type(o, json_type_object)) {
+		ret = fail(ret_error, "a request is a JSON object", -EBADMSG);
+		goto out;
+	}
+	{
+		json_object_object_foreach(o, key, val)
+		{
+			if (strcmp(key, "cmd") == 0) {
+				int c;
+
+				if (!json_object_is_type(val, json_type_string)) {
+					ret = fail(ret_error, "\"cmd\" must be a string", -EBADMSG);
+					goto out;
+				}
+				s = json_object_get_string(val);
+				for (c = 0; c < _CONTROL_CMD_MAX; c++)
+					if (strcmp(s, cmd_names[c]) == 0)
+						break;
+				if (c == _CONTROL_CMD_MAX) {
+					ret = fail(ret_error, "unknown command (status, check, last, "
+							      "subscribe, reload)", -EOPNOTSUPP);
+					goto out;
+				}
+				req.cmd = (enum control_cmd)c;
+				have_cmd = true;
+			} else if (strcmp(key, "iface") == 0) {
+				if (!json_object_is_type(val, json_type_string)) {
+					ret = fail(ret_error, "\"iface\" must be a string", -EBADMSG);
+					goto out;
+				}
+				s = json_object_get_string(val);
+				slen = (size_t)json_object_get_string_len(val);
+				if (strlen(s) != slen || !valid_ifname(s, slen)) {
+					ret = fail(ret_error, "\"iface\" is not an interface name",
+						   -EINVAL);
+					goto out;
+				}
+				memcpy(req.iface, s, slen);
+				req.iface[slen] = 0;
+				have_iface = true;
+			} else if (strcmp(key, "id") == 0) {
+				if (!json_object_is_type(val, json_type_int)) {
+					ret = fail(ret_error, "\"id\" must be an integer", -EBADMSG);
+					goto out;
+				}
+				req.id = json_object_get_int64(val);
+				req.has_id = true;
+			} else {
+				ret = fail(ret_error, "unknown key in request", -EBADMSG);
+				goto out;
+			}
+		}
+	}
+	if (!have_cmd) {
+		ret = fail(ret_error, "request has no \"cmd\"", -EBADMSG);
+		goto out;
+	}
+	if ((req.cmd == CONTROL_CHECK || req.cmd == CONTROL_LAST) && !have_iface) {
+		ret = fail(ret_error, "this command needs \"iface\"", -EINVAL);
+		goto out;
+	}
+	if (req.cmd != CONTROL_CHECK && req.cmd != CONTROL_LAST && have_iface) {
+		ret = fail(ret_error, "this command takes no \"iface\"", -EINVAL);
+		goto out;
+	}
+	*ret_req = req;
+	ret = 0;
+out:
+	json_object_put(o);
+	json_tokener_free(tok);
+	return ret;
+}
+
+/* ---- line framing ------------------------------------------------------------------------- */
+
+int linebuf_init(struct linebuf *lb, size_t max)
+{
+	*lb = (struct linebuf){ .max = max };
+	/* One byte more than max so a line of exactly max bytes plus its newline fits. */
+	lb->buf = malloc(max + 1);
+	return lb->buf ? 0 : -ENOMEM;
+}
+
+void linebuf_done(struct linebuf *lb)
+{
+	free(lb->buf);
+	lb->buf = NULL;
+	lb->len = 0;
+}
+
+/* Drop the line handed out by the previous linebuf_next. */
+static void linebuf_settle(struct linebuf *lb)
+{
+	if (!lb->taken)
+		return;
+	memmove(lb->buf, lb->buf + lb->taken, lb->len - lb->taken);
+	lb->len -= lb->taken;
+	lb->taken = 0;
+}
+
+size_t linebuf_feed(struct linebuf *lb, const char *data, size_t len)
+{
+	size_t used = 0;
+
+	linebuf_settle(lb);
+	while (used < len) {
+		const char *nl;
+		size_t chunk;
+
+		if (lb->skipping) {
+			nl = memchr(data + used, '\n', len - used);
+			if (!nl)
+				return len;
+			used = (size_t)(nl - data) + 1;
+			lb->skipping = false;
+			continue;
+		}
+		/* A complete line is waiting: the caller takes it before more bytes come in. */
+		if (lb->len && memchr(lb->buf, '\n', lb->len))
+			return used;
+		chunk = len - used;
+		if (chunk > lb->max + 1 - lb->len)
+			chunk = lb->max + 1 - lb->len;
+		nl = memchr(data + used, '\n', chunk);
+		if (nl)
+			chunk = (size_t)(nl - (data + used)) + 1;
+		memcpy(lb->buf + lb->len, data + used, chunk);
+		lb->len += chunk;
+		used += chunk;
+		if (nl)
+			return used;
+		if (lb->len > lb->max)
+			return used;	/* linebuf_next reports it oversized */
+	}
+	return used;
+}
+
+enum linebuf_result linebuf_next(struct linebuf *lb, const char **ret_line, size_t *ret_len)
+{
+	char *nl;
+
+	linebuf_settle(lb);
+	if (lb->len == 0)
+		return LINEBUF_NONE;
+	nl = memchr(lb->buf, '\n', lb->len);
+	if (nl) {
+		/* Handed out in place, valid until the next call, which removes it. */
+		*nl = 0;
+		*ret_line = lb->buf;
+		*ret_len = (size_t)(nl - lb->buf);
+		lb->taken = *ret_len + 1;
+		return LINEBUF_LINE;
+	}
+	if (lb->len > lb->max) {
+		lb->len = 0;
+		lb->skipping = true;
+		return LINEBUF_OVERSIZED;
+	}
+	return LINEBUF_NONE;
+}
+
+/* ---- output queue ------------------------------------------------------------------------- */
+
+void outbuf_init(struct outbuf *ob, size_t max)
+{
+	*ob = (struct outbuf){ .max = max };
+}
+
+void outbuf_done(struct outbuf *ob)
+{
+	free(ob->buf);
+	*ob = (struct outbuf){ .max = ob->max };
+}
+
+int outbuf_append(struct outbuf *ob, const char *data, size_t len)
+{
+	if (len > ob->max || ob->len > ob->max - len)
+		return -ENOBUFS;
+	if (ob->start + ob->len + len > ob->cap) {
+		/* Compact first; grow only if the live data really needs it. */
+		if (ob->start) {
+			memmove(ob->buf, ob->buf + ob->start, ob->len);
+			ob->start = 0;
+		}
+		if (ob->len + len > ob->cap) {
+			size_t cap = ob->cap ? ob->cap : 4096;
+			char *p;
+
+			while (cap < ob->len + len)
+				cap *= 2;
+			if (cap > ob->max)
+				cap = ob->max;
+			p = realloc(ob->buf, cap);
+			if (!p)
+				return -ENOMEM;
+			ob->buf = p;
+			ob->cap = cap;
+		}
+	}
+	memcpy(ob->buf + ob->start + ob->len, data, len);
+	ob->len += len;
+	return 0;
+}
+
+ssize_t outbuf_flush(struct outbuf *ob, int fd)
+{
+	while (ob->len) {
+		ssize_t n = write(fd, ob->buf + ob->start, ob->len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				break;
+			return -errno;
+		}
+		ob->start += (size_t)n;
+		ob->len -= (size_t)n;
+	}
+	if (ob->len == 0)
+		ob->start = 0;
+	return (ssize_t)ob->len;
+}

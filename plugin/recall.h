@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * recall.h — the public ABI of librecall (pkg-config: recall).
+ *
+ * Open a compiled recall database, check a car connected to a CAN interface (or just a VIN) and
+ * get the result as a struct and as JSON.  This is the same check the recalld daemon and
+ * `recall-check` run, so an embedding station program sees byte-for-byte the same report.
+ *
+ * Conventions: functions return >= 0 on success and a negative errno on failure; outputs go through
+ * ret_ parameters that are left untouched on failure; every *_free(NULL) is a no-op returning NULL.
+ * The library never prints and never exits.  Objects are not shared between threads, but distinct
+ * objects may be used from distinct threads.
+ *
+ * ABI: SONAME librecall.so.0.  Structs in this file are allocated by the library only and may grow
+ * at their end in later versions (never reordered), so callers read them but never embed or copy
+ * them by value.
+ */
+#ifndef RECALL_H
+#define RECALL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define RECALL_API __attribute__((visibility("default")))
+#else
+#define RECALL_API
+#endif
+
+/* Verdict of one recall campaign for the car that was checked (words are the JSON "verdict"). */
+enum recall_verdict {
+	RECALL_VERDICT_OPEN = 0,	/* "open": affected, the remedy is not applied */
+	RECALL_VERDICT_REMEDIED,	/* "remedied": affected, the remedy is applied */
+	RECALL_VERDICT_INSPECT,		/* "inspect": affected, the workshop must look at the part */
+	RECALL_VERDICT_UNDECIDABLE,	/* "undecidable": facts needed were not readable (see reason) */
+	RECALL_VERDICT_NOT_AFFECTED,	/* "not-affected": the campaign does not apply to this car */
+	_RECALL_VERDICT_MAX
+};
+
+/* How far a check got (JSON "status"). */
+enum recall_status {
+	RECALL_STATUS_COMPLETE = 0,	/* "complete": identity read, every campaign decided */
+	RECALL_STATUS_INTERRUPTED,	/* "interrupted": cut off (interface gone, deadline); partial */
+	RECALL_STATUS_FAILED,		/* "failed": nothing usable was read (no answer, no VIN) */
+	_RECALL_STATUS_MAX
+};
+
+/* One data identifier read from an ECU: raw bytes as the ECU sent them. */
+struct recall_did {
+	uint16_t did;			/* e.g. 0xF189 (UDS) or 0x0902 for OBD service 09 PID 02 */
+	size_t len;
+	uint8_t *data;			/* len bytes, followed by a NUL so ASCII values print */
+};
+
+struct recall_ecu {
+	uint32_t addr;			/* technician's ECU address, see README "ECU addresses" */
+	char *name;			/* e.g. "TCB"; may be NULL */
+	size_t n_dids;
+	struct recall_did *dids;
+};
+
+struct recall_campaign {
+	char *id;			/* campaign number as the manufacturer writes it */
+	char *title;			/* German short title */
+	char *text;			/* German description for the technician; may be NULL */
+	enum recall_verdict verdict;
+	char *reason;			/* why this verdict (facts compared); may be NULL */
+};
+
+struct recall_report {
+	char *iface;			/* CAN interface, NULL for a VIN-only check */
+	char *vin;			/* NULL when the VIN could not be read */
+	char *addressing;		/* addressing scheme that answered, NULL if none */
+	enum recall_status status;
+	char *error;			/* why interrupted / failed; NULL when complete */
+	int64_t started_ms;		/* CLOCK_REALTIME, milliseconds since the epoch */
+	int64_t finished_ms;
+	char *database;			/* identification of the database used; may be NULL */
+	size_t n_ecus;
+	struct recall_ecu *ecus;
+	size_t n_campaigns;
+	struct recall_campaign *campaigns;
+};
+
+/* Options of an interface check; zero-filled means defaults.  Set .size = sizeof(struct
+ * recall_check_opts) so later library versions know which fields the caller has. */
+struct recall_check_opts {
+	size_t size;
+	/* Space-separated addressing schemes tried in order, e.g. "bmw obd11 obd29"; NULL = all. */
+	const char *addressing;
+	/* Per-request answer timeout in ms; 0 = library default. */
+	unsigned int timeout_ms;
+};
+
+struct recall_db;
+
+/* Open and fully validate a compiled database (a file written by recallc). */
+RECALL_API int recall_db_open(const char *path, struct recall_db **ret_db);
+RECALL_API struct recall_db *recall_db_free(struct recall_db *db);
+
+/* Decide every campaign for a VIN alone (no ECU data: campaigns that need ECU facts come out
+ * "undecidable").  -EINVAL for a malformed VIN. */
+RECALL_API int recall_check_vin(struct recall_db *db, const char *vin,
+				struct recall_report **ret_report);
+
+/* Read the identity of the car on IFACE and decide every campaign.  A car that does not answer, or
+ * an interface that disappears, still yields a report (status failed / interrupted); a negative
+ * return means no report could be made at all (bad arguments, out of memory). */
+RECALL_API int recall_check_iface(struct recall_db *db, const char *iface,
+				  const struct recall_check_opts *opts,
+				  struct recall_report **ret_report);
+
+/* The report as one JSON object (no trailing newline); free the string with free(). */
+RECALL_API int recall_report_to_json(const struct recall_report *report, char **ret_json);
+/* The technician's text report (German); free the string with free(). */
+RECALL_API int recall_report_to_text(const struct recall_report *report, char **ret_text);
+/* Parse a report as written by recall_report_to_json (for example one read from the daemon). */
+RECALL_API int recall_report_from_json(const char *json, size_t len,
+				       struct recall_report **ret_report);
+RECALL_API struct recall_report *recall_report_free(struct recall_report *report);
+
+/* Names used in JSON; NULL for an out-of-range value. */
+RECALL_API const char *recall_verdict_name(enum recall_verdict v);
+RECALL_API const char *recall_status_name(enum recall_status s);
+
+/* Library version, e.g. "0.1.0". */
+RECALL_API const char *recall_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

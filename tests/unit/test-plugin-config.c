@@ -1,0 +1,178 @@
+/* recalld.conf parsing: each row is a file text, the errors it must produce (as "line:message
+ * fragment", joined by '|') and, for good files, the values that must come out. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+
+#include "plugin/recalld-internal.h"
+
+/* Error rows leave the value columns out on purpose. */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
+struct errs {
+	char text[1024];
+	unsigned int n;
+};
+
+static void collect(void *userdata, const char *file, unsigned int line, const char *msg)
+{
+	struct errs *e = userdata;
+	char one[300];
+
+	assert_string_equal(file, "t.conf");
+	snprintf(one, sizeof(one), "%s%u:%s", e->n ? "|" : "", line, msg);
+	strncat(e->text, one, sizeof(e->text) - strlen(e->text) - 1);
+	e->n++;
+}
+
+static const struct cfg_case {
+	const char *text;
+	const char *errors;	/* "" = must parse; else each "LINE:fragment" must appear in order */
+	unsigned int n_errors;
+	/* checked for good files */
+	const char *database, *globs0, *addressing, *group;
+	unsigned int check_timeout_ms, silence_ms, probe_ms;
+	bool on_traffic;
+} cases[] = {
+	{ "", "", 0, NULL, "can*", NULL, NULL, 60000, 5000, 0,
+	  true },
+	{ "# comment\n; other\n\n[recalld]\ndatabase = /tmp/x.rdb\n", "", 0, "/tmp/x.rdb", "can*",
+	  NULL, NULL, 60000, 5000, 0, true },
+	{ "[bays]\ninterfaces = vcan* slcan0\n[check]\naddressing = bmw obd11\n"
+	  "check_timeout = 2min\n[triggers]\nsilence = 750ms\nprobe_interval = 30s\n"
+	  "on_traffic = no\n[control]\ngroup = recalld\n",
+	  "", 0, NULL, "vcan*", "bmw obd11", "recalld", 120000,
+	  750, 30000, false },
+	{ "[triggers]\nsilence = 700\n", "", 0, NULL, "can*", NULL,
+	  NULL, 60000, 700, 0, true },
+	/* errors: every one with its line, not just the first */
+	{ "[recalld]\ndatabase = relative.rdb\nbogus = 1\n", "2:not an absolute path|3:unknown key",
+	  2 },
+	{ "[nosuch]\nx = 1\n", "2:unknown section [nosuch]", 1 },
+	{ "[triggers]\nsilence = fast\non_traffic = maybe\nprobe_interval = -5s\n",
+	  "2:silence|3:not yes or no|4:probe_interval", 3 },
+	{ "[triggers]\nsilence = 5 hours\n", "2:not a duration", 1 },
+	{ "[triggers]\nsilence = 99999999999999999999999\n", "2:not a duration", 1 },
+	{ "[check]\ncheck_timeout = 10ms\n", "2:check_timeout", 1 },
+	{ "[check]\naddressing = BMW;rm\n", "2:addressing", 1 },
+	{ "[check]\nrequest_timeout = 5s\ncheck_timeout = 5s\n", "0:shorter than check_timeout",
+	  1 },
+	{ "[control]\nmax_clients = 0\nmax_request = 1x\ngroup = a b\n",
+	  "2:max_clients|3:max_request|4:not a group name", 3 },
+	{ "[bays]\ninterfaces =\n", "2:at least one glob", 1 },
+	{ "[recalld\ndatabase = /x\n", "1:without ']'", 1 },
+	{ "just words\n[recalld]\n= /x\n", "1:expected 'key = value'|3:missing key", 2 },
+	{ "[recalld]\ndatabase = /aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
+	  "2:longer than", 1 },
+};
+
+static void test_cases(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct cfg_case *c = &cases[i];
+		struct recalld_config cfg;
+		struct errs e = { .n = 0 };
+		int r;
+
+		config_init_defaults(&cfg);
+		r = config_parse_string(&cfg, c->text, "t.conf", collect, &e);
+		if (!*c->errors) {
+			if (r != 0)
+				fail_msg("row %zu: unexpected errors: %s", i, e.text);
+			if (c->database)
+				assert_string_equal(cfg.database, c->database);
+			assert_string_equal(cfg.bays[0], c->globs0);
+			if (c->addressing)
+				assert_string_equal(cfg.addressing, c->addressing);
+			else
+				assert_null(cfg.addressing);
+			if (c->group)
+				assert_string_equal(cfg.socket_group, c->group);
+			assert_int_equal(cfg.check_timeout_ms, c->check_timeout_ms);
+			assert_int_equal(cfg.silence_ms, c->silence_ms);
+			assert_int_equal(cfg.probe_interval_ms, c->probe_ms);
+			assert_int_equal(cfg.on_traffic, c->on_traffic);
+		} else {
+			char want[512], *tok, *save = NULL;
+			const char *at = e.text;
+
+			if (r != -EINVAL)
+				fail_msg("row %zu: parsed but should fail with %s", i, c->errors);
+			if (e.n != c->n_errors)
+				fail_msg("row %zu: %u errors, want %u: %s", i, e.n, c->n_errors,
+					 e.text);
+			snprintf(want, sizeof(want), "%s", c->errors);
+			for (tok = strtok_r(want, "|", &save); tok; tok = strtok_r(NULL, "|", &save)) {
+				char line[16], *colon = strchr(tok, ':');
+				const char *hit;
+
+				snprintf(line, sizeof(line), "%.*s:", (int)(colon - tok), tok);
+				hit = strstr(at, colon + 1);
+				if (!hit || !strstr(at, line))
+					fail_msg("row %zu: want '%s' in '%s'", i, tok, e.text);
+				at = hit;
+			}
+		}
+		config_done(&cfg);
+	}
+}
+
+/* The dumped configuration parses back to the same values (recalld --dump-config). */
+static void test_dump_roundtrip(void **state)
+{
+	struct recalld_config a, b;
+	char *text, *text2;
+
+	(void)state;
+	config_init_defaults(&a);
+	assert_int_equal(config_parse_string(&a, "[triggers]\nsilence = 1500ms\n[check]\n"
+					     "addressing = obd29\n", "t.conf", NULL, NULL), 0);
+	assert_int_equal(config_dump(&a, &text), 0);
+	config_init_defaults(&b);
+	assert_int_equal(config_parse_string(&b, text, "t.conf", NULL, NULL), 0);
+	assert_int_equal(config_dump(&b, &text2), 0);
+	assert_string_equal(text, text2);
+	assert_int_equal(b.silence_ms, 1500);
+	free(text);
+	free(text2);
+	config_done(&a);
+	config_done(&b);
+}
+
+static void test_bay_globs(void **state)
+{
+	struct recalld_config c;
+
+	(void)state;
+	config_init_defaults(&c);
+	assert_int_equal(config_parse_string(&c, "[bays]\ninterfaces = vcan[0-3] slcan*\n", "t.conf",
+					     NULL, NULL), 0);
+	assert_true(config_is_bay(&c, "vcan2"));
+	assert_false(config_is_bay(&c, "vcan4"));
+	assert_true(config_is_bay(&c, "slcan0"));
+	assert_false(config_is_bay(&c, "eth0"));
+	config_done(&c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cases),
+		cmocka_unit_test(test_dump_roundtrip),
+		cmocka_unit_test(test_bay_globs),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
