@@ -220,4 +220,37 @@ enum bay_state bay_state(const struct bay *b);
 const char *bay_state_name(enum bay_state s);
 const char *bay_trigger_name(enum bay_trigger t);
 
+/* ---- daemon.c: the event loop of recalld, with the database and the check behind ops so the
+ * unit tests can drive the real loop without a CAN bus ------------------------------------ */
+
+struct recalld_ops {
+	/* Open and validate a database; on failure *ret_error (malloc'd) says why. */
+	int (*db_open)(void *userdata, const char *path, void **ret_db, char **ret_error);
+	void (*db_free)(void *userdata, void *db);
+	/* Short identification for reports and status (malloc'd), may return NULL. */
+	char *(*db_describe)(void *userdata, void *db);
+	/* Runs in the forked check child: check iface and write JSON lines to out_fd (progress
+	 * lines {"event":"progress","report":{...}}, then {"event":"report","report":{...}}).
+	 * Returns the child's exit status. */
+	int (*check)(void *userdata, void *db, const char *iface, const struct recalld_config *cfg,
+		     int out_fd);
+};
+
+/* Bays named explicitly (tests): no udev, rtnetlink or CAN sockets; the names are present+up. */
+#define RECALLD_STATIC_BAYS 0x1
+
+struct recalld;
+
+/* Takes ownership of *cfg (zeroed on success).  Opens the database, the control socket and the
+ * bay discovery. */
+int recalld_new(struct recalld_config *cfg, const char *config_path, const struct recalld_ops *ops,
+		void *userdata, unsigned int flags, struct recalld **ret);
+int recalld_add_static_bay(struct recalld *d, const char *name);
+/* Runs until SIGTERM or SIGINT; returns 0 or a negative errno. */
+int recalld_run(struct recalld *d);
+struct recalld *recalld_free(struct recalld *d);
+
+/* Child side helpers for ops->check: write one event line with a report. */
+int check_write_event(int fd, const char *event, const struct recall_report *r);
+
 #endif

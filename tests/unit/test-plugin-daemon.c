@@ -1,0 +1,486 @@
+/* The real recalld event loop, driven over its control socket without a CAN bus: bays are named
+ * statically and the check child is a test function that answers, crashes or hangs, so the loop's
+ * behaviour (replies, events, reports, reload, misbehaving clients) is asserted row by row.  Waits
+ * are bounded by a generous limit that only stops a hung test; nothing asserts on time. */
+#include <errno.h>
+#include <dirent.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <cmocka.h>
+
+#include <json-c/json.h>
+
+#include "plugin/recalld-internal.h"
+
+#define HANG_LIMIT_MS 60000
+
+static char dir[64], sock_path[128], db_path[128], report_dir[128];
+static pid_t daemon_pid;
+
+/* ---- the fake database and check ---------------------------------------------------------- */
+
+static int fake_db_open(void *u, const char *path, void **ret_db, char **ret_error)
+{
+	char buf[64] = "";
+	FILE *f = fopen(path, "r");
+
+	(void)u;
+	if (!f)
+		return -errno;
+	if (!fgets(buf, sizeof(buf), f) || strncmp(buf, "GOOD", 4) != 0) {
+		fclose(f);
+		(void)!asprintf(ret_error, "%s: not a database", path);
+		return -EBADMSG;
+	}
+	fclose(f);
+	buf[strcspn(buf, "\n")] = 0;
+	*ret_db = strdup(buf);
+	return 0;
+}
+
+static void fake_db_free(void *u, void *db)
+{
+	(void)u;
+	free(db);
+}
+
+static char *fake_db_describe(void *u, void *db)
+{
+	(void)u;
+	return strdup(db);
+}
+
+static int fake_check(void *u, void *db, const char *iface, const struct recalld_config *cfg,
+		      int fd)
+{
+	struct recall_report *r = report_new();
+	struct recall_ecu *e;
+
+	(void)u;
+	(void)cfg;
+	report_set_str(&r->vin, "WBY1Z41060V512345");
+	report_set_str(&r->database, db);
+	report_add_ecu(r, 0x61, "TCB", &e);
+	report_add_did(e, 0xF189, "11.0.2", 6);
+	r->status = RECALL_STATUS_INTERRUPTED;
+	check_write_event(fd, "progress", r);
+	if (strcmp(iface, "crash0") == 0) {
+		signal(SIGABRT, SIG_DFL);
+		raise(SIGABRT);
+	}
+	if (strcmp(iface, "slow0") == 0)
+		for (;;)
+			pause();
+	r->status = RECALL_STATUS_COMPLETE;
+	report_add_campaign(r, "0061950600", "ConnectedDrive", "Text", RECALL_VERDICT_OPEN, NULL);
+	check_write_event(fd, "report", r);
+	recall_report_free(r);
+	return 0;
+}
+
+static const struct recalld_ops ops = {
+	.db_open = fake_db_open,
+	.db_free = fake_db_free,
+	.db_describe = fake_db_describe,
+	.check = fake_check,
+};
+
+static void write_db(const char *content)
+{
+	FILE *f = fopen(db_path, "w");
+
+	assert_non_null(f);
+	fputs(content, f);
+	fclose(f);
+}
+
+/* ---- a client ----------------------------------------------------------------------------- */
+
+struct cl {
+	int fd;
+	char buf[1 << 16];
+	size_t len;
+};
+
+static void cl_open(struct cl *c)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+
+	c->len = 0;
+	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(c->fd >= 0);
+	strcpy(sa.sun_path, sock_path);
+	assert_int_equal(connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+}
+
+static void cl_send(struct cl *c, const char *s)
+{
+	assert_int_equal(write(c->fd, s, strlen(s)), (ssize_t)strlen(s));
+}
+
+/* Next line as JSON (NULL on EOF). */
+static struct json_object *cl_recv(struct cl *c)
+{
+	for (;;) {
+		char *nl = memchr(c->buf, '\n', c->len);
+		struct pollfd p = { .fd = c->fd, .events = POLLIN };
+		ssize_t n;
+
+		if (nl) {
+			struct json_object *o;
+
+			*nl = 0;
+			o = json_tokener_parse(c->buf);
+			assert_non_null(o);
+			c->len -= (size_t)(nl - c->buf) + 1;
+			memmove(c->buf, nl + 1, c->len);
+			return o;
+		}
+		if (poll(&p, 1, HANG_LIMIT_MS) != 1)
+			fail_msg("no answer from the daemon");
+		n = read(c->fd, c->buf + c->len, sizeof(c->buf) - c->len - 1);
+		if (n <= 0)
+			return NULL;
+		c->len += (size_t)n;
+	}
+}
+
+static const char *jget(struct json_object *o, const char *path)
+{
+	char key[64], *dot;
+	struct json_object *v = o;
+	const char *p = path;
+
+	while (*p) {
+		size_t n = strcspn(p, ".");
+
+		snprintf(key, sizeof(key), "%.*s", (int)n, p);
+		dot = key;
+		if (!json_object_object_get_ex(v, dot, &v))
+			return NULL;
+		p += n + (p[n] == '.');
+	}
+	return json_object_get_string(v);
+}
+
+/* Skip events until one whose "event" is ev (and iface, if given). */
+static struct json_object *cl_wait_event(struct cl *c, const char *ev, const char *iface)
+{
+	for (;;) {
+		struct json_object *o = cl_recv(c);
+		const char *e, *i;
+
+		assert_non_null(o);
+		e = jget(o, "event");
+		i = jget(o, "iface");
+		if (e && strcmp(e, ev) == 0 && (!iface || (i && strcmp(i, iface) == 0)))
+			return o;
+		json_object_put(o);
+	}
+}
+
+/* ---- fixture ------------------------------------------------------------------------------ */
+
+static int setup(void **state)
+{
+	struct recalld_config cfg;
+	struct recalld *d;
+	int pfd[2];
+	char ok;
+
+	(void)state;
+	strcpy(dir, "/tmp/test-plugin-daemon-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(sock_path, sizeof(sock_path), "%s/control.sock", dir);
+	snprintf(db_path, sizeof(db_path), "%s/recalls.rdb", dir);
+	snprintf(report_dir, sizeof(report_dir), "%s/reports", dir);
+	assert_int_equal(mkdir(report_dir, 0755), 0);
+	write_db("GOOD one\n");
+	assert_int_equal(pipe(pfd), 0);
+	daemon_pid = fork();
+	assert_true(daemon_pid >= 0);
+	if (daemon_pid == 0) {
+		config_init_defaults(&cfg);
+		report_set_str(&cfg.database, db_path);
+		report_set_str(&cfg.report_dir, report_dir);
+		report_set_str(&cfg.socket_path, sock_path);
+		cfg.on_appear = cfg.on_traffic = false;
+		cfg.check_timeout_ms = 1000;
+		cfg.max_request = 256;
+		cfg.max_output = 8192;
+		if (recalld_new(&cfg, NULL, &ops, NULL, RECALLD_STATIC_BAYS, &d) < 0)
+			_exit(1);
+		recalld_add_static_bay(d, "ok0");
+		recalld_add_static_bay(d, "crash0");
+		recalld_add_static_bay(d, "slow0");
+		ok = 1;
+		(void)!write(pfd[1], &ok, 1);
+		recalld_run(d);
+		recalld_free(d);
+		_exit(0);
+	}
+	close(pfd[1]);
+	assert_int_equal(read(pfd[0], &ok, 1), 1);
+	close(pfd[0]);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[256];
+	int st;
+
+	(void)state;
+	kill(daemon_pid, SIGTERM);
+	waitpid(daemon_pid, &st, 0);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	/* the socket is removed on a clean stop */
+	assert_int_equal(access(sock_path, F_OK), -1);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	return 0;
+}
+
+/* ---- tests -------------------------------------------------------------------------------- */
+
+static void test_check_report_and_events(void **state)
+{
+	struct cl a, b;
+	struct json_object *o;
+	unsigned int files = 0;
+	struct dirent *de;
+	DIR *dd;
+
+	(void)state;
+	cl_open(&a);
+	cl_open(&b);
+	cl_send(&b, "{\"cmd\":\"subscribe\"}\n");
+	o = cl_recv(&b);
+	assert_string_equal(jget(o, "ok"), "true");
+	json_object_put(o);
+
+	/* two requests in one write: the second surely meets the running check */
+	cl_send(&a, "{\"cmd\":\"check\",\"iface\":\"ok0\",\"id\":1}\n"
+		    "{\"cmd\":\"check\",\"iface\":\"ok0\",\"id\":2}\n");
+	o = cl_recv(&a);
+	assert_string_equal(jget(o, "ok"), "true");
+	assert_string_equal(jget(o, "id"), "1");
+	json_object_put(o);
+	o = cl_recv(&a);
+	assert_string_equal(jget(o, "ok"), "false");
+	assert_string_equal(jget(o, "id"), "2");
+	assert_non_null(strstr(jget(o, "error"), "already running"));
+	json_object_put(o);
+
+	o = cl_wait_event(&b, "check-started", "ok0");
+	assert_string_equal(jget(o, "trigger"), "request");
+	json_object_put(o);
+	o = cl_wait_event(&b, "check-finished", "ok0");
+	assert_string_equal(jget(o, "report.status"), "complete");
+	assert_string_equal(jget(o, "report.vin"), "WBY1Z41060V512345");
+	assert_string_equal(jget(o, "report.summary.open"), "1");
+	assert_string_equal(jget(o, "report.database"), "GOOD one");
+	json_object_put(o);
+
+	cl_send(&a, "{\"cmd\":\"last\",\"iface\":\"ok0\"}\n");
+	o = cl_recv(&a);
+	assert_string_equal(jget(o, "report.campaigns"),
+			    "[ { \"id\": \"0061950600\", \"title\": \"ConnectedDrive\", \"text\": "
+			    "\"Text\", \"verdict\": \"open\", \"reason\": null } ]");
+	json_object_put(o);
+	cl_send(&a, "{\"cmd\":\"last\",\"iface\":\"slow0\"}\n");
+	o = cl_recv(&a);
+	assert_string_equal(jget(o, "ok"), "false");
+	json_object_put(o);
+
+	dd = opendir(report_dir);
+	while ((de = readdir(dd)))
+		if (strncmp(de->d_name, "ok0-", 4) == 0)
+			files++;
+	closedir(dd);
+	assert_int_equal(files, 2);	/* .json and .txt */
+	close(a.fd);
+	close(b.fd);
+}
+
+static const struct end_case {
+	const char *iface;
+	const char *status;
+	const char *error_part;
+} end_cases[] = {
+	{ "crash0", "interrupted", "died (signal 6)" },
+	{ "slow0", "interrupted", "did not finish within 1000 ms" },
+};
+
+static void test_crash_and_hang(void **state)
+{
+	struct cl b;
+	size_t i;
+
+	(void)state;
+	cl_open(&b);
+	cl_send(&b, "{\"cmd\":\"subscribe\"}\n");
+	json_object_put(cl_recv(&b));
+	for (i = 0; i < sizeof(end_cases) / sizeof(end_cases[0]); i++) {
+		char req[128];
+		struct json_object *o;
+
+		snprintf(req, sizeof(req), "{\"cmd\":\"check\",\"iface\":\"%s\"}\n",
+			 end_cases[i].iface);
+		cl_send(&b, req);
+		o = cl_wait_event(&b, "check-finished", end_cases[i].iface);
+		assert_string_equal(jget(o, "report.status"), end_cases[i].status);
+		assert_non_null(strstr(jget(o, "report.error"), end_cases[i].error_part));
+		/* what the child had read before it died is kept */
+		assert_string_equal(jget(o, "report.vin"), "WBY1Z41060V512345");
+		json_object_put(o);
+	}
+	close(b.fd);
+}
+
+static const struct bad_req {
+	const char *line;
+	const char *error_part;
+} bad_reqs[] = {
+	{ "hello\n", "malformed JSON" },
+	{ "{\"cmd\":\"fly\"}\n", "unknown command" },
+	{ "{\"cmd\":\"check\",\"iface\":\"nosuch0\"}\n", "not a bay" },
+	{ "{\"cmd\":\"status\",\"pad\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	  "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	  "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+	  "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}\n", "longer than 256 bytes" },
+};
+
+static void test_bad_requests_do_not_disturb(void **state)
+{
+	struct cl a, other;
+	size_t i;
+
+	(void)state;
+	cl_open(&a);
+	cl_open(&other);
+	for (i = 0; i < sizeof(bad_reqs) / sizeof(bad_reqs[0]); i++) {
+		struct json_object *o;
+
+		cl_send(&a, bad_reqs[i].line);
+		o = cl_recv(&a);
+		assert_string_equal(jget(o, "ok"), "false");
+		if (!strstr(jget(o, "error"), bad_reqs[i].error_part))
+			fail_msg("row %zu: error '%s'", i, jget(o, "error"));
+		json_object_put(o);
+		/* the same connection and another one still work */
+		cl_send(&a, "{\"cmd\":\"status\"}\n");
+		o = cl_recv(&a);
+		assert_string_equal(jget(o, "ok"), "true");
+		json_object_put(o);
+		cl_send(&other, "{\"cmd\":\"status\"}\n");
+		o = cl_recv(&other);
+		assert_non_null(strstr(jget(o, "bays"), "\"iface\": \"slow0\""));
+		assert_string_equal(jget(o, "ok"), "true");
+		json_object_put(o);
+	}
+	close(a.fd);
+	close(other.fd);
+}
+
+/* A client that sends requests but never reads replies is dropped; others are served. */
+static void test_slow_reader_dropped(void **state)
+{
+	struct cl slow, a;
+	struct json_object *o;
+	static char burst[64 * 1024];
+	size_t off = 0;
+	ssize_t n;
+
+	(void)state;
+	cl_open(&slow);
+	cl_open(&a);
+	while (off + 20 < sizeof(burst)) {
+		memcpy(burst + off, "{\"cmd\":\"status\"}\n", 17);
+		off += 17;
+	}
+	/* Replies (~300 bytes each) exceed the socket buffer plus max_output long before the
+	 * requests run out. */
+	for (int round = 0; round < 16; round++) {
+		n = send(slow.fd, burst, off, MSG_NOSIGNAL);
+		if (n < 0)
+			break;
+	}
+	cl_send(&a, "{\"cmd\":\"status\"}\n");
+	o = cl_recv(&a);
+	assert_string_equal(jget(o, "ok"), "true");
+	json_object_put(o);
+	/* the slow client's stream ends: read until EOF or reset */
+	for (;;) {
+		struct pollfd p = { .fd = slow.fd, .events = POLLIN };
+		char buf[65536];
+
+		assert_int_equal(poll(&p, 1, HANG_LIMIT_MS), 1);
+		n = read(slow.fd, buf, sizeof(buf));
+		if (n <= 0)
+			break;
+	}
+	close(slow.fd);
+	close(a.fd);
+}
+
+static void test_reload(void **state)
+{
+	struct cl a;
+	struct json_object *o;
+
+	(void)state;
+	cl_open(&a);
+	write_db("garbage\n");
+	cl_send(&a, "{\"cmd\":\"reload\"}\n");
+	o = cl_recv(&a);
+	assert_string_equal(jget(o, "ok"), "false");
+	assert_non_null(strstr(jget(o, "error"), "not a database"));
+	json_object_put(o);
+	cl_send(&a, "{\"cmd\":\"status\"}\n");
+	o = cl_recv(&a);
+	assert_string_equal(jget(o, "database"), "GOOD one");
+	json_object_put(o);
+
+	write_db("GOOD two\n");
+	cl_send(&a, "{\"cmd\":\"reload\"}\n");
+	o = cl_recv(&a);
+	assert_string_equal(jget(o, "ok"), "true");
+	assert_string_equal(jget(o, "database"), "GOOD two");
+	json_object_put(o);
+	/* SIGHUP does the same */
+	write_db("GOOD three\n");
+	cl_send(&a, "{\"cmd\":\"subscribe\"}\n");
+	json_object_put(cl_recv(&a));
+	kill(daemon_pid, SIGHUP);
+	o = cl_wait_event(&a, "reload", NULL);
+	assert_string_equal(jget(o, "ok"), "true");
+	assert_string_equal(jget(o, "database"), "GOOD three");
+	json_object_put(o);
+	close(a.fd);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_check_report_and_events, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_crash_and_hang, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_requests_do_not_disturb, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_slow_reader_dropped, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reload, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
