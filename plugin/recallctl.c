@@ -1,0 +1,461 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * recallctl: the command-line client of recalld's control socket (one JSON object per line).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <json-c/json.h>
+
+#include "plugin/recalld-internal.h"
+
+#define LINE_MAX_BYTES (8u << 20)
+
+static const char *prog = "recallctl";
+static const char *sock_path;
+static bool opt_json;
+static int timeout_s = 120;
+static unsigned long opt_count;
+static bool opt_wait;
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: %s [OPTIONS] COMMAND [ARGS]\n"
+		"Talk to recalld, the recall-check daemon, over its control socket.\n"
+		"\n"
+		"Commands:\n"
+		"  status               every bay: state (absent/down/idle/checking), checks run,\n"
+		"                       last result\n"
+		"  check IFACE          start a check on IFACE now; with --wait, wait for it and\n"
+		"                       print its report\n"
+		"  last IFACE           the last report of IFACE (technician text; JSON with --json)\n"
+		"  subscribe            print events as they happen: check-started, progress,\n"
+		"                       check-finished (with the report), bay, reload\n"
+		"  reload               load and validate the rules database again; a bad one is\n"
+		"                       refused and the old one stays\n"
+		"\n"
+		"Options:\n"
+		"  -s, --socket PATH    control socket (default: $RECALLD_SOCKET or %s)\n"
+		"  -j, --json           print the daemon's JSON (one object per line)\n"
+		"  -w, --wait           with check: wait for the report\n"
+		"  -n, --count N        with subscribe: exit after N events\n"
+		"  -t, --timeout SEC    give up waiting after SEC seconds (default 120; 0 = never)\n"
+		"  -h, --help           this text\n"
+		"\n"
+		"Exit status: 0 success; 1 the daemon refused or failed, or (check --wait, last)\n"
+		"the car has open, inspect or undecidable campaigns or the check was not complete;\n"
+		"2 usage error, daemon unreachable or timeout.\n",
+		prog, RECALLD_SOCKET_PATH);
+}
+
+struct conn {
+	int fd;
+	char *buf;
+	size_t len, cap;
+};
+
+static int conn_open(struct conn *c)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+
+	if (strlen(sock_path) >= sizeof(sa.sun_path)) {
+		fprintf(stderr, "%s: %s: socket path too long\n", prog, sock_path);
+		return -1;
+	}
+	strcpy(sa.sun_path, sock_path);
+	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (c->fd < 0 || connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		fprintf(stderr, "%s: %s: cannot connect: %s (is recalld running?)\n", prog,
+			sock_path, strerror(errno));
+		return -1;
+	}
+	c->len = 0;
+	c->cap = 65536;
+	c->buf = malloc(c->cap);
+	return c->buf ? 0 : -1;
+}
+
+static int conn_send(struct conn *c, struct json_object *req)
+{
+	const char *s = json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN);
+	size_t len = strlen(s);
+
+	if (write(c->fd, s, len) != (ssize_t)len || write(c->fd, "\n", 1) != 1) {
+		fprintf(stderr, "%s: %s: write: %s\n", prog, sock_path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Next line; NULL on EOF, timeout or error (reported). *ret_raw points into the buffer. */
+static struct json_object *conn_recv(struct conn *c, const char **ret_raw, time_t deadline)
+{
+	for (;;) {
+		char *nl = memchr(c->buf, '\n', c->len);
+		struct pollfd p = { .fd = c->fd, .events = POLLIN };
+		int wait_ms = -1;
+		ssize_t n;
+
+		if (nl) {
+			static char *line;
+			struct json_object *o;
+			size_t l = (size_t)(nl - c->buf);
+
+			free(line);
+			line = strndup(c->buf, l);
+			c->len -= l + 1;
+			memmove(c->buf, nl + 1, c->len);
+			if (!line)
+				return NULL;
+			o = json_tokener_parse(line);
+			if (!o) {
+				fprintf(stderr, "%s: daemon sent a malformed line\n", prog);
+				return NULL;
+			}
+			if (ret_raw)
+				*ret_raw = line;
+			return o;
+		}
+		if (deadline) {
+			time_t now = time(NULL);
+
+			if (now >= deadline) {
+				fprintf(stderr, "%s: no answer within %d s\n", prog, timeout_s);
+				return NULL;
+			}
+			wait_ms = (int)(deadline - now) * 1000;
+		}
+		if (poll(&p, 1, wait_ms) == 0)
+			continue;
+		if (c->len + 4096 > c->cap) {
+			char *nb;
+
+			if (c->cap >= LINE_MAX_BYTES) {
+				fprintf(stderr, "%s: daemon line too long\n", prog);
+				return NULL;
+			}
+			nb = realloc(c->buf, c->cap * 2);
+			if (!nb)
+				return NULL;
+			c->buf = nb;
+			c->cap *= 2;
+		}
+		n = read(c->fd, c->buf + c->len, c->cap - c->len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			fprintf(stderr, "%s: %s: daemon closed the connection\n", prog, sock_path);
+			return NULL;
+		}
+		c->len += (size_t)n;
+	}
+}
+
+static const char *sget(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) || json_object_is_type(v, json_type_null))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+static bool is_ok(struct json_object *o)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, "ok", &v) && json_object_get_boolean(v);
+}
+
+/* Prints a report (text or JSON) and returns the exit status it means. */
+static int print_report(struct json_object *rep)
+{
+	const char *s = json_object_to_json_string_ext(rep, JSON_C_TO_STRING_PLAIN |
+								JSON_C_TO_STRING_NOSLASHESCAPE);
+	struct recall_report *r;
+	unsigned int c[_RECALL_VERDICT_MAX];
+	char *text;
+	int ret;
+
+	ret = recall_report_from_json(s, strlen(s), &r);
+	if (ret < 0) {
+		fprintf(stderr, "%s: daemon sent a report this recallctl cannot read: %s\n", prog,
+			strerror(-ret));
+		return 1;
+	}
+	if (opt_json) {
+		printf("%s\n", s);
+	} else if (recall_report_to_text(r, &text) >= 0) {
+		fputs(text, stdout);
+		free(text);
+	}
+	report_count(r, c);
+	ret = r->status != RECALL_STATUS_COMPLETE || c[RECALL_VERDICT_OPEN] ||
+	      c[RECALL_VERDICT_INSPECT] || c[RECALL_VERDICT_UNDECIDABLE];
+	recall_report_free(r);
+	return ret;
+}
+
+static void print_status(struct json_object *o)
+{
+	struct json_object *bays, *b, *last;
+	size_t i, n;
+
+	printf("database: %s\n", sget(o, "database") ? sget(o, "database") : "?");
+	if (!json_object_object_get_ex(o, "bays", &bays))
+		return;
+	n = json_object_array_length(bays);
+	if (!n)
+		printf("no bays (no CAN interface matches [bays] interfaces)\n");
+	for (i = 0; i < n; i++) {
+		b = json_object_array_get_idx(bays, i);
+		printf("%-15s %-9s checks %-4s", sget(b, "iface"), sget(b, "state"),
+		       sget(b, "checks"));
+		if (json_object_object_get_ex(b, "last", &last))
+			printf(" last: %s VIN %s, %s open, %s inspect, %s undecidable, "
+			       "%s remedied", sget(last, "status"),
+			       sget(last, "vin") ? sget(last, "vin") : "unknown",
+			       sget(last, "open"), sget(last, "inspect"), sget(last, "undecidable"),
+			       sget(last, "remedied"));
+		printf("\n");
+	}
+}
+
+static void print_event(struct json_object *o, const char *raw)
+{
+	const char *ev = sget(o, "event");
+	struct json_object *rep;
+
+	if (opt_json || !ev) {
+		printf("%s\n", raw);
+	} else if (strcmp(ev, "check-finished") == 0 &&
+		   json_object_object_get_ex(o, "report", &rep)) {
+		char *line = NULL;
+		const char *s = json_object_to_json_string(rep);
+		struct recall_report *r;
+
+		if (recall_report_from_json(s, strlen(s), &r) >= 0 &&
+		    report_summary_line(r, &line) >= 0)
+			printf("check-finished %s\n", line);
+		free(line);
+		recall_report_free(r);
+	} else if (strcmp(ev, "check-started") == 0) {
+		printf("check-started %s (%s)\n", sget(o, "iface"), sget(o, "trigger"));
+	} else if (strcmp(ev, "bay") == 0) {
+		printf("bay %s %s\n", sget(o, "iface"), sget(o, "state"));
+	} else if (strcmp(ev, "reload") == 0) {
+		printf("reload %s %s\n", is_ok(o) ? "ok" : "refused",
+		       sget(o, "error") ? sget(o, "error") : sget(o, "database"));
+	} else {
+		printf("%s %s\n", ev, sget(o, "iface") ? sget(o, "iface") : "");
+	}
+	fflush(stdout);
+}
+
+static struct json_object *request(const char *cmd, const char *iface)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "cmd", json_object_new_string(cmd));
+	if (iface)
+		json_object_object_add(o, "iface", json_object_new_string(iface));
+	return o;
+}
+
+/* Sends req, reads the reply (skipping events); returns it or NULL. */
+static struct json_object *call(struct conn *c, struct json_object *req, time_t deadline)
+{
+	struct json_object *o;
+
+	if (conn_send(c, req) < 0)
+		return NULL;
+	for (;;) {
+		o = conn_recv(c, NULL, deadline);
+		if (!o || !sget(o, "event"))
+			return o;
+		json_object_put(o);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "wait", no_argument, NULL, 'w' },
+		{ "count", required_argument, NULL, 'n' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	struct json_object *req = NULL, *rep = NULL, *o;
+	const char *cmd, *iface = NULL, *raw;
+	struct conn c = { .fd = -1 };
+	time_t deadline = 0;
+	unsigned long seen = 0;
+	int opt, ret = 2;
+	char *end;
+
+	sock_path = getenv("RECALLD_SOCKET") ? getenv("RECALLD_SOCKET") : RECALLD_SOCKET_PATH;
+	while ((opt = getopt_long(argc, argv, "s:jwn:t:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 's':
+			sock_path = optarg;
+			break;
+		case 'j':
+			opt_json = true;
+			break;
+		case 'w':
+			opt_wait = true;
+			break;
+		case 'n':
+			opt_count = strtoul(optarg, &end, 10);
+			if (*end || !opt_count) {
+				fprintf(stderr, "%s: --count: '%s' is not a positive number\n", prog,
+					optarg);
+				return 2;
+			}
+			break;
+		case 't':
+			timeout_s = (int)strtol(optarg, &end, 10);
+			if (*end || timeout_s < 0 || timeout_s > 86400) {
+				fprintf(stderr, "%s: --timeout: '%s' is not 0..86400 seconds\n",
+					prog, optarg);
+				return 2;
+			}
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	cmd = argv[optind++];
+	if (strcmp(cmd, "check") == 0 || strcmp(cmd, "last") == 0) {
+		if (optind >= argc) {
+			fprintf(stderr, "%s: %s needs an interface name\n", prog, cmd);
+			return 2;
+		}
+		iface = argv[optind++];
+	} else if (strcmp(cmd, "status") != 0 && strcmp(cmd, "subscribe") != 0 &&
+		   strcmp(cmd, "reload") != 0) {
+		fprintf(stderr, "%s: unknown command '%s' (status, check, last, subscribe, reload)\n",
+			prog, cmd);
+		return 2;
+	}
+	if (optind < argc) {
+		fprintf(stderr, "%s: unexpected argument '%s'\n", prog, argv[optind]);
+		return 2;
+	}
+	if (timeout_s)
+		deadline = time(NULL) + timeout_s;
+	if (conn_open(&c) < 0)
+		goto out;
+
+	/* check --wait subscribes first, so the finish event cannot slip past. */
+	if (strcmp(cmd, "subscribe") == 0 || (strcmp(cmd, "check") == 0 && opt_wait)) {
+		req = request("subscribe", NULL);
+		rep = call(&c, req, deadline);
+		json_object_put(req);
+		req = NULL;
+		if (!rep)
+			goto out;
+		if (!is_ok(rep)) {
+			fprintf(stderr, "%s: %s\n", prog, sget(rep, "error"));
+			ret = 1;
+			goto out;
+		}
+		json_object_put(rep);
+		rep = NULL;
+	}
+	if (strcmp(cmd, "subscribe") == 0) {
+		for (;;) {
+			o = conn_recv(&c, &raw, opt_count ? deadline : 0);
+			if (!o)
+				goto out;
+			print_event(o, raw);
+			json_object_put(o);
+			if (opt_count && ++seen >= opt_count) {
+				ret = 0;
+				goto out;
+			}
+		}
+	}
+
+	req = request(cmd, iface);
+	rep = call(&c, req, deadline);
+	if (!rep)
+		goto out;
+	if (!is_ok(rep)) {
+		fprintf(stderr, "%s: %s\n", prog, sget(rep, "error") ? sget(rep, "error") : "failed");
+		ret = 1;
+		goto out;
+	}
+	ret = 0;
+	if (strcmp(cmd, "status") == 0) {
+		if (opt_json)
+			printf("%s\n", json_object_to_json_string_ext(rep, JSON_C_TO_STRING_PLAIN));
+		else
+			print_status(rep);
+	} else if (strcmp(cmd, "last") == 0) {
+		struct json_object *r;
+
+		if (json_object_object_get_ex(rep, "report", &r))
+			ret = print_report(r);
+	} else if (strcmp(cmd, "reload") == 0) {
+		if (opt_json)
+			printf("%s\n", json_object_to_json_string_ext(rep, JSON_C_TO_STRING_PLAIN));
+		else
+			printf("database reloaded: %s\n", sget(rep, "database"));
+	} else if (strcmp(cmd, "check") == 0) {
+		if (!opt_wait) {
+			if (opt_json)
+				printf("%s\n",
+				       json_object_to_json_string_ext(rep, JSON_C_TO_STRING_PLAIN));
+			else
+				printf("%s: check started\n", iface);
+			goto out;
+		}
+		for (;;) {
+			const char *ev, *i;
+			struct json_object *r;
+
+			o = conn_recv(&c, NULL, deadline);
+			if (!o) {
+				ret = 2;
+				goto out;
+			}
+			ev = sget(o, "event");
+			i = sget(o, "iface");
+			if (ev && i && strcmp(ev, "check-finished") == 0 && strcmp(i, iface) == 0 &&
+			    json_object_object_get_ex(o, "report", &r)) {
+				ret = print_report(r);
+				json_object_put(o);
+				break;
+			}
+			json_object_put(o);
+		}
+	}
+out:
+	json_object_put(req);
+	json_object_put(rep);
+	if (c.fd >= 0)
+		close(c.fd);
+	free(c.buf);
+	return ret;
+}
