@@ -253,4 +253,18 @@ struct recalld *recalld_free(struct recalld *d);
 /* Child side helpers for ops->check: write one event line with a report. */
 int check_write_event(int fd, const char *event, const struct recall_report *r);
 
+/* ---- check.c: the one check shared by recalld's children, librecall and recall-check ------ */
+
+/* Called with the report as read so far (VIN, ECUs), e.g. after the identity is read. */
+typedef void (*check_progress_fn)(void *userdata, const struct recall_report *partial);
+
+/* Open and validate a database; on failure *ret_error (malloc'd, may stay NULL) says why. */
+int check_db_open(const char *path, struct recall_db **ret_db, char **ret_error);
+/* "recalls.rdb (N campaigns, built ...)"; malloc'd, NULL on OOM. */
+char *check_db_describe(const struct recall_db *db);
+/* identity (can/) -> verdicts (rules/) -> report.  A car that does not answer or an interface
+ * that vanishes still gives a report (failed / interrupted); < 0 only for bad arguments or OOM. */
+int check_run(struct recall_db *db, const char *iface, const struct recall_check_opts *opts,
+	      check_progress_fn progress, void *userdata, struct recall_report **ret_report);
+
 #endif

@@ -32,6 +32,16 @@ static void collect(void *userdata, const char *file, unsigned int line, const c
 	e->n++;
 }
 
+static void collect_any(void *userdata, const char *file, unsigned int line, const char *msg)
+{
+	struct errs *e = userdata;
+	char one[300];
+
+	snprintf(one, sizeof(one), "%s:%u: %s; ", file, line, msg);
+	strncat(e->text, one, sizeof(e->text) - strlen(e->text) - 1);
+	e->n++;
+}
+
 static const struct cfg_case {
 	const char *text;
 	const char *errors;	/* "" = must parse; else each "LINE:fragment" must appear in order */
@@ -166,12 +176,36 @@ static void test_bay_globs(void **state)
 	config_done(&c);
 }
 
+/* The shipped example says "the values shown are the defaults": hold it to that. */
+static void test_example_is_defaults(void **state)
+{
+	struct recalld_config def, ex;
+	struct errs e = { .n = 0 };
+	char *a, *b;
+
+	(void)state;
+	config_init_defaults(&def);
+	config_init_defaults(&ex);
+	if (config_parse_file(&ex, "plugin/recalld.conf", collect_any, &e) < 0)
+		fail_msg("plugin/recalld.conf: %s", e.text);
+	/* the database default follows the install prefix; the example shows the default one */
+	assert_int_equal(report_set_str(&ex.database, def.database), 0);
+	assert_int_equal(config_dump(&def, &a), 0);
+	assert_int_equal(config_dump(&ex, &b), 0);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	config_done(&def);
+	config_done(&ex);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cases),
 		cmocka_unit_test(test_dump_roundtrip),
 		cmocka_unit_test(test_bay_globs),
+		cmocka_unit_test(test_example_is_defaults),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
