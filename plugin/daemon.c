@@ -1349,6 +1349,32 @@ static int socket_open(struct recalld *d)
 
 /* ---- life cycle --------------------------------------------------------------------------- */
 
+/* The report directory is created on first start (e.g. /var/lib/recalld/reports). */
+static int mkdir_p(const char *path)
+{
+	char *p = strdup(path), *s;
+	int ret = 0;
+
+	if (!p)
+		return -ENOMEM;
+	for (s = p + 1; ; s++) {
+		if (*s != '/' && *s)
+			continue;
+		char c = *s;
+
+		*s = 0;
+		if (mkdir(p, 0755) < 0 && errno != EEXIST) {
+			ret = -errno;
+			break;
+		}
+		*s = c;
+		if (!c)
+			break;
+	}
+	free(p);
+	return ret;
+}
+
 int recalld_new(struct recalld_config *cfg, const char *config_path, const struct recalld_ops *ops,
 		void *userdata, unsigned int flags, struct recalld **ret)
 {
@@ -1367,6 +1393,11 @@ int recalld_new(struct recalld_config *cfg, const char *config_path, const struc
 	d->epfd = d->sigfd = d->listen_fd = d->rtnl_fd = -1;
 	d->config_path = config_path ? strdup(config_path) : NULL;
 
+	r = mkdir_p(d->cfg.report_dir);
+	if (r < 0) {
+		syslog(LOG_ERR, "report directory %s: %s", d->cfg.report_dir, strerror(-r));
+		goto fail;
+	}
 	r = db_load(d, &err);
 	if (r < 0) {
 		syslog(LOG_ERR, "cannot use database: %s", err ? err : strerror(-r));
