@@ -1,0 +1,75 @@
+/*
+ * A station program that knows recalld only through its installed public interface: it is
+ * compiled by 5N-librecall-abi.sh against the installed recall.h and `pkg-config --libs recall`
+ * and nothing else from the source tree (this file is deliberately outside the directories the
+ * Makefile builds).
+ *
+ *   station DB vin VIN          check a VIN alone
+ *   station DB iface IFACE      check the car on IFACE
+ *
+ * Prints "status=... vin=... open=N remedied=N inspect=N undecidable=N" and the JSON, then
+ * re-parses the JSON through the library to show the struct and the JSON agree.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <recall.h>
+
+int main(int argc, char **argv)
+{
+	struct recall_check_opts opts = { .size = sizeof(opts) };
+	struct recall_report *r = NULL, *back = NULL;
+	struct recall_db *db = NULL;
+	unsigned int n[_RECALL_VERDICT_MAX] = { 0 };
+	char *json = NULL, *json2 = NULL;
+	size_t i;
+	int ret;
+
+	if (argc != 4 || (strcmp(argv[2], "vin") != 0 && strcmp(argv[2], "iface") != 0)) {
+		fprintf(stderr, "usage: station DB vin VIN | station DB iface IFACE\n");
+		return 2;
+	}
+	ret = recall_db_open(argv[1], &db);
+	if (ret < 0) {
+		fprintf(stderr, "station: %s: %s\n", argv[1], strerror(-ret));
+		return 1;
+	}
+	if (strcmp(argv[2], "vin") == 0)
+		ret = recall_check_vin(db, argv[3], &r);
+	else
+		ret = recall_check_iface(db, argv[3], &opts, &r);
+	if (ret < 0) {
+		fprintf(stderr, "station: %s: %s\n", argv[3], strerror(-ret));
+		recall_db_free(db);
+		return 1;
+	}
+	for (i = 0; i < r->n_campaigns; i++)
+		if ((unsigned int)r->campaigns[i].verdict < _RECALL_VERDICT_MAX)
+			n[r->campaigns[i].verdict]++;
+	printf("status=%s vin=%s open=%u remedied=%u inspect=%u undecidable=%u\n",
+	       recall_status_name(r->status), r->vin ? r->vin : "-", n[RECALL_VERDICT_OPEN],
+	       n[RECALL_VERDICT_REMEDIED], n[RECALL_VERDICT_INSPECT],
+	       n[RECALL_VERDICT_UNDECIDABLE]);
+	for (i = 0; i < r->n_campaigns; i++)
+		printf("campaign %s %s\n", r->campaigns[i].id,
+		       recall_verdict_name(r->campaigns[i].verdict));
+	ret = 1;
+	if (recall_report_to_json(r, &json) < 0 ||
+	    recall_report_from_json(json, strlen(json), &back) < 0 ||
+	    recall_report_to_json(back, &json2) < 0 || strcmp(json, json2) != 0) {
+		fprintf(stderr, "station: JSON and struct disagree\n");
+		goto out;
+	}
+	printf("%s\n", json);
+	printf("library %s\n", recall_version());
+	ret = 0;
+out:
+	free(json);
+	free(json2);
+	recall_report_free(back);
+	recall_report_free(r);
+	recall_db_free(db);
+	return ret;
+}
