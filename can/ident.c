@@ -1,0 +1,477 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The identity entry point: discovery per addressing scheme, then per ECU the VIN (service 09
+ * PID 02 on OBD schemes, DID F190 everywhere), the ECU name (09 0A) and the identification DIDs.
+ * Every failure becomes an ident_error; -ENODEV/-ENETDOWN stop reading and keep what was read.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "can/canbus-internal.h"
+
+static const uint16_t std_dids[] = { 0xF190, 0xF187, 0xF189, 0xF18C, 0xF191, 0xF195, 0xF18B };
+
+static const char *const scheme_names[IDENT_SCHEME_COUNT] = {
+	[IDENT_SCHEME_AUTO] = "auto",
+	[IDENT_SCHEME_OBD11] = "obd11",
+	[IDENT_SCHEME_OBD29] = "obd29",
+	[IDENT_SCHEME_BMW] = "bmw",
+};
+
+const char *ident_scheme_name(enum ident_scheme s)
+{
+	return (unsigned int)s < IDENT_SCHEME_COUNT ? scheme_names[s] : "unknown";
+}
+
+int ident_scheme_parse(const char *word)
+{
+	for (int i = 0; word && i < IDENT_SCHEME_COUNT; i++)
+		if (strcmp(word, scheme_names[i]) == 0)
+			return i;
+	return -EINVAL;
+}
+
+void ident_config_init(struct ident_config *cfg)
+{
+	static const struct uds_timing def = UDS_TIMING_DEFAULT;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->scheme = IDENT_SCHEME_AUTO;
+	cfg->order[0] = IDENT_SCHEME_OBD11;
+	cfg->order[1] = IDENT_SCHEME_BMW;
+	cfg->order[2] = IDENT_SCHEME_OBD29;
+	cfg->n_order = 3;
+	cfg->timing = def;
+}
+
+struct ident *ident_free(struct ident *id)
+{
+	free(id);
+	return NULL;
+}
+
+static bool fatal_err(int r)
+{
+	return r == -ENODEV || r == -ENETDOWN || r == -ENXIO;
+}
+
+static enum ident_err_kind err_kind(int r)
+{
+	if (r == -ETIMEDOUT)
+		return IDENT_ERR_TIMEOUT;
+	if (r == -EBADMSG || r == -EPROTO)
+		return IDENT_ERR_MALFORMED;
+	return IDENT_ERR_IO;
+}
+
+static const char *kind_name(enum ident_err_kind k)
+{
+	switch (k) {
+	case IDENT_ERR_TIMEOUT: return "timeout";
+	case IDENT_ERR_NRC: return "nrc";
+	case IDENT_ERR_MALFORMED: return "malformed";
+	default: return "io";
+	}
+}
+
+static void add_error(struct ident *id, const char *step, uint32_t ecu, enum ident_err_kind kind,
+		      int err, uint8_t nrc, const char *msg)
+{
+	struct ident_error *e;
+
+	if (id->n_errors >= IDENT_MAX_ERRORS)
+		return;
+	e = &id->errors[id->n_errors++];
+	snprintf(e->step, sizeof(e->step), "%s", step);
+	e->ecu = ecu;
+	e->kind = kind;
+	e->err = err;
+	e->nrc = nrc;
+	snprintf(e->message, sizeof(e->message), "%s", msg);
+}
+
+/* Records the failed exchange; returns true when reading must stop (interface gone). */
+static bool note_failure(struct ident *id, const char *step, uint32_t ecu, int r,
+			 const struct uds_reply *rep, const struct uds_timing *tm)
+{
+	char msg[160];
+
+	if (r == 0 && rep->negative) {
+		snprintf(msg, sizeof(msg), "%s: ECU 0x%X: %s: negative response 0x%02X %s",
+			 id->iface, ecu, step, rep->nrc, uds_nrc_name(rep->nrc));
+		add_error(id, step, ecu, IDENT_ERR_NRC, -EREMOTEIO, rep->nrc, msg);
+		return false;
+	}
+	if (r == -ETIMEDOUT && rep->pending)
+		snprintf(msg, sizeof(msg), "%s: ECU 0x%X: %s: response pending %u times, no answer "
+			 "within %u ms", id->iface, ecu, step, rep->pending, tm->p2star_ms);
+	else if (r == -ETIMEDOUT)
+		snprintf(msg, sizeof(msg), "%s: ECU 0x%X: %s: no answer within %u ms", id->iface,
+			 ecu, step, tm->p2_ms);
+	else
+		snprintf(msg, sizeof(msg), "%s: ECU 0x%X: %s: %s", id->iface, ecu, step,
+			 strerror(-r));
+	add_error(id, step, ecu, err_kind(r), r, 0, msg);
+	if (fatal_err(r)) {
+		id->fatal = r;
+		return true;
+	}
+	return false;
+}
+
+static void add_source(struct ident *id, uint32_t ecu, enum ident_scheme scheme,
+		       enum ident_vin_via via, const uint8_t *raw, size_t len)
+{
+	struct ident_vin_source *s;
+
+	if (id->n_sources >= IDENT_MAX_SOURCES)
+		return;
+	s = &id->sources[id->n_sources++];
+	s->ecu = ecu;
+	s->scheme = scheme;
+	s->via = via;
+	s->raw_len = len < sizeof(s->raw) ? len : sizeof(s->raw);
+	memcpy(s->raw, raw, s->raw_len);
+	s->flags = ident_vin_extract(raw, len, s->vin);
+}
+
+static void read_did(struct ident *id, struct ident_ecu *e, const struct isotp_transport *t,
+		     const struct uds_timing *tm, uint16_t did, struct uds_reply *rep)
+{
+	struct ident_did *d;
+	const uint8_t *val;
+	size_t len;
+	char step[24];
+	int r;
+
+	for (size_t i = 0; i < e->n_dids; i++)
+		if (e->dids[i].did == did)
+			return;
+	if (e->n_dids >= IDENT_MAX_DIDS || id->fatal)
+		return;
+	d = &e->dids[e->n_dids++];
+	memset(d, 0, sizeof(*d));
+	d->did = did;
+	snprintf(step, sizeof(step), "read-did %04X", did);
+	r = uds_read_did(t, tm, did, rep, &val, &len);
+	if (r < 0 || rep->negative) {
+		d->status = r < 0 ? r : -EREMOTEIO;
+		d->nrc = r < 0 ? 0 : rep->nrc;
+		note_failure(id, step, e->address, r, rep, tm);
+		return;
+	}
+	d->len = len < sizeof(d->value) ? len : sizeof(d->value);
+	memcpy(d->value, val, d->len);
+	if (did == 0xF190)
+		add_source(id, e->address, e->scheme, IDENT_VIA_UDS_F190, val, len);
+}
+
+static void read_ecu(struct ident *id, const char *iface, enum ident_scheme scheme, uint32_t ecu,
+		     const struct ident_config *cfg, struct uds_reply *rep)
+{
+	struct canbus_isotp s = { .fd = -1 };
+	struct isotp_transport t;
+	const struct uds_timing *tm = &cfg->timing;
+	struct ident_ecu *e;
+	const uint8_t *data;
+	size_t len;
+	int r;
+
+	if (id->n_ecus >= IDENT_MAX_ECUS)
+		return;
+	r = canbus_isotp_open(iface, scheme, ecu, &s, &t);
+	if (r < 0) {
+		note_failure(id, "open", ecu, r, rep, tm);
+		return;
+	}
+	e = &id->ecus[id->n_ecus++];
+	memset(e, 0, sizeof(*e));
+	e->address = ecu;
+	e->scheme = scheme;
+	if (scheme != IDENT_SCHEME_BMW) {
+		r = uds_exchange(&t, tm, (const uint8_t *)"\x09\x02", 2, rep);
+		if (r == 0 && !rep->negative)
+			r = obd_parse_09(rep->data, rep->len, 0x02, &data, &len);
+		if (r == 0 && !rep->negative)
+			add_source(id, ecu, scheme, IDENT_VIA_OBD_0902, data, len);
+		else if (note_failure(id, "service09 VIN", ecu, r, rep, tm))
+			goto out;
+		r = uds_exchange(&t, tm, (const uint8_t *)"\x09\x0A", 2, rep);
+		if (r == 0 && !rep->negative)
+			r = obd_parse_09(rep->data, rep->len, 0x0A, &data, &len);
+		if (r == 0 && !rep->negative) {
+			char vin[IDENT_VIN_MAX + 1];
+
+			(void)ident_vin_extract(data, len, vin);
+			vin[sizeof(e->name) - 1] = '\0';
+			memcpy(e->name, vin, strlen(vin) + 1);
+		} else if (note_failure(id, "service09 name", ecu, r, rep, tm)) {
+			goto out;
+		}
+	} else {
+		for (size_t i = 0; i < sizeof(std_dids) / sizeof(std_dids[0]); i++)
+			read_did(id, e, &t, tm, std_dids[i], rep);
+	}
+	for (size_t i = 0; i < cfg->n_dids && cfg->dids; i++)
+		read_did(id, e, &t, tm, cfg->dids[i], rep);
+out:
+	canbus_isotp_close(&s);
+}
+
+static int try_scheme(struct ident *id, const char *iface, enum ident_scheme scheme,
+		      const struct ident_config *cfg, struct uds_reply *rep)
+{
+	uint32_t ecus[IDENT_MAX_ECUS];
+	char msg[160];
+	int n;
+
+	n = canbus_discover(iface, scheme, cfg->timing.p2_ms, ecus, IDENT_MAX_ECUS);
+	if (n < 0) {
+		memset(rep, 0, offsetof(struct uds_reply, data));
+		note_failure(id, "discovery", 0, n, rep, &cfg->timing);
+		return n;
+	}
+	/* ECUs that answer only physical requests are probed when the caller names them. */
+	for (size_t i = 0; i < cfg->n_ecus && cfg->ecus; i++) {
+		int j;
+
+		for (j = 0; j < n && ecus[j] != cfg->ecus[i]; j++)
+			;
+		if (j == n && n < IDENT_MAX_ECUS)
+			ecus[n++] = cfg->ecus[i];
+	}
+	if (n == 0) {
+		snprintf(msg, sizeof(msg), "%s: %s: no ECU answered the functional request within "
+			 "%u ms", iface, ident_scheme_name(scheme), cfg->timing.p2_ms);
+		add_error(id, "discovery", 0, IDENT_ERR_TIMEOUT, -ETIMEDOUT, 0, msg);
+		return 0;
+	}
+	id->scheme = scheme;
+	for (int i = 0; i < n && !id->fatal; i++)
+		read_ecu(id, iface, scheme, ecus[i], cfg, rep);
+	return n;
+}
+
+/* The scheme that worked last per interface, tried first next time (this process). */
+static struct {
+	char iface[16];
+	enum ident_scheme scheme;
+} remembered[8];
+
+static void choose_vin(struct ident *id)
+{
+	const struct ident_vin_source *best = NULL;
+
+	id->vin_agree = id->n_sources > 0;
+	for (size_t i = 0; i < id->n_sources; i++) {
+		const struct ident_vin_source *s = &id->sources[i];
+
+		if (!best || (!(s->flags & IDENT_VIN_INVALID) && (best->flags & IDENT_VIN_INVALID)))
+			best = s;
+	}
+	for (size_t i = 0; i < id->n_sources; i++)
+		if (strcmp(id->sources[i].vin, best->vin) != 0)
+			id->vin_agree = false;
+	if (best) {
+		memcpy(id->vin, best->vin, sizeof(id->vin));
+		id->vin_flags = best->flags;
+	}
+}
+
+int ident_read(const char *iface, const struct ident_config *cfg, struct ident **ret)
+{
+	struct ident_config def;
+	enum ident_scheme order[4];
+	size_t n_order = 0, slot = 0;
+	struct uds_reply *rep = NULL;
+	struct ident *id = NULL;
+	int r;
+
+	if (!iface || !ret)
+		return -EINVAL;
+	if (!cfg) {
+		ident_config_init(&def);
+		cfg = &def;
+	}
+	r = canbus_check(iface);
+	if (r < 0)
+		return r;
+	id = calloc(1, sizeof(*id));
+	rep = malloc(sizeof(*rep));
+	if (!id || !rep) {
+		r = -ENOMEM;
+		goto out;
+	}
+	snprintf(id->iface, sizeof(id->iface), "%s", iface);
+	if (cfg->scheme != IDENT_SCHEME_AUTO) {
+		order[n_order++] = cfg->scheme;
+	} else {
+		for (slot = 0; slot < 8; slot++)
+			if (strcmp(remembered[slot].iface, iface) == 0)
+				break;
+		if (slot < 8)
+			order[n_order++] = remembered[slot].scheme;
+		for (size_t i = 0; i < cfg->n_order && i < 3; i++)
+			if (n_order == 0 || cfg->order[i] != order[0])
+				order[n_order++] = cfg->order[i];
+	}
+	for (size_t i = 0; i < n_order && !id->fatal; i++) {
+		r = try_scheme(id, iface, order[i], cfg, rep);
+		if (r > 0 && id->n_ecus > 0)
+			break;
+		if (fatal_err(r))
+			id->fatal = r;
+	}
+	choose_vin(id);
+	if (id->n_ecus > 0 && cfg->scheme == IDENT_SCHEME_AUTO) {
+		for (slot = 0; slot < 8; slot++)
+			if (!remembered[slot].iface[0] || strcmp(remembered[slot].iface, iface) == 0)
+				break;
+		if (slot < 8) {
+			snprintf(remembered[slot].iface, sizeof(remembered[slot].iface), "%s", iface);
+			remembered[slot].scheme = id->scheme;
+		}
+	}
+	*ret = id;
+	id = NULL;
+	r = 0;
+out:
+	free(rep);
+	free(id);
+	return r;
+}
+
+static json_object *hex_str(const uint8_t *b, size_t n)
+{
+	char buf[IDENT_MAX_VALUE * 2 + 1];
+	size_t i;
+
+	for (i = 0; i < n && i < IDENT_MAX_VALUE; i++)
+		snprintf(buf + 2 * i, 3, "%02X", b[i]);
+	buf[2 * i] = '\0';
+	return json_object_new_string(buf);
+}
+
+static json_object *ascii_str(const uint8_t *b, size_t n)
+{
+	char buf[IDENT_MAX_VALUE + 1];
+	size_t i;
+
+	for (i = 0; i < n && i < IDENT_MAX_VALUE; i++)
+		buf[i] = (b[i] >= 0x20 && b[i] < 0x7F) ? (char)b[i] : '.';
+	buf[i] = '\0';
+	return json_object_new_string(buf);
+}
+
+static json_object *flags_json(unsigned int f)
+{
+	json_object *a = json_object_new_array();
+
+	if (f & IDENT_VIN_PADDED)
+		json_object_array_add(a, json_object_new_string("padded"));
+	if (f & IDENT_VIN_INVALID)
+		json_object_array_add(a, json_object_new_string("invalid"));
+	if (f & IDENT_VIN_LONG)
+		json_object_array_add(a, json_object_new_string("long"));
+	if (f & IDENT_VIN_SHORT)
+		json_object_array_add(a, json_object_new_string("short"));
+	return a;
+}
+
+static json_object *addr_json(uint32_t a)
+{
+	char buf[16];
+
+	snprintf(buf, sizeof(buf), "0x%02X", a);
+	return json_object_new_string(buf);
+}
+
+struct json_object *ident_to_json(const struct ident *id)
+{
+	json_object *o, *a;
+
+	if (!id)
+		return NULL;
+	o = json_object_new_object();
+	json_object_object_add(o, "iface", json_object_new_string(id->iface));
+	json_object_object_add(o, "addressing", json_object_new_string(
+		id->n_ecus ? ident_scheme_name(id->scheme) : "none"));
+	json_object_object_add(o, "vin", id->vin[0] ? json_object_new_string(id->vin) : NULL);
+	json_object_object_add(o, "vin_flags", flags_json(id->vin_flags));
+	json_object_object_add(o, "vin_agree", json_object_new_boolean(id->vin_agree));
+	a = json_object_new_array();
+	for (size_t i = 0; i < id->n_sources; i++) {
+		const struct ident_vin_source *s = &id->sources[i];
+		json_object *so = json_object_new_object();
+
+		json_object_object_add(so, "ecu", addr_json(s->ecu));
+		json_object_object_add(so, "addressing",
+				       json_object_new_string(ident_scheme_name(s->scheme)));
+		json_object_object_add(so, "via", json_object_new_string(
+			s->via == IDENT_VIA_OBD_0902 ? "service09" : "F190"));
+		json_object_object_add(so, "vin", json_object_new_string(s->vin));
+		json_object_object_add(so, "raw", hex_str(s->raw, s->raw_len));
+		json_object_object_add(so, "flags", flags_json(s->flags));
+		json_object_array_add(a, so);
+	}
+	json_object_object_add(o, "vin_sources", a);
+	a = json_object_new_array();
+	for (size_t i = 0; i < id->n_ecus; i++) {
+		const struct ident_ecu *e = &id->ecus[i];
+		json_object *eo = json_object_new_object(), *dids = json_object_new_object();
+
+		json_object_object_add(eo, "address", addr_json(e->address));
+		json_object_object_add(eo, "addressing",
+				       json_object_new_string(ident_scheme_name(e->scheme)));
+		json_object_object_add(eo, "name", json_object_new_string(e->name));
+		for (size_t j = 0; j < e->n_dids; j++) {
+			const struct ident_did *d = &e->dids[j];
+			json_object *dobj = json_object_new_object();
+			char key[8];
+
+			snprintf(key, sizeof(key), "%04X", d->did);
+			if (d->status == 0) {
+				json_object_object_add(dobj, "hex", hex_str(d->value, d->len));
+				json_object_object_add(dobj, "ascii", ascii_str(d->value, d->len));
+			} else if (d->status == -EREMOTEIO) {
+				json_object_object_add(dobj, "error", json_object_new_string("nrc"));
+				json_object_object_add(dobj, "nrc", json_object_new_int(d->nrc));
+				json_object_object_add(dobj, "nrc_name",
+						       json_object_new_string(uds_nrc_name(d->nrc)));
+			} else {
+				json_object_object_add(dobj, "error", json_object_new_string(
+					kind_name(err_kind(d->status))));
+				json_object_object_add(dobj, "message",
+						       json_object_new_string(strerror(-d->status)));
+			}
+			json_object_object_add(dids, key, dobj);
+		}
+		json_object_object_add(eo, "dids", dids);
+		json_object_array_add(a, eo);
+	}
+	json_object_object_add(o, "ecus", a);
+	a = json_object_new_array();
+	for (size_t i = 0; i < id->n_errors; i++) {
+		const struct ident_error *e = &id->errors[i];
+		json_object *eo = json_object_new_object();
+
+		json_object_object_add(eo, "step", json_object_new_string(e->step));
+		json_object_object_add(eo, "ecu", e->ecu ? addr_json(e->ecu) : NULL);
+		json_object_object_add(eo, "kind", json_object_new_string(kind_name(e->kind)));
+		if (e->kind == IDENT_ERR_NRC) {
+			json_object_object_add(eo, "nrc", json_object_new_int(e->nrc));
+			json_object_object_add(eo, "nrc_name",
+					       json_object_new_string(uds_nrc_name(e->nrc)));
+		}
+		json_object_object_add(eo, "message", json_object_new_string(e->message));
+		json_object_array_add(a, eo);
+	}
+	json_object_object_add(o, "errors", a);
+	if (id->fatal)
+		json_object_object_add(o, "fatal", json_object_new_string(strerror(-id->fatal)));
+	return o;
+}

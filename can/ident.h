@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * can/ — the bus layer's contract: SocketCAN access, kernel ISO-TP behind a transport table,
+ * UDS (ISO 14229-1) and OBD-II (SAE J1979) decoders, and one entry point that reads a vehicle's
+ * identity.  Knows nothing of recalls.
+ *
+ * Errors: negative errno.  A UDS negative response is a completed exchange carrying its NRC.
+ * Mapping of protocol failures (as in the kernel's isotp.c):
+ *   no reply within P2 / P2*             -ETIMEDOUT
+ *   reply shorter than its service needs -EBADMSG   (kind IDENT_ERR_MALFORMED)
+ *   reply for another service / DID      -EPROTO    (kind IDENT_ERR_MALFORMED)
+ *   ISO-TP SN mismatch (kernel)          -EILSEQ    (kind IDENT_ERR_IO)
+ *   ISO-TP FC overflow / N_Bs timeout    -EMSGSIZE / -ECOMM (kind IDENT_ERR_IO)
+ *   interface removed / down mid-check   -ENODEV / -ENETDOWN (reading stops, identity so far kept)
+ */
+#ifndef RECALL_CAN_IDENT_H
+#define RECALL_CAN_IDENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct json_object;
+
+/* ---- addressing schemes ---- */
+enum ident_scheme {
+	IDENT_SCHEME_AUTO = 0,
+	IDENT_SCHEME_OBD11,	/* 0x7DF functional, 0x7E0..7 physical, 0x7E8..F responses */
+	IDENT_SCHEME_OBD29,	/* 0x18DB33F1 functional, 0x18DAxxF1 / 0x18DAF1xx */
+	IDENT_SCHEME_BMW,	/* 0x6F1 + target byte (0xDF functional), 0x600+ecu with 0xF1 */
+};
+#define IDENT_SCHEME_COUNT 4
+
+/* "auto", "obd11", "obd29", "bmw" (the CLI and JSON words). */
+const char *ident_scheme_name(enum ident_scheme s);
+/* Returns the scheme, or -EINVAL for an unknown word. */
+int ident_scheme_parse(const char *word);
+
+/* ---- transport table (iso14229 style): kernel ISO-TP on a socket, or a mock in unit tests ---- */
+struct isotp_transport {
+	void *ctx;
+	/* Sends one whole request; 0 or negative errno. */
+	int (*send)(void *ctx, const uint8_t *buf, size_t len);
+	/* Receives one whole reply within timeout_ms: its length, -ETIMEDOUT, or negative errno. */
+	ssize_t (*recv)(void *ctx, uint8_t *buf, size_t cap, unsigned int timeout_ms);
+	/* Monotonic milliseconds (simulated in unit tests). */
+	uint64_t (*now_ms)(void *ctx);
+};
+
+struct uds_timing {
+	unsigned int p2_ms;		/* default 50 */
+	unsigned int p2star_ms;		/* default 5000, after each 0x78 */
+	unsigned int busy_retries;	/* 0x21 busyRepeatRequest: repeat at most this often (3) */
+	unsigned int max_pending;	/* 0x78 followed at most this often (0 = bounded only by time) */
+};
+#define UDS_TIMING_DEFAULT { 50, 5000, 3, 0 }
+
+#define UDS_MAX_REPLY 512
+
+struct uds_reply {
+	bool negative;		/* 0x7F SID NRC */
+	uint8_t nrc;		/* when negative */
+	size_t len;		/* positive: whole reply incl. SID+0x40 */
+	uint8_t data[UDS_MAX_REPLY];
+	unsigned int pending;	/* 0x78 seen */
+	unsigned int busy;	/* 0x21 seen */
+};
+
+/* "responsePending", "requestOutOfRange", ...; "unknown" for codes ISO 14229-1 does not name. */
+const char *uds_nrc_name(uint8_t nrc);
+
+/*
+ * One request/response exchange: 0 with reply filled (positive or negative), or -ETIMEDOUT,
+ * -EBADMSG (empty or truncated negative response), -EPROTO (reply to another service), or the
+ * transport's error.  Follows 0x78 (P2* each) and retries 0x21 busy_retries times.
+ */
+int uds_exchange(const struct isotp_transport *t, const struct uds_timing *tm,
+		 const uint8_t *req, size_t req_len, struct uds_reply *reply);
+
+/* 0x22 ReadDataByIdentifier: value bytes in *ret_value/ret_len (pointing into reply). */
+int uds_read_did(const struct isotp_transport *t, const struct uds_timing *tm, uint16_t did,
+		 struct uds_reply *reply, const uint8_t **ret_value, size_t *ret_len);
+
+/* Positive 0x62 reply check: -EBADMSG too short, -EPROTO other service or DID. */
+int uds_parse_did_reply(const uint8_t *buf, size_t len, uint16_t did,
+			const uint8_t **ret_value, size_t *ret_len);
+
+/*
+ * OBD service 09 reply (0x49 PID [count] data): ret_data/ret_len is the payload after the
+ * message-count byte (kept whether the ECU sends 0x01 or 0x00 there).  -EBADMSG, -EPROTO.
+ */
+int obd_parse_09(const uint8_t *buf, size_t len, uint8_t pid, const uint8_t **ret_data,
+		 size_t *ret_len);
+/* Service 01 PID 00 reply (0x41 0x00 + 4 bytes): the supported-PID bitmap. */
+int obd_parse_0100(const uint8_t *buf, size_t len, uint32_t *ret_bitmap);
+
+/* ---- VIN ---- */
+enum {
+	IDENT_VIN_PADDED  = 1u << 0,	/* fill bytes 0x00/0x20/0xFF before/after the characters */
+	IDENT_VIN_INVALID = 1u << 1,	/* not 17 characters of A-Z 0-9 without I, O, Q */
+	IDENT_VIN_LONG    = 1u << 2,	/* more than 17 characters left after removing fill */
+	IDENT_VIN_SHORT   = 1u << 3,	/* fewer than 17 */
+};
+#define IDENT_VIN_MAX 32
+
+/*
+ * Extracts the VIN from raw bytes: strips only fill bytes (0x00, 0x20, 0xFF) at both ends — never
+ * a character of the VIN — and flags what it saw.  Non-printable bytes inside become '?'.
+ * vin must hold IDENT_VIN_MAX + 1.  Returns the flags.
+ */
+unsigned int ident_vin_extract(const uint8_t *raw, size_t len, char *vin);
+
+/* ---- the identity ---- */
+#define IDENT_MAX_ECUS    16
+#define IDENT_MAX_DIDS    24
+#define IDENT_MAX_SOURCES 16
+#define IDENT_MAX_ERRORS  48
+#define IDENT_MAX_VALUE   128
+
+enum ident_vin_via { IDENT_VIA_OBD_0902 = 1, IDENT_VIA_UDS_F190 };
+
+struct ident_vin_source {
+	uint32_t ecu;			/* address per scheme (see common.md) */
+	enum ident_scheme scheme;
+	enum ident_vin_via via;		/* "service09" / "F190" in JSON */
+	char vin[IDENT_VIN_MAX + 1];
+	unsigned int flags;		/* IDENT_VIN_* */
+	size_t raw_len;
+	uint8_t raw[IDENT_MAX_VALUE];
+};
+
+enum ident_err_kind { IDENT_ERR_TIMEOUT = 1, IDENT_ERR_NRC, IDENT_ERR_MALFORMED, IDENT_ERR_IO };
+
+struct ident_did {
+	uint16_t did;
+	int status;			/* 0 read; negative errno; IDENT_ERR_NRC -> nrc set */
+	uint8_t nrc;
+	size_t len;
+	uint8_t value[IDENT_MAX_VALUE];
+};
+
+struct ident_ecu {
+	uint32_t address;
+	enum ident_scheme scheme;
+	char name[24];			/* service 09 PID 0A when given, else "" */
+	size_t n_dids;
+	struct ident_did dids[IDENT_MAX_DIDS];
+};
+
+struct ident_error {
+	char step[24];			/* "discovery", "service09", "read-did F189", ... */
+	uint32_t ecu;			/* 0 when not per ECU */
+	enum ident_err_kind kind;
+	int err;			/* negative errno */
+	uint8_t nrc;
+	char message[160];
+};
+
+struct ident {
+	char iface[16];
+	enum ident_scheme scheme;	/* the scheme that answered */
+	char vin[IDENT_VIN_MAX + 1];	/* "" when none read */
+	unsigned int vin_flags;
+	bool vin_agree;			/* every source reported the same VIN */
+	size_t n_sources;
+	struct ident_vin_source sources[IDENT_MAX_SOURCES];
+	size_t n_ecus;
+	struct ident_ecu ecus[IDENT_MAX_ECUS];
+	size_t n_errors;
+	struct ident_error errors[IDENT_MAX_ERRORS];
+	int fatal;			/* negative errno that stopped reading (e.g. -ENODEV), or 0 */
+};
+
+struct ident_config {
+	enum ident_scheme scheme;	/* AUTO tries order[] */
+	enum ident_scheme order[3];	/* default obd11, bmw, obd29 */
+	size_t n_order;
+	const uint16_t *dids;		/* extra DIDs to read besides F190/F187/F189/F18C/F191/F195/F18B */
+	size_t n_dids;
+	const uint32_t *ecus;		/* addresses to probe physically besides discovery */
+	size_t n_ecus;
+	struct uds_timing timing;
+};
+
+/* Fills defaults (AUTO, default order, UDS_TIMING_DEFAULT). */
+void ident_config_init(struct ident_config *cfg);
+
+/* Checks IFACE exists, is CAN (ARPHRD_CAN) and up: 0, -ENODEV, -EPROTOTYPE (not CAN), -ENETDOWN. */
+int canbus_check(const char *iface);
+
+/*
+ * Reads the vehicle's identity.  Returns 0 and *ret (malloc'd, ident_free) also when no VIN was
+ * read (see ident->errors); a negative errno only when IFACE cannot be used at all (then nothing).
+ * Every wait is bounded by cfg->timing.  Remembers the scheme that worked per interface (process).
+ */
+int ident_read(const char *iface, const struct ident_config *cfg, struct ident **ret);
+struct ident *ident_free(struct ident *id);
+
+/* JSON: iface, scheme, vin, vin_flags, vin_agree, vin_sources[], ecus[] {address, addressing,
+ * name, dids{ "F189": {hex, ascii} | {error, nrc, nrc_name} }}, errors[] {step, ecu, kind, nrc,
+ * nrc_name, message}.  Caller puts the object. */
+struct json_object *ident_to_json(const struct ident *id);
+
+#endif
