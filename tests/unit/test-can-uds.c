@@ -1,0 +1,162 @@
+/* UDS request state machine over a mock transport with a simulated clock: P2, P2* after 0x78,
+ * bounded 0x21 retries, stale replies, malformed replies, transport errors.  A row is a case. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "can/ident.h"
+
+struct step {
+	unsigned int after_ms;	/* after the previous reply or the request */
+	int err;		/* recv returns this instead of bytes */
+	size_t len;
+	uint8_t b[8];
+};
+
+struct mock {
+	const struct step *steps;
+	size_t n, idx;
+	unsigned int rem;	/* remaining delay of steps[idx] */
+	bool started;
+	uint64_t now;
+	unsigned int sends;
+	int send_err;
+};
+
+static int m_send(void *ctx, const uint8_t *buf, size_t len)
+{
+	struct mock *m = ctx;
+
+	(void)buf;
+	(void)len;
+	m->sends++;
+	return m->send_err;
+}
+
+static ssize_t m_recv(void *ctx, uint8_t *buf, size_t cap, unsigned int timeout_ms)
+{
+	struct mock *m = ctx;
+	const struct step *s;
+
+	if (m->idx >= m->n) {
+		m->now += timeout_ms;
+		return -ETIMEDOUT;
+	}
+	s = &m->steps[m->idx];
+	if (!m->started) {
+		m->rem = s->after_ms;
+		m->started = true;
+	}
+	if (m->rem > timeout_ms) {
+		m->now += timeout_ms;
+		m->rem -= timeout_ms;
+		return -ETIMEDOUT;
+	}
+	m->now += m->rem;
+	m->idx++;
+	m->started = false;
+	if (s->err)
+		return s->err;
+	assert_true(s->len <= cap);
+	memcpy(buf, s->b, s->len);
+	return (ssize_t)s->len;
+}
+
+static uint64_t m_now(void *ctx)
+{
+	return ((struct mock *)ctx)->now;
+}
+
+#define NEG(nrc) 3, { 0x7F, 0x22, nrc }
+#define POS 5, { 0x62, 0xF1, 0x89, 'O', 'K' }
+
+static const struct uds_case {
+	const char *name;
+	struct step steps[8];
+	size_t n;
+	int ret;
+	bool negative;
+	uint8_t nrc;
+	unsigned int sends;
+	uint64_t elapsed;	/* simulated ms until the result */
+} cases[] = {
+	{ "answer in time", { { 10, 0, POS } }, 1, 0, false, 0, 1, 10 },
+	{ "answer after P2", { { 60, 0, POS } }, 1, -ETIMEDOUT, false, 0, 1, 50 },
+	{ "silent", { { 0 } }, 0, -ETIMEDOUT, false, 0, 1, 50 },
+	{ "negative", { { 5, 0, NEG(0x31) } }, 1, 0, true, 0x31, 1, 5 },
+	{ "pending then answer", { { 5, 0, NEG(0x78) }, { 3000, 0, POS } }, 2, 0, false, 0, 1,
+	  3005 },
+	{ "pending x3 then answer", { { 5, 0, NEG(0x78) }, { 4000, 0, NEG(0x78) },
+	  { 4000, 0, NEG(0x78) }, { 4999, 0, POS } }, 4, 0, false, 0, 1, 13004 },
+	{ "pending then silence", { { 5, 0, NEG(0x78) } }, 1, -ETIMEDOUT, false, 0, 1, 5005 },
+	{ "busy then answer", { { 5, 0, NEG(0x21) }, { 5, 0, POS } }, 2, 0, false, 0, 2, 10 },
+	{ "busy forever", { { 1, 0, NEG(0x21) }, { 1, 0, NEG(0x21) }, { 1, 0, NEG(0x21) },
+	  { 1, 0, NEG(0x21) }, { 1, 0, NEG(0x21) } }, 5, 0, true, 0x21, 4, 4 },
+	{ "stale negative for another SID", { { 5, 0, 3, { 0x7F, 0x09, 0x31 } }, { 5, 0, POS } },
+	  2, 0, false, 0, 1, 10 },
+	{ "reply to another service", { { 5, 0, 3, { 0x49, 0x02, 0x01 } } }, 1, -EPROTO, false, 0,
+	  1, 5 },
+	{ "truncated negative", { { 5, 0, 2, { 0x7F, 0x22 } } }, 1, -EBADMSG, false, 0, 1, 5 },
+	{ "SN error from kernel", { { 5, -EILSEQ, 0, { 0 } } }, 1, -EILSEQ, false, 0, 1, 5 },
+	{ "interface gone", { { 5, -ENODEV, 0, { 0 } } }, 1, -ENODEV, false, 0, 1, 5 },
+};
+
+static void test_exchange(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct uds_case *c = &cases[i];
+		struct mock m = { .steps = c->steps, .n = c->n };
+		struct isotp_transport t = { &m, m_send, m_recv, m_now };
+		struct uds_timing tm = UDS_TIMING_DEFAULT;
+		static struct uds_reply rep;
+		const uint8_t req[] = { 0x22, 0xF1, 0x89 };
+		int r;
+
+		print_message("row %zu: %s\n", i, c->name);
+		r = uds_exchange(&t, &tm, req, sizeof(req), &rep);
+		assert_int_equal(r, c->ret);
+		assert_int_equal(m.sends, c->sends);
+		assert_int_equal(m.now, c->elapsed);
+		if (r == 0) {
+			assert_int_equal(rep.negative, c->negative);
+			if (c->negative)
+				assert_int_equal(rep.nrc, c->nrc);
+		}
+	}
+}
+
+static void test_read_did(void **state)
+{
+	static const struct step ok[] = { { 1, 0, POS } };
+	static const struct step other[] = { { 1, 0, 5, { 0x62, 0xF1, 0x87, 'O', 'K' } } };
+	struct mock m = { .steps = ok, .n = 1 };
+	struct isotp_transport t = { &m, m_send, m_recv, m_now };
+	struct uds_timing tm = UDS_TIMING_DEFAULT;
+	static struct uds_reply rep;
+	const uint8_t *v = NULL;
+	size_t n = 0;
+
+	(void)state;
+	assert_int_equal(uds_read_did(&t, &tm, 0xF189, &rep, &v, &n), 0);
+	assert_int_equal(n, 2);
+	assert_memory_equal(v, "OK", 2);
+	m = (struct mock){ .steps = other, .n = 1 };
+	assert_int_equal(uds_read_did(&t, &tm, 0xF189, &rep, &v, &n), -EPROTO);
+	m = (struct mock){ .send_err = -ENETDOWN };
+	assert_int_equal(uds_read_did(&t, &tm, 0xF189, &rep, &v, &n), -ENETDOWN);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_exchange),
+		cmocka_unit_test(test_read_did),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
