@@ -1,0 +1,536 @@
+// SPDX-License-Identifier: MIT
+/*
+ * recall-ecusim: simulates a vehicle's ECUs on a CAN interface from a profile file (see README.md).
+ *
+ * It speaks ISO 15765-2 with its own encoder on CAN_RAW — deliberately not can/'s code nor the
+ * kernel's ISO-TP — so a bug shared with the client cannot hide, and so it can break the protocol
+ * on purpose (faults).  One request is served at a time; a multi-frame answer waits for the
+ * tester's Flow Control on the ECU's physical request id and honours BS/STmin unless told not to.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <net/if.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/can.h>
+#include <linux/can/raw.h>
+
+enum scheme { OBD11, OBD29, BMW };
+
+enum fault {
+	F_NONE, F_SILENT, F_WRONG_SN, F_TRUNCATED, F_FF_SHORT, F_IGNORE_STMIN, F_GARBAGE,
+	F_FC_OVERFLOW, F_PHYSICAL_ONLY,
+};
+
+static const char *const fault_names[] = {
+	"none", "silent", "wrong-sn", "truncated", "ff-short", "ignore-stmin", "garbage",
+	"fc-overflow", "physical-only",
+};
+
+#define MAX_ECUS 16
+#define MAX_DIDS 32
+#define MAX_VAL 200
+
+struct did {
+	uint16_t id;
+	size_t len;
+	uint8_t val[MAX_VAL];
+};
+
+struct ecu {
+	uint32_t addr;
+	char name[21];
+	char vin[MAX_VAL];		/* service 09 PID 02; "" = not supported */
+	unsigned int delay_ms, pending, busy;
+	enum fault fault;
+	size_t n_dids;
+	struct did dids[MAX_DIDS];
+	unsigned int busy_left;		/* per request */
+};
+
+static enum scheme scheme = OBD11;
+static struct ecu ecus[MAX_ECUS];
+static size_t n_ecus;
+static volatile sig_atomic_t stop;
+static int sock = -1;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(unsigned int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR && !stop)
+		;
+}
+
+/* ---- profile ---- */
+static char *trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}
+
+/* "text" or hex:0A0B... into buf; returns length or -1. */
+static int parse_value(const char *v, uint8_t *buf, size_t cap)
+{
+	size_t n = 0;
+
+	if (strncmp(v, "hex:", 4) == 0) {
+		v += 4;
+		while (*v) {
+			unsigned int b;
+
+			if (n >= cap || sscanf(v, "%2x", &b) != 1 || !v[1])
+				return -1;
+			buf[n++] = (uint8_t)b;
+			v += 2;
+		}
+		return (int)n;
+	}
+	if (*v != '"' || strlen(v) < 2 || v[strlen(v) - 1] != '"')
+		return -1;
+	n = strlen(v) - 2;
+	if (n > cap)
+		return -1;
+	memcpy(buf, v + 1, n);
+	return (int)n;
+}
+
+static int load_profile(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[512];
+	unsigned int lineno = 0;
+	struct ecu *cur = NULL;
+	int r = 0;
+
+	if (!f) {
+		fprintf(stderr, "recall-ecusim: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *s = trim(line), *eq, *key, *val;
+		unsigned long a;
+
+		lineno++;
+		if (!*s || *s == '#' || *s == ';')
+			continue;
+		if (strncmp(s, "[ecu ", 5) == 0 && s[strlen(s) - 1] == ']') {
+			if (n_ecus >= MAX_ECUS || sscanf(s + 5, "%lx", &a) != 1 || a > 0x7FF)
+				goto bad;
+			cur = &ecus[n_ecus++];
+			memset(cur, 0, sizeof(*cur));
+			cur->addr = (uint32_t)a;
+			continue;
+		}
+		if (strcmp(s, "[vehicle]") == 0) {
+			cur = NULL;
+			continue;
+		}
+		eq = strchr(s, '=');
+		if (!eq)
+			goto bad;
+		*eq = '\0';
+		key = trim(s);
+		val = trim(eq + 1);
+		if (!cur) {
+			if (strcmp(key, "addressing") != 0)
+				goto bad;
+			if (strcmp(val, "obd11") == 0)
+				scheme = OBD11;
+			else if (strcmp(val, "obd29") == 0)
+				scheme = OBD29;
+			else if (strcmp(val, "bmw") == 0)
+				scheme = BMW;
+			else
+				goto bad;
+			continue;
+		}
+		if (strncmp(key, "did ", 4) == 0) {
+			struct did *d;
+			int n;
+
+			if (cur->n_dids >= MAX_DIDS || sscanf(key + 4, "%lx", &a) != 1 || a > 0xFFFF)
+				goto bad;
+			d = &cur->dids[cur->n_dids++];
+			d->id = (uint16_t)a;
+			n = parse_value(val, d->val, sizeof(d->val));
+			if (n < 0)
+				goto bad;
+			d->len = (size_t)n;
+		} else if (strcmp(key, "vin09") == 0) {
+			int n = parse_value(val, (uint8_t *)cur->vin, sizeof(cur->vin) - 1);
+
+			if (n < 0)
+				goto bad;
+			cur->vin[n] = '\0';
+		} else if (strcmp(key, "name") == 0) {
+			snprintf(cur->name, sizeof(cur->name), "%s", val);
+		} else if (strcmp(key, "delay") == 0) {
+			cur->delay_ms = (unsigned int)strtoul(val, NULL, 10);
+		} else if (strcmp(key, "pending") == 0) {
+			cur->pending = (unsigned int)strtoul(val, NULL, 10);
+		} else if (strcmp(key, "busy") == 0) {
+			cur->busy = (unsigned int)strtoul(val, NULL, 10);
+		} else if (strcmp(key, "fault") == 0) {
+			size_t i;
+
+			for (i = 0; i < sizeof(fault_names) / sizeof(fault_names[0]); i++)
+				if (strcmp(val, fault_names[i]) == 0)
+					break;
+			if (i == sizeof(fault_names) / sizeof(fault_names[0]))
+				goto bad;
+			cur->fault = (enum fault)i;
+		} else {
+			goto bad;
+		}
+		continue;
+bad:
+		fprintf(stderr, "%s:%u:1: error: cannot read '%s'\n", path, lineno, s);
+		r = -1;
+	}
+	fclose(f);
+	if (!r && !n_ecus) {
+		fprintf(stderr, "%s: error: no [ecu ADDR] section\n", path);
+		r = -1;
+	}
+	/* the first `busy` physical requests of each ECU get 0x21 */
+	for (size_t i = 0; i < n_ecus; i++)
+		ecus[i].busy_left = ecus[i].busy;
+	return r;
+}
+
+/* ---- frames ---- */
+static uint32_t tx_id(const struct ecu *e)
+{
+	switch (scheme) {
+	case OBD11: return e->addr + 8;
+	case OBD29: return (0x18DAF100u | e->addr) | CAN_EFF_FLAG;
+	default: return 0x600 + e->addr;
+	}
+}
+
+/* Payload offset in a frame: BMW carries the address byte first. */
+static size_t pci_off(void)
+{
+	return scheme == BMW ? 1 : 0;
+}
+
+static int send_frame(const struct ecu *e, const uint8_t *data, size_t len)
+{
+	struct can_frame f = { 0 };
+
+	f.can_id = tx_id(e);
+	f.len = 8;
+	memset(f.data, 0xAA, 8);
+	if (scheme == BMW)
+		f.data[0] = 0xF1;
+	memcpy(f.data + pci_off(), data, len);
+	return write(sock, &f, sizeof(f)) == sizeof(f) ? 0 : -1;
+}
+
+/* Is this frame addressed to ECU e (phys) or all (func)?  Returns 1 phys, 2 func, 0 no. */
+static int addressed(const struct can_frame *f, const struct ecu *e)
+{
+	uint32_t id = f->can_id & (f->can_id & CAN_EFF_FLAG ? CAN_EFF_MASK : CAN_SFF_MASK);
+	bool eff = f->can_id & CAN_EFF_FLAG;
+
+	switch (scheme) {
+	case OBD11:
+		if (eff)
+			return 0;
+		return id == e->addr ? 1 : id == 0x7DF ? 2 : 0;
+	case OBD29:
+		if (!eff)
+			return 0;
+		return id == (0x18DA00F1u | e->addr << 8) ? 1 : id == 0x18DB33F1u ? 2 : 0;
+	default:
+		if (eff || id != 0x6F1 || f->len < 1)
+			return 0;
+		return f->data[0] == e->addr ? 1 : f->data[0] == 0xDF ? 2 : 0;
+	}
+}
+
+/* Waits for the tester's FC to this ECU; returns FS (0 CTS, 1 WAIT, 2 OVFLW) or -1. */
+static int wait_fc(const struct ecu *e, uint8_t *bs, uint8_t *stmin)
+{
+	uint64_t end = now_ms() + 1000;	/* N_Bs */
+
+	while (!stop) {
+		struct pollfd p = { .fd = sock, .events = POLLIN };
+		struct can_frame f;
+		uint64_t now = now_ms();
+		size_t o = pci_off();
+
+		if (now >= end || poll(&p, 1, (int)(end - now)) <= 0)
+			return -1;
+		if (read(sock, &f, sizeof(f)) != sizeof(f))
+			continue;
+		if (addressed(&f, e) != 1 || f.len < o + 3 || (f.data[o] & 0xF0) != 0x30)
+			continue;
+		*bs = f.data[o + 1];
+		*stmin = f.data[o + 2];
+		return f.data[o] & 0x0F;
+	}
+	return -1;
+}
+
+static void stmin_sleep(uint8_t st)
+{
+	if (st <= 0x7F) {
+		sleep_ms(st);
+	} else if (st >= 0xF1 && st <= 0xF9) {
+		struct timespec ts = { 0, (long)(st - 0xF0) * 100000L };
+
+		nanosleep(&ts, NULL);
+	} else {
+		sleep_ms(0x7F);	/* reserved values: ISO 15765-2 says use the maximum */
+	}
+}
+
+static void send_pdu(const struct ecu *e, const uint8_t *msg, size_t len)
+{
+	size_t room = 7 - pci_off(), sent, announce = len;
+	uint8_t fr[8], sn = 1, bs, st;
+	unsigned int in_block = 0;
+
+	if (e->fault == F_GARBAGE) {
+		uint8_t g[7] = { 0xE5, 0x13, 0x37, 0x00, 0xFF, 0x42, 0x99 };
+
+		send_frame(e, g, room);
+		return;
+	}
+	if (len <= room) {
+		fr[0] = (uint8_t)len;
+		memcpy(fr + 1, msg, len);
+		send_frame(e, fr, len + 1);
+		return;
+	}
+	if (e->fault == F_FF_SHORT)
+		announce = len - 3;
+	fr[0] = (uint8_t)(0x10 | (announce >> 8 & 0x0F));
+	fr[1] = (uint8_t)announce;
+	memcpy(fr + 2, msg, room - 1);
+	sent = room - 1;
+	send_frame(e, fr, room + 1);
+	for (;;) {
+		int fs = wait_fc(e, &bs, &st);
+
+		if (fs == 1)
+			continue;
+		if (fs != 0)
+			return;	/* overflow, invalid or no FC: abort like N_Bs timeout */
+		break;
+	}
+	while (sent < len && !stop) {
+		size_t n = len - sent < room ? len - sent : room;
+
+		if (e->fault == F_TRUNCATED && sent + n >= len)
+			return;
+		if (e->fault != F_IGNORE_STMIN)
+			stmin_sleep(st);
+		fr[0] = (uint8_t)(0x20 | (sn & 0x0F));
+		if (e->fault == F_WRONG_SN && sn == 2)
+			fr[0] = 0x25;
+		memcpy(fr + 1, msg + sent, n);
+		send_frame(e, fr, n + 1);
+		sent += n;
+		sn++;
+		if (bs && ++in_block == bs && sent < len) {
+			in_block = 0;
+			do {
+				if (wait_fc(e, &bs, &st) != 0)
+					return;
+			} while (0);
+		}
+	}
+}
+
+static void neg(const struct ecu *e, uint8_t sid, uint8_t nrc)
+{
+	uint8_t m[3] = { 0x7F, sid, nrc };
+
+	send_pdu(e, m, 3);
+}
+
+static void serve(struct ecu *e, const uint8_t *req, size_t len, bool functional)
+{
+	uint8_t out[MAX_VAL + 8];
+	size_t n = 0;
+
+	if (e->fault == F_SILENT || (functional && e->fault == F_PHYSICAL_ONLY))
+		return;
+	if (e->delay_ms)
+		sleep_ms(e->delay_ms);
+	if (!functional && e->busy_left) {
+		e->busy_left--;
+		neg(e, req[0], 0x21);
+		return;
+	}
+	for (unsigned int i = 0; !functional && i < e->pending && !stop; i++) {
+		neg(e, req[0], 0x78);
+		sleep_ms(20);
+	}
+	if (req[0] == 0x01 && len >= 2 && req[1] == 0x00 && scheme != BMW) {
+		memcpy(out, "\x41\x00\xBE\x1F\xA8\x13", 6);
+		n = 6;
+	} else if (req[0] == 0x3E && len >= 2) {
+		out[0] = 0x7E;
+		out[1] = req[1];
+		n = 2;
+	} else if (req[0] == 0x09 && len >= 2 && req[1] == 0x02 && e->vin[0]) {
+		size_t l = strlen(e->vin);
+
+		memcpy(out, "\x49\x02\x01", 3);
+		memcpy(out + 3, e->vin, l);
+		n = 3 + l;
+	} else if (req[0] == 0x09 && len >= 2 && req[1] == 0x0A && e->name[0]) {
+		memcpy(out, "\x49\x0A\x01", 3);
+		memset(out + 3, 0, 20);
+		memcpy(out + 3, e->name, strlen(e->name));
+		n = 23;
+	} else if (req[0] == 0x22 && len == 3) {
+		uint16_t id = (uint16_t)(req[1] << 8 | req[2]);
+
+		for (size_t i = 0; i < e->n_dids; i++) {
+			if (e->dids[i].id != id)
+				continue;
+			out[0] = 0x62;
+			out[1] = req[1];
+			out[2] = req[2];
+			memcpy(out + 3, e->dids[i].val, e->dids[i].len);
+			n = 3 + e->dids[i].len;
+		}
+		if (!n) {
+			neg(e, 0x22, 0x31);
+			return;
+		}
+	} else if (!functional) {
+		neg(e, req[0], req[0] == 0x09 ? 0x12 : 0x11);
+		return;
+	} else {
+		return;
+	}
+	if (e->fault == F_FC_OVERFLOW) {
+		/* FC with FlowStatus OVFLW (ISO 15765-2 9.6.5.1) where the answer belongs */
+		send_frame(e, (const uint8_t *)"\x32\x00\x00", 3);
+		return;
+	}
+	send_pdu(e, out, n);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: recall-ecusim [--ready-file FILE] PROFILE IFACE\n"
+		"\n"
+		"Simulates the ECUs described in PROFILE (format: tests/ecusim/README.md) on the CAN\n"
+		"interface IFACE until SIGTERM/SIGINT (clean exit 0).  Answers OBD-II 01 00, 09 02,\n"
+		"09 0A, UDS 3E and 22 on the profile's addressing scheme (obd11, obd29, bmw) with its own\n"
+		"ISO 15765-2 code on CAN_RAW, and injects the profile's faults.  Prints \"ready\" on\n"
+		"stdout (and creates --ready-file) once it listens.  Exit 2 on usage or profile errors,\n"
+		"1 when the interface cannot be used.\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "ready-file", required_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct sockaddr_can addr = { 0 };
+	const char *ready = NULL;
+	struct sigaction sa = { 0 };
+	int c;
+
+	while ((c = getopt_long(argc, argv, "r:h", opts, NULL)) != -1) {
+		if (c == 'r') {
+			ready = optarg;
+		} else if (c == 'h') {
+			usage(stdout);
+			return 0;
+		} else {
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc - 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (load_profile(argv[optind]) < 0)
+		return 2;
+	sa.sa_handler = on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sock = socket(PF_CAN, SOCK_RAW | SOCK_CLOEXEC, CAN_RAW);
+	addr.can_family = AF_CAN;
+	addr.can_ifindex = (int)if_nametoindex(argv[optind + 1]);
+	if (sock < 0 || !addr.can_ifindex ||
+	    bind(sock, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+		fprintf(stderr, "recall-ecusim: %s: %s\n", argv[optind + 1], strerror(errno));
+		return 1;
+	}
+	printf("ready\n");
+	fflush(stdout);
+	if (ready) {
+		FILE *f = fopen(ready, "w");
+
+		if (f)
+			fclose(f);
+	}
+	while (!stop) {
+		struct pollfd p = { .fd = sock, .events = POLLIN };
+		struct can_frame f;
+		size_t o = pci_off();
+
+		if (poll(&p, 1, 200) <= 0)
+			continue;
+		if (read(sock, &f, sizeof(f)) != sizeof(f) || f.len > 8)
+			continue;
+		for (size_t i = 0; i < n_ecus; i++) {
+			struct ecu *e = &ecus[i];
+			int a = addressed(&f, e);
+			size_t l;
+
+			/* requests are Single Frames: PCI 0x0L, 1 <= L <= room */
+			if (!a || f.len < o + 1 || (f.data[o] & 0xF0) != 0)
+				continue;
+			l = f.data[o];
+			if (l < 1 || l > f.len - o - 1)
+				continue;
+			serve(e, f.data + o + 1, l, a == 2);
+		}
+	}
+	close(sock);
+	return 0;
+}
