@@ -1,0 +1,46 @@
+#!/bin/sh
+# Interoperability: can-utils' isotprecv/isotpsend (an independent ISO 15765-2 peer, the kernel
+# stack driven by another program) play the ECU.  recall-ident's request must arrive byte-exact,
+# and the multi-frame VIN answer sent by isotpsend must come back as the VIN — on 11-bit OBD and
+# on BMW extended addressing (address byte 0x12, tester 0xF1).
+set -u
+iface=${IFACE:-vcan0}
+command -v isotpsend >/dev/null && command -v isotprecv >/dev/null ||
+	{ echo "can-utils isotpsend/isotprecv missing" >&2; exit 77; }
+ip link show "$iface" >/dev/null 2>&1 || { echo "no $iface" >&2; exit 77; }
+tmp=$(mktemp -d)
+pids=
+trap 'for p in $pids; do kill $p 2>/dev/null; done; wait 2>/dev/null; rm -rf "$tmp"' EXIT
+fail=0
+vin_hex="31 48 47 43 4D 38 32 36 33 33 41 30 30 34 33 35 32"	# 1HGCM82633A004352
+bmw_hex="57 42 41 38 45 35 31 30 36 30 4B 37 33 34 35 36 30"	# WBA8E51060K734560
+
+# row: name, ident args, isotp-ECU args (-s ECU tx, -d ECU rx [-x]), expected request, answer, VIN
+row() {
+	name=$1 args=$2 ecu=$3 req=$4 ans=$5 vin=$6
+	: >"$tmp/req"
+	# shellcheck disable=SC2086
+	timeout 30 isotprecv $ecu "$iface" >"$tmp/req" 2>&1 &
+	rp=$!; pids="$pids $rp"
+	sleep 0.3
+	# shellcheck disable=SC2086
+	timeout 60 "$BIN/recall-ident" "$iface" $args --json >"$tmp/out" 2>"$tmp/err" &
+	ip=$!; pids="$pids $ip"
+	i=0
+	while ! grep -q . "$tmp/req" && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
+	got=$(tr -d '\n' <"$tmp/req" | sed 's/ *$//')
+	[ "$got" = "$req" ] || { echo "FAIL $name: request '$got', want '$req'"; fail=1; }
+	# shellcheck disable=SC2086
+	echo "$ans" | timeout 10 isotpsend $ecu -p AA "$iface" || { echo "FAIL $name: isotpsend"; fail=1; }
+	wait $ip; rc=$?
+	tr -d ' \n' <"$tmp/out" >"$tmp/c"
+	[ $rc -eq 0 ] && grep -q "\"vin\":\"$vin\"" "$tmp/c" ||
+		{ echo "FAIL $name: exit $rc"; cat "$tmp/out" "$tmp/err"; fail=1; }
+	echo "done $name"
+}
+
+row obd11 "--addressing obd11 --ecu 7E0 --timeout 1500" "-s 7E8 -d 7E0" "09 02" \
+	"49 02 01 $vin_hex" 1HGCM82633A004352
+row bmw "--addressing bmw --ecu 12 --timeout 1500" "-s 612 -d 6F1 -x F1:12" "22 F1 90" \
+	"62 F1 90 $bmw_hex" WBA8E51060K734560
+exit $fail
