@@ -112,9 +112,11 @@ static bool note_failure(struct ident *id, const char *step, uint32_t ecu, int r
 	else if (r == -ETIMEDOUT)
 		snprintf(msg, sizeof(msg), "%s: ECU 0x%X: %s: no answer within %u ms", id->iface,
 			 ecu, step, tm->p2_ms);
-	else
+	else if (ecu)
 		snprintf(msg, sizeof(msg), "%s: ECU 0x%X: %s: %s", id->iface, ecu, step,
 			 strerror(-r));
+	else
+		snprintf(msg, sizeof(msg), "%s: %s: %s", id->iface, step, strerror(-r));
 	add_error(id, step, ecu, err_kind(r), r, 0, msg);
 	if (fatal_err(r)) {
 		id->fatal = r;

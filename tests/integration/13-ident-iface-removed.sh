@@ -1,0 +1,31 @@
+#!/bin/sh
+# The interface disappears while recall-ident waits for answers: it must return what it has with
+# the interface error (ENODEV), not wait out its timeouts or hang.  Also: not CAN, down, missing.
+set -u
+dev=vcanid13
+ip link add dev "$dev" type vcan 2>/dev/null || { echo "cannot create vcan" >&2; exit 77; }
+tmp=$(mktemp -d)
+trap 'ip link del "$dev" 2>/dev/null; ip link del vcanid13b 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
+fail=0
+
+ip link set "$dev" up
+timeout 60 "$BIN/recall-ident" "$dev" --addressing bmw --timeout 20000 --json >"$tmp/out" 2>"$tmp/err" &
+p=$!
+sleep 1
+ip link del "$dev"
+wait $p; rc=$?
+tr -d ' \n' <"$tmp/out" >"$tmp/c"
+[ $rc -eq 1 ] || { echo "FAIL removed: exit $rc"; fail=1; }
+grep -Eq '"fatal":"(Nosuchdevice|Networkisdown)"' "$tmp/c" ||
+	{ echo "FAIL removed: no ENODEV/ENETDOWN"; cat "$tmp/out" "$tmp/err"; fail=1; }
+
+# usage-level failures: exit 2 with the reason
+"$BIN/recall-ident" nosuchif0 2>"$tmp/e1"; rc=$?
+[ $rc -eq 2 ] && grep -q "nosuchif0: error: No such device" "$tmp/e1" || { echo "FAIL missing: $rc"; cat "$tmp/e1"; fail=1; }
+"$BIN/recall-ident" lo 2>"$tmp/e2"; rc=$?
+[ $rc -eq 2 ] && grep -q "not a CAN interface" "$tmp/e2" || { echo "FAIL lo: $rc"; cat "$tmp/e2"; fail=1; }
+ip link add dev vcanid13b type vcan
+"$BIN/recall-ident" vcanid13b 2>"$tmp/e3"; rc=$?
+[ $rc -eq 2 ] && grep -q "Network is down" "$tmp/e3" || { echo "FAIL down: $rc"; cat "$tmp/e3"; fail=1; }
+"$BIN/recall-ident" vcan0 --addressing nope 2>/dev/null; [ $? -eq 2 ] || { echo "FAIL usage"; fail=1; }
+exit $fail
