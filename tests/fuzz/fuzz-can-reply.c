@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "can/ident.h"
+#include "can/canbus-internal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -63,6 +63,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)ident_vin_extract(v, n, vin);
 	(void)ident_vin_extract(data, size, vin);
 	(void)uds_nrc_name(sel);
+	/* the frame classifier of discovery: id from 4 bytes, then the frame's data */
+	if (size >= 4) {
+		uint32_t id = (uint32_t)data[0] << 24 | (uint32_t)data[1] << 16 |
+			      (uint32_t)data[2] << 8 | data[3];
+		uint32_t ecu;
+
+		for (int s = IDENT_SCHEME_AUTO; s < IDENT_SCHEME_COUNT; s++)
+			(void)canbus_response_ecu((enum ident_scheme)s, id, data + 4,
+						  size - 4 > 8 ? 8 : size - 4, &ecu);
+	}
 
 	struct one o = { data, size, 0, 0 };
 	struct isotp_transport t = { &o, f_send, f_recv, f_now };
