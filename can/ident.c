@@ -214,6 +214,25 @@ static void read_ecu(struct ident *id, const char *iface, enum ident_scheme sche
 		} else if (note_failure(id, "service09 name", ecu, r, rep, tm)) {
 			goto out;
 		}
+		/* optional in J1979 for non-emission ECUs: absence is not worth an error entry */
+		r = uds_exchange(&t, tm, (const uint8_t *)"\x09\x04", 2, rep);
+		if (r == 0 && !rep->negative && obd_parse_09(rep->data, rep->len, 0x04, &data,
+							     &len) == 0) {
+			e->calid_len = len < sizeof(e->calid) ? len : sizeof(e->calid);
+			memcpy(e->calid, data, e->calid_len);
+		} else if (fatal_err(r)) {
+			note_failure(id, "service09 CALID", ecu, r, rep, tm);
+			goto out;
+		}
+		r = uds_exchange(&t, tm, (const uint8_t *)"\x09\x06", 2, rep);
+		if (r == 0 && !rep->negative && obd_parse_09(rep->data, rep->len, 0x06, &data,
+							     &len) == 0) {
+			e->cvn_len = len < sizeof(e->cvn) ? len : sizeof(e->cvn);
+			memcpy(e->cvn, data, e->cvn_len);
+		} else if (fatal_err(r)) {
+			note_failure(id, "service09 CVN", ecu, r, rep, tm);
+			goto out;
+		}
 	} else {
 		for (size_t i = 0; i < sizeof(std_dids) / sizeof(std_dids[0]); i++)
 			read_did(id, e, &t, tm, std_dids[i], rep);
@@ -430,6 +449,26 @@ struct json_object *ident_to_json(const struct ident *id)
 		json_object_object_add(eo, "addressing",
 				       json_object_new_string(ident_scheme_name(e->scheme)));
 		json_object_object_add(eo, "name", json_object_new_string(e->name));
+		if (e->calid_len) {
+			json_object *c = json_object_new_array();
+
+			for (size_t k = 0; k < e->calid_len; k += 16) {
+				char cal[IDENT_VIN_MAX + 1];
+
+				(void)ident_vin_extract(e->calid + k, e->calid_len - k < 16 ?
+							e->calid_len - k : 16, cal);
+				json_object_array_add(c, json_object_new_string(cal));
+			}
+			json_object_object_add(eo, "calibration_ids", c);
+		}
+		if (e->cvn_len) {
+			json_object *c = json_object_new_array();
+
+			for (size_t k = 0; k < e->cvn_len; k += 4)
+				json_object_array_add(c, hex_str(e->cvn + k, e->cvn_len - k < 4 ?
+								 e->cvn_len - k : 4));
+			json_object_object_add(eo, "cvns", c);
+		}
 		for (size_t j = 0; j < e->n_dids; j++) {
 			const struct ident_did *d = &e->dids[j];
 			json_object *dobj = json_object_new_object();

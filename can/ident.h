@@ -144,6 +144,10 @@ struct ident_ecu {
 	uint32_t address;
 	enum ident_scheme scheme;
 	char name[24];			/* service 09 PID 0A when given, else "" */
+	size_t calid_len;		/* service 09 PID 04: 16-byte calibration IDs */
+	uint8_t calid[IDENT_MAX_VALUE];
+	size_t cvn_len;			/* service 09 PID 06: 4-byte CVNs */
+	uint8_t cvn[IDENT_MAX_VALUE];
 	size_t n_dids;
 	struct ident_did dids[IDENT_MAX_DIDS];
 };
@@ -198,7 +202,7 @@ int ident_read(const char *iface, const struct ident_config *cfg, struct ident *
 struct ident *ident_free(struct ident *id);
 
 /* JSON: iface, scheme, vin, vin_flags, vin_agree, vin_sources[], ecus[] {address, addressing,
- * name, dids{ "F189": {hex, ascii} | {error, nrc, nrc_name} }}, errors[] {step, ecu, kind, nrc,
+ * name, calibration_ids[], cvns[], dids{ "F189": {hex, ascii} | {error, nrc, nrc_name} }}, errors[] {step, ecu, kind, nrc,
  * nrc_name, message}.  Caller puts the object. */
 struct json_object *ident_to_json(const struct ident *id);
 

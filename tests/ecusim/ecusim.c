@@ -50,6 +50,8 @@ struct ecu {
 	uint32_t addr;
 	char name[21];
 	char vin[MAX_VAL];		/* service 09 PID 02; "" = not supported */
+	size_t calid_len, cvn_len;	/* service 09 PID 04 / 06; 0 = not supported */
+	uint8_t calid[MAX_VAL], cvn[MAX_VAL];
 	unsigned int delay_ms, pending, busy;
 	enum fault fault;
 	size_t n_dids;
@@ -192,6 +194,13 @@ static int load_profile(const char *path)
 			if (n < 0)
 				goto bad;
 			cur->vin[n] = '\0';
+		} else if (strcmp(key, "calid") == 0 || strcmp(key, "cvn") == 0) {
+			bool cal = key[1] == 'a';
+			int n = parse_value(val, cal ? cur->calid : cur->cvn, MAX_VAL);
+
+			if (n < 0)
+				goto bad;
+			*(cal ? &cur->calid_len : &cur->cvn_len) = (size_t)n;
 		} else if (strcmp(key, "name") == 0) {
 			snprintf(cur->name, sizeof(cur->name), "%s", val);
 		} else if (strcmp(key, "delay") == 0) {
@@ -383,7 +392,7 @@ static void neg(const struct ecu *e, uint8_t sid, uint8_t nrc)
 
 static void serve(struct ecu *e, const uint8_t *req, size_t len, bool functional)
 {
-	uint8_t out[MAX_VAL + 8];
+	uint8_t out[MAX_VAL + 32];	/* + header + CALID padding to 16 */
 	size_t n = 0;
 
 	if (e->fault == F_SILENT || (functional && e->fault == F_PHYSICAL_ONLY))
@@ -412,6 +421,20 @@ static void serve(struct ecu *e, const uint8_t *req, size_t len, bool functional
 		memcpy(out, "\x49\x02\x01", 3);
 		memcpy(out + 3, e->vin, l);
 		n = 3 + l;
+	} else if (req[0] == 0x09 && len >= 2 && req[1] == 0x04 && e->calid_len) {
+		/* J1979: count = number of 16-byte CALIDs */
+		out[0] = 0x49;
+		out[1] = 0x04;
+		out[2] = (uint8_t)((e->calid_len + 15) / 16);
+		memset(out + 3, 0, out[2] * 16u);
+		memcpy(out + 3, e->calid, e->calid_len);
+		n = 3 + out[2] * 16u;
+	} else if (req[0] == 0x09 && len >= 2 && req[1] == 0x06 && e->cvn_len) {
+		out[0] = 0x49;
+		out[1] = 0x06;
+		out[2] = (uint8_t)((e->cvn_len + 3) / 4);
+		memcpy(out + 3, e->cvn, e->cvn_len);
+		n = 3 + e->cvn_len;
 	} else if (req[0] == 0x09 && len >= 2 && req[1] == 0x0A && e->name[0]) {
 		memcpy(out, "\x49\x0A\x01", 3);
 		memset(out + 3, 0, 20);

@@ -45,7 +45,8 @@ check bmw-f30 bmw WBA8E51060K734560 '"address":"0x12"' '"hex":"120917"' '"ascii"
 	'"ascii":"12.4.1"'
 check bmw-diesel-egr bmw WBA5W31090G345678 '"ascii":"8578466-05"'
 check obd11-generic obd11 1HGCM82633A004352 '"address":"0x7E0"' '"address":"0x7E1"' \
-	'"name":"ECM-EngineControl"' '"via":"service09"'
+	'"name":"ECM-EngineControl"' '"via":"service09"' '"37805RNAA100"' '"37805RAA200"' \
+	'"1A2B3C4D"' '"DEADBEEF"'
 check obd11-generic auto 1HGCM82633A004352 '"addressing":"obd11"'
 check obd29-generic obd29 WF0XXXGCDX8A12345 '"address":"0x10"'
 check obd29-generic auto WF0XXXGCDX8A12345 '"addressing":"obd29"'
