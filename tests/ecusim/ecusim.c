@@ -126,6 +126,19 @@ static int parse_value(const char *v, uint8_t *buf, size_t cap)
 	return (int)n;
 }
 
+static int parse_uint(const char *v, unsigned int *ret)
+{
+	char *end;
+	unsigned long n;
+
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (errno || end == v || *end || n > 60000)
+		return -1;
+	*ret = (unsigned int)n;
+	return 0;
+}
+
 static int load_profile(const char *path)
 {
 	FILE *f = fopen(path, "r");
@@ -139,10 +152,11 @@ static int load_profile(const char *path)
 		return -1;
 	}
 	while (fgets(line, sizeof(line), f)) {
-		char *s = trim(line), *eq, *key, *val;
+		char *s = trim(line), *eq, *key, *val, orig[512];
 		unsigned long a;
 
 		lineno++;
+		snprintf(orig, sizeof(orig), "%s", s);
 		if (!*s || *s == '#' || *s == ';')
 			continue;
 		if (strncmp(s, "[ecu ", 5) == 0 && s[strlen(s) - 1] == ']') {
@@ -204,11 +218,14 @@ static int load_profile(const char *path)
 		} else if (strcmp(key, "name") == 0) {
 			snprintf(cur->name, sizeof(cur->name), "%s", val);
 		} else if (strcmp(key, "delay") == 0) {
-			cur->delay_ms = (unsigned int)strtoul(val, NULL, 10);
+			if (parse_uint(val, &cur->delay_ms) < 0)
+				goto bad;
 		} else if (strcmp(key, "pending") == 0) {
-			cur->pending = (unsigned int)strtoul(val, NULL, 10);
+			if (parse_uint(val, &cur->pending) < 0)
+				goto bad;
 		} else if (strcmp(key, "busy") == 0) {
-			cur->busy = (unsigned int)strtoul(val, NULL, 10);
+			if (parse_uint(val, &cur->busy) < 0)
+				goto bad;
 		} else if (strcmp(key, "fault") == 0) {
 			size_t i;
 
@@ -223,7 +240,7 @@ static int load_profile(const char *path)
 		}
 		continue;
 bad:
-		fprintf(stderr, "%s:%u:1: error: cannot read '%s'\n", path, lineno, s);
+		fprintf(stderr, "%s:%u:1: error: cannot read '%s'\n", path, lineno, orig);
 		r = -1;
 	}
 	fclose(f);

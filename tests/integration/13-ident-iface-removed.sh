@@ -28,4 +28,14 @@ ip link add dev vcanid13b type vcan
 "$BIN/recall-ident" vcanid13b 2>"$tmp/e3"; rc=$?
 [ $rc -eq 2 ] && grep -q "Network is down" "$tmp/e3" || { echo "FAIL down: $rc"; cat "$tmp/e3"; fail=1; }
 "$BIN/recall-ident" vcan0 --addressing nope 2>/dev/null; [ $? -eq 2 ] || { echo "FAIL usage"; fail=1; }
+# simulator profiles: every shipped one parses (exit 1 only for the missing interface), a broken
+# one is refused with file:line
+for prof in "$TOP"/tests/ecusim/profiles/*.ini; do
+	"$BIN/recall-ecusim" "$prof" nosuchif0 2>/dev/null; rc=$?
+	[ $rc -eq 1 ] || { echo "FAIL profile $prof: exit $rc"; fail=1; }
+done
+printf '[vehicle]\naddressing = bmw\n[ecu 0x12]\ndelay = 5x\n' >"$tmp/bad.ini"
+"$BIN/recall-ecusim" "$tmp/bad.ini" nosuchif0 2>"$tmp/e4"; rc=$?
+[ $rc -eq 2 ] && grep -q "bad.ini:4:1: error: cannot read 'delay = 5x'" "$tmp/e4" ||
+	{ echo "FAIL bad profile: $rc"; cat "$tmp/e4"; fail=1; }
 exit $fail
