@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * rules/rdb.h — the compiled recall database (written by recallc) and the matcher.
+ *
+ * A database is one file mapped read-only; rdb_open() checks header, checksum (XXH3-64) and every
+ * offset, count and string once, after which matching trusts it and never allocates.
+ * Format: rules/README.md "Database format".
+ *
+ * Verdicts (exact words, also in JSON): open, inspect, remedied, not_affected, undetermined.
+ * A campaign is never not_affected because data was missing: a criterion that needs a VIN or a DID
+ * that could not be read makes it undetermined, with the reason.
+ *
+ * Errors: negative errno; open failures also give a human message in errbuf:
+ *   -ENOENT/-EACCES/...  file cannot be opened (errno of open/mmap)
+ *   -EMEDIUMTYPE         not a recall database (magic)
+ *   -EPROTONOSUPPORT     newer format version than this reader
+ *   -EBADMSG             truncated, checksum mismatch, or an offset/count/string out of bounds
+ */
+#ifndef RECALL_RULES_RDB_H
+#define RECALL_RULES_RDB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum rdb_verdict {
+	RDB_VERDICT_OPEN = 0,		/* "open" */
+	RDB_VERDICT_INSPECT,		/* "inspect" */
+	RDB_VERDICT_REMEDIED,		/* "remedied" */
+	RDB_VERDICT_NOT_AFFECTED,	/* "not_affected" */
+	RDB_VERDICT_UNDETERMINED,	/* "undetermined" */
+	_RDB_VERDICT_MAX
+};
+
+enum rdb_remedy_kind {
+	RDB_REMEDY_NONE = 0,		/* not given */
+	RDB_REMEDY_WORKSHOP,		/* "workshop" */
+	RDB_REMEDY_OTA,			/* "ota" (over the air) */
+	RDB_REMEDY_INSPECTION,		/* "inspection" */
+};
+
+enum rdb_recognition {
+	RDB_RECOG_NONE = 0,
+	RDB_RECOG_MANUFACTURER_DIAG,	/* "manufacturer_diagnosis": manufacturer's diagnostic system */
+	RDB_RECOG_VEHICLE_DIAG,		/* "vehicle_diagnosis": the vehicle's diagnostic system */
+	RDB_RECOG_HOTLINE,		/* "hotline": not recognisable, call the hotline (number) */
+	RDB_RECOG_WORKSHOP_SYSTEM,	/* "workshop_system": manufacturer's workshop system */
+};
+
+/* ---- the vehicle description (input) ---- */
+enum rdb_did_status {
+	RDB_DID_OK = 0,			/* value/len hold the bytes read */
+	RDB_DID_NOT_PRESENT,		/* ECU answered: no such DID (or ECU absent) */
+	RDB_DID_FAILED,			/* could not be read; reason says why */
+};
+
+struct rdb_did_fact {
+	uint32_t ecu;			/* address as in common rules (0x7E0, 0x12, 0x61, ...) */
+	uint16_t did;
+	enum rdb_did_status status;
+	const uint8_t *value;		/* RDB_DID_OK: raw bytes (ASCII for versions) */
+	size_t len;
+	const char *reason;		/* RDB_DID_FAILED: e.g. "timeout"; may be NULL */
+};
+
+struct rdb_vehicle {
+	const char *vin;		/* NULL when not read; any bytes (validated here) */
+	const struct rdb_did_fact *dids;
+	size_t n_dids;
+	const uint32_t *ecus;		/* ECUs that answered (an OK DID also shows presence) */
+	size_t n_ecus;
+	bool ecus_complete;		/* true: discovery ran, an ECU not listed is absent */
+};
+
+/* ---- the result (output) ---- */
+#define RDB_TEXT_MAX 256
+
+struct rdb_result {
+	uint32_t campaign;		/* index for rdb_campaign_get() */
+	enum rdb_verdict verdict;
+	char reason[RDB_TEXT_MAX];	/* why (facts compared), always set */
+	char evidence[RDB_TEXT_MAX];	/* remedied: what shows the remedy applied; else "" */
+};
+
+/* A campaign's texts point into the mapped database (valid until rdb_close); "" when not given. */
+struct rdb_campaign {
+	const char *id;			/* e.g. "0032470300" */
+	const char *title;
+	const char *make;
+	const char *kba;		/* KBA reference */
+	const char *nhtsa;		/* NHTSA campaign number */
+	const char *defect;		/* German text kept verbatim */
+	const char *remedy;
+	const char *cost;
+	const char *labour;
+	const char *recognition_text;	/* German text of the recognition method */
+	const char *hotline;		/* number for RDB_RECOG_HOTLINE */
+	const char *extends;		/* id of an earlier campaign this one extends */
+	const char *supersedes;
+	enum rdb_remedy_kind remedy_kind;
+	enum rdb_recognition recognition;
+	uint32_t start_date;		/* YYYYMMDD, 0 when not given */
+};
+
+struct rdb;
+
+#define RDB_ERR_MAX 256
+
+/* Maps and validates PATH.  On failure errbuf (if given) holds "PATH: why". */
+int rdb_open(const char *path, struct rdb **ret_db, char *errbuf, size_t errlen);
+/* Same for a buffer the caller keeps alive and unchanged until rdb_close (tests, fuzzing). */
+int rdb_open_buffer(const void *buf, size_t len, struct rdb **ret_db, char *errbuf,
+		    size_t errlen);
+struct rdb *rdb_close(struct rdb *db);
+
+size_t rdb_campaign_count(const struct rdb *db);
+uint64_t rdb_listed_vin_count(const struct rdb *db);
+const char *rdb_tool_version(const struct rdb *db);	/* recallc version that wrote it */
+uint64_t rdb_checksum(const struct rdb *db);
+int rdb_campaign_get(const struct rdb *db, uint32_t index, struct rdb_campaign *ret);
+
+enum {
+	/* Also report not_affected campaigns (every campaign once, in id order).  Without it only
+	 * the campaigns the indexes select are evaluated and reported. */
+	RDB_MATCH_ALL = 1u << 0,
+};
+
+/*
+ * Decides the campaigns for vehicle V into results[0..cap).  Returns the number of results there
+ * are (may exceed cap: only cap are written, call again with more room) or a negative errno.
+ * Does not allocate; cost does not grow with the number of campaigns or listed VINs (without
+ * RDB_MATCH_ALL) except when the VIN is absent or invalid (then every campaign is evaluated).
+ */
+int rdb_match(const struct rdb *db, const struct rdb_vehicle *v, unsigned int flags,
+	      struct rdb_result *results, size_t cap);
+
+const char *rdb_verdict_name(enum rdb_verdict v);
+const char *rdb_remedy_kind_name(enum rdb_remedy_kind k);
+const char *rdb_recognition_name(enum rdb_recognition r);
+
+/* Writes BUF to PATH atomically (temporary file in the same directory, fsync, rename). */
+int rdb_write_file(const char *path, const void *buf, size_t len);
+
+#endif

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * rules/vin.h — Vehicle Identification Numbers (ISO 3779/3780, 49 CFR 565): structure, allowed
+ * characters, check digit, model year, plant, serial and WMI -> manufacturer.  No I/O.
+ *
+ * Check digit (position 9): mandatory for vehicles for North America (WMI starting 1-5), so a wrong
+ * one makes such a VIN invalid; elsewhere it is informative: a matching digit reads "ok", anything
+ * else "not_applicable" (European makers may leave it unused) and the VIN stays valid.
+ *
+ * Model year (position 10): the 30-year cycle of 49 CFR 565.15 repeats the codes (A = 1980 and
+ * 2010).  For North America position 7 disambiguates (digit: 1980-2009, letter: 2010-2039).
+ * Elsewhere both candidates are returned; '0', 'Z' or another non-year code gives no candidate
+ * (model year unknown — valid VIN, as European makers often do).
+ */
+#ifndef RECALL_RULES_VIN_H
+#define RECALL_RULES_VIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define VIN_LEN 17
+
+/* Error bits in vin_info.errors; vin_error_name() gives the JSON word. */
+enum {
+	VIN_ERR_LENGTH      = 1u << 0,	/* not 17 characters */
+	VIN_ERR_CHARSET     = 1u << 1,	/* a character outside 0-9 A-Z, or I, O, Q */
+	VIN_ERR_CHECK_DIGIT = 1u << 2,	/* North America: position 9 does not match */
+};
+
+enum vin_check {
+	VIN_CHECK_OK = 0,		/* "ok" */
+	VIN_CHECK_WRONG,		/* "wrong" (North America only) */
+	VIN_CHECK_NOT_APPLICABLE,	/* "not_applicable" */
+};
+
+struct vin_info {
+	char vin[VIN_LEN + 1];		/* upper-cased copy when 17 chars long, else "" */
+	bool valid;
+	unsigned int errors;		/* VIN_ERR_* */
+	int bad_pos;			/* 1-based position of the first bad character, 0 if none */
+	char wmi[4];
+	const char *manufacturer;	/* static string, NULL when the WMI is not in the table */
+	const char *region;		/* "Europe", "North America", ... from the first character */
+	enum vin_check check_digit;
+	char check_expected;		/* the digit position 9 should hold ('0'-'9', 'X') */
+	size_t n_model_years;		/* 0 = unknown, 1, or 2 (ambiguous) */
+	int model_years[2];		/* ascending */
+	char plant;			/* position 11 */
+	char serial[7];			/* positions 12-17 */
+};
+
+/* Decodes S (any length; not NUL-terminated needs len).  Returns 0 and fills *ret (also for an
+ * invalid VIN, with errors set); -EINVAL only for NULL arguments. */
+int vin_decode(const char *s, size_t len, struct vin_info *ret);
+
+/* True when S is 17 characters of the VIN alphabet (no check-digit test). */
+bool vin_syntax_ok(const char *s, size_t len);
+
+/* 49 CFR 565.15 transliteration/weights: '0'-'9' or 'X'; 0 when VIN is not 17 valid chars. */
+char vin_check_digit(const char *vin);
+
+/* Manufacturer for a 3-character WMI, NULL when unknown.  Table: see rules/README.md. */
+const char *vin_manufacturer(const char *wmi);
+
+const char *vin_check_name(enum vin_check c);
+/* "length", "charset", "check_digit" for one bit; NULL otherwise. */
+const char *vin_error_name(unsigned int bit);
+
+/* VIN alphabet value 0..32 (0-9, then A-Z without I, O, Q), or -1. */
+int vin_char_value(char c);
+
+#endif
