@@ -67,6 +67,10 @@ const char *vin_check_name(enum vin_check c);
 /* "length", "charset", "check_digit" for one bit; NULL otherwise. */
 const char *vin_error_name(unsigned int bit);
 
+/* The WMI table, for tests and listings: its size and the i-th WMI (sorted). */
+size_t vin_wmi_table_size(void);
+const char *vin_wmi_table_key(size_t i);
+
 /* VIN alphabet value 0..32 (0-9, then A-Z without I, O, Q), or -1. */
 int vin_char_value(char c);
 

@@ -1,0 +1,2 @@
+# recall-vin (VIN decoder) — rules/ on the command line.
+BINS += $(B)/bin/recall-vin

@@ -1,0 +1,2 @@
+# rules/: VINs, the rule language, its compiler and the compiled database (rules/vin.h, rule.h, rdb.h).
+RULES_SRCS += rules/vin.c

@@ -1,0 +1,282 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * VIN decoding (ISO 3779 structure, ISO 3780 WMI, 49 CFR 565 check digit and model year).
+ * The WMI table lists assignments as published in SAE's WMI register extracts used by NHTSA's
+ * vPIC and by the makers' own VIN guides (rules/README.md "WMI table"); it is deliberately a
+ * table of known-good entries, not a guess from the first two characters.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rules/vin.h"
+
+/* 49 CFR 565.15(c): transliteration of letters; 0 marks letters not allowed (I, O, Q). */
+static const unsigned char translit[26] = {
+	1, 2, 3, 4, 5, 6, 7, 8, 0, 1, 2, 3, 4, 5, 0, 7, 0, 9, 2, 3, 4, 5, 6, 7, 8, 9,
+};
+static const unsigned char weight[VIN_LEN] = {
+	8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2,
+};
+/* Position 10 codes for 1980..2009; the cycle repeats for 2010..2039 (565.15(a)). */
+static const char year_codes[] = "ABCDEFGHJKLMNPRSTVWXY123456789";
+
+struct wmi_entry {
+	char wmi[4];
+	const char *name;
+};
+
+/* Sorted by WMI (strcmp) for bsearch; a unit test keeps it sorted. */
+static const struct wmi_entry wmi_table[] = {
+	{ "1C3", "Chrysler" },
+	{ "1C4", "Chrysler (MPV)" },
+	{ "1C6", "Chrysler (truck)" },
+	{ "1FA", "Ford" },
+	{ "1FM", "Ford (MPV)" },
+	{ "1FT", "Ford (truck)" },
+	{ "1G1", "Chevrolet" },
+	{ "1GC", "Chevrolet (truck)" },
+	{ "1GM", "Pontiac" },
+	{ "1HG", "Honda (USA)" },
+	{ "1J4", "Jeep" },
+	{ "1N4", "Nissan (USA)" },
+	{ "1VW", "Volkswagen (USA)" },
+	{ "2FA", "Ford (Canada)" },
+	{ "2HG", "Honda (Canada)" },
+	{ "2T1", "Toyota (Canada)" },
+	{ "3FA", "Ford (Mexico)" },
+	{ "3VW", "Volkswagen (Mexico)" },
+	{ "4JG", "Mercedes-Benz (USA, SUV)" },
+	{ "4T1", "Toyota (USA)" },
+	{ "4US", "BMW (USA)" },
+	{ "5NP", "Hyundai (USA)" },
+	{ "5UX", "BMW (USA, SAV)" },
+	{ "5YJ", "Tesla" },
+	{ "5YM", "BMW M (USA, SAV)" },
+	{ "JF1", "Subaru" },
+	{ "JHM", "Honda" },
+	{ "JM1", "Mazda" },
+	{ "JN1", "Nissan" },
+	{ "JT2", "Toyota" },
+	{ "JTD", "Toyota" },
+	{ "KMH", "Hyundai" },
+	{ "KNA", "Kia" },
+	{ "LBV", "BMW Brilliance (China)" },
+	{ "LSV", "SAIC Volkswagen (China)" },
+	{ "SAJ", "Jaguar" },
+	{ "SAL", "Land Rover" },
+	{ "SB1", "Toyota (UK)" },
+	{ "SCA", "Rolls-Royce" },
+	{ "SCC", "Lotus" },
+	{ "TMB", "Skoda" },
+	{ "TRU", "Audi (Hungary)" },
+	{ "VF1", "Renault" },
+	{ "VF3", "Peugeot" },
+	{ "VF7", "Citroen" },
+	{ "VNK", "Toyota (France)" },
+	{ "VSS", "SEAT" },
+	{ "W0L", "Opel" },
+	{ "W0V", "Opel" },
+	{ "W1K", "Mercedes-Benz" },
+	{ "W1N", "Mercedes-Benz (SUV)" },
+	{ "WAU", "Audi" },
+	{ "WB1", "BMW Motorrad" },
+	{ "WBA", "BMW" },
+	{ "WBS", "BMW M" },
+	{ "WBX", "BMW (SAV)" },
+	{ "WBY", "BMW i" },
+	{ "WDB", "Mercedes-Benz" },
+	{ "WDC", "Mercedes-Benz (SUV)" },
+	{ "WDD", "Mercedes-Benz" },
+	{ "WF0", "Ford (Germany)" },
+	{ "WME", "smart" },
+	{ "WMW", "MINI" },
+	{ "WP0", "Porsche" },
+	{ "WP1", "Porsche (SUV)" },
+	{ "WUA", "Audi Sport" },
+	{ "WV1", "Volkswagen Commercial Vehicles" },
+	{ "WV2", "Volkswagen (bus/van)" },
+	{ "WVG", "Volkswagen (SUV)" },
+	{ "WVW", "Volkswagen" },
+	{ "X4X", "BMW (Avtotor, Russia)" },
+	{ "YS3", "Saab" },
+	{ "YV1", "Volvo" },
+	{ "ZAR", "Alfa Romeo" },
+	{ "ZFA", "Fiat" },
+	{ "ZFF", "Ferrari" },
+};
+
+int vin_char_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c < 'A' || c > 'Z' || c == 'I' || c == 'O' || c == 'Q')
+		return -1;
+	/* Letters after I, O and Q shift down by the letters skipped. */
+	return 10 + (c - 'A') - (c > 'I') - (c > 'O') - (c > 'Q');
+}
+
+bool vin_syntax_ok(const char *s, size_t len)
+{
+	if (!s || len != VIN_LEN)
+		return false;
+	for (size_t i = 0; i < VIN_LEN; i++)
+		if (vin_char_value(s[i]) < 0)
+			return false;
+	return true;
+}
+
+char vin_check_digit(const char *vin)
+{
+	unsigned int sum = 0;
+
+	if (!vin_syntax_ok(vin, vin ? strnlen(vin, VIN_LEN + 1) : 0))
+		return 0;
+	for (size_t i = 0; i < VIN_LEN; i++) {
+		char c = vin[i];
+		unsigned int v = c <= '9' ? (unsigned int)(c - '0') : translit[c - 'A'];
+
+		sum += v * weight[i];
+	}
+	sum %= 11;
+	return sum == 10 ? 'X' : (char)('0' + sum);
+}
+
+static int wmi_cmp(const void *key, const void *elem)
+{
+	return strncmp(key, ((const struct wmi_entry *)elem)->wmi, 3);
+}
+
+const char *vin_manufacturer(const char *wmi)
+{
+	const struct wmi_entry *e;
+
+	if (!wmi || strnlen(wmi, 3) < 3)
+		return NULL;
+	e = bsearch(wmi, wmi_table, sizeof(wmi_table) / sizeof(wmi_table[0]), sizeof(wmi_table[0]),
+		    wmi_cmp);
+	return e ? e->name : NULL;
+}
+
+/* ISO 3780 regions by the first character. */
+static const char *region_of(char c)
+{
+	if (c >= 'A' && c <= 'C')
+		return "Africa";
+	if (c >= 'H' && c <= 'R')
+		return "Asia";
+	if (c >= 'S' && c <= 'Z')
+		return "Europe";
+	if (c >= '1' && c <= '5')
+		return "North America";
+	if (c == '6' || c == '7')
+		return "Oceania";
+	if (c == '8' || c == '9')
+		return "South America";
+	return NULL;
+}
+
+static bool north_america(char c)
+{
+	return c >= '1' && c <= '5';
+}
+
+int vin_decode(const char *s, size_t len, struct vin_info *ret)
+{
+	struct vin_info vi = { 0 };
+	const char *y;
+
+	if (!s || !ret)
+		return -EINVAL;
+	if (len != VIN_LEN)
+		vi.errors |= VIN_ERR_LENGTH;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (c >= 'a' && c <= 'z')
+			c = (char)(c - 'a' + 'A');
+		if (vin_char_value(c) < 0) {
+			vi.errors |= VIN_ERR_CHARSET;
+			if (!vi.bad_pos)
+				vi.bad_pos = (int)i + 1;
+		}
+		if (i < VIN_LEN)
+			vi.vin[i] = c;
+	}
+	if (vi.errors) {
+		/* Structure fields of a malformed VIN would be guesses; report none. */
+		memset(vi.vin, 0, sizeof(vi.vin));
+		vi.check_digit = VIN_CHECK_NOT_APPLICABLE;
+		*ret = vi;
+		return 0;
+	}
+	memcpy(vi.wmi, vi.vin, 3);
+	vi.manufacturer = vin_manufacturer(vi.wmi);
+	vi.region = region_of(vi.vin[0]);
+	vi.check_expected = vin_check_digit(vi.vin);
+	if (vi.vin[8] == vi.check_expected)
+		vi.check_digit = VIN_CHECK_OK;
+	else if (north_america(vi.vin[0])) {
+		vi.check_digit = VIN_CHECK_WRONG;
+		vi.errors |= VIN_ERR_CHECK_DIGIT;
+	} else
+		vi.check_digit = VIN_CHECK_NOT_APPLICABLE;
+
+	y = strchr(year_codes, vi.vin[9]);
+	if (y && *y) {
+		int base = 1980 + (int)(y - year_codes);
+
+		if (north_america(vi.vin[0])) {
+			/* 565.15(a)(2): position 7 numeric for 1980-2009, alphabetic from 2010. */
+			bool later = vi.vin[6] >= 'A';
+
+			vi.model_years[0] = later ? base + 30 : base;
+			vi.n_model_years = 1;
+		} else {
+			vi.model_years[0] = base;
+			vi.model_years[1] = base + 30;
+			vi.n_model_years = 2;
+		}
+	}
+	vi.plant = vi.vin[10];
+	memcpy(vi.serial, vi.vin + 11, 6);
+	vi.valid = vi.errors == 0;
+	*ret = vi;
+	return 0;
+}
+
+const char *vin_check_name(enum vin_check c)
+{
+	switch (c) {
+	case VIN_CHECK_OK:
+		return "ok";
+	case VIN_CHECK_WRONG:
+		return "wrong";
+	case VIN_CHECK_NOT_APPLICABLE:
+		return "not_applicable";
+	}
+	return NULL;
+}
+
+const char *vin_error_name(unsigned int bit)
+{
+	switch (bit) {
+	case VIN_ERR_LENGTH:
+		return "length";
+	case VIN_ERR_CHARSET:
+		return "charset";
+	case VIN_ERR_CHECK_DIGIT:
+		return "check_digit";
+	}
+	return NULL;
+}
+
+size_t vin_wmi_table_size(void)
+{
+	return sizeof(wmi_table) / sizeof(wmi_table[0]);
+}
+
+const char *vin_wmi_table_key(size_t i)
+{
+	return i < vin_wmi_table_size() ? wmi_table[i].wmi : NULL;
+}
