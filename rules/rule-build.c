@@ -158,6 +158,8 @@ static int vin_sort(struct vin_ent *v, size_t n)
 	struct vin_ent *tmp;
 	size_t count[256];
 
+	if (n < 2)
+		return 0;
 	if (n < 4096) {
 		qsort(v, n, sizeof(*v), vin_cmp);
 		return 0;
@@ -280,7 +282,8 @@ int rule_compiler_build(struct rule_compiler *c, void **ret_buf, size_t *ret_len
 	for (size_t i = 0; i < nc; i++)
 		order[i] = (uint32_t)i;
 	sort_ctx = c;
-	qsort(order, nc, sizeof(*order), campaign_cmp);
+	if (nc)
+		qsort(order, nc, sizeof(*order), campaign_cmp);
 	for (size_t i = 0; i < nc; i++) {
 		const struct rcampaign *rc = (const struct rcampaign *)c->campaigns.p + order[i];
 
@@ -335,7 +338,8 @@ int rule_compiler_build(struct rule_compiler *c, void **ret_buf, size_t *ret_len
 			keys[n_keys++] = (uint64_t)s.v[k] << 32 | i;
 		wset_free(&s);
 	}
-	qsort(keys, n_keys, sizeof(*keys), u64_cmp);
+	if (n_keys)
+		qsort(keys, n_keys, sizeof(*keys), u64_cmp);
 	wents = malloc((n_keys + 1) * sizeof(*wents));
 	cand = malloc((n_keys + 1) * sizeof(*cand));
 	if (!wents || !cand)
