@@ -353,10 +353,24 @@ static enum tri eval(const struct mctx *m, uint32_t idx, char *why)
 				c->bd_did, shown);
 			return U;
 		}
-		why_set(why, "build date %04u-%02u-%02u %s %04u-%02u-%02u..%04u-%02u-%02u",
-			d / 10000, d / 100 % 100, d % 100, d >= n->a && d <= n->b ? "in" : "outside",
-			n->a / 10000, n->a / 100 % 100, n->a % 100, n->b / 10000, n->b / 100 % 100,
-			n->b % 100);
+		{
+			bool in = d >= n->a && d <= n->b;
+			char range[64];
+
+			if (n->a == 0)
+				snprintf(range, sizeof(range), "until %04u-%02u-%02u", n->b / 10000,
+					 n->b / 100 % 100, n->b % 100);
+			else if (n->b >= 99991231)
+				snprintf(range, sizeof(range), "from %04u-%02u-%02u", n->a / 10000,
+					 n->a / 100 % 100, n->a % 100);
+			else
+				snprintf(range, sizeof(range), "%04u-%02u-%02u..%04u-%02u-%02u",
+					 n->a / 10000, n->a / 100 % 100, n->a % 100, n->b / 10000,
+					 n->b / 100 % 100, n->b % 100);
+			why_set(why, "build date %04u-%02u-%02u (0x%X:%04X) %s %s", d / 10000,
+				d / 100 % 100, d % 100, c->bd_ecu, c->bd_did, in ? "in" : "outside",
+				range);
+		}
 		return d >= n->a && d <= n->b ? T : F;
 	}
 	case RDB_OP_ECU_PRESENT:

@@ -787,6 +787,41 @@ static bool parse_cmp(struct parser *p, enum rdb_cmp *ret)
 	return false;
 }
 
+static bool leap(unsigned int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static unsigned int mdays(unsigned int y, unsigned int m)
+{
+	static const unsigned char d[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
+	return m == 2 && leap(y) ? 29 : d[m - 1];
+}
+
+/* The day before / after a YYYYMMDD date, so "< 2013-01-01" is "..2012-12-31". */
+static uint32_t date_step(uint32_t d, int dir)
+{
+	unsigned int y = d / 10000, m = d / 100 % 100, day = d % 100;
+
+	if (dir < 0) {
+		if (--day == 0) {
+			if (--m == 0) {
+				m = 12;
+				y--;
+			}
+			day = mdays(y, m);
+		}
+	} else if (++day > mdays(y, m)) {
+		day = 1;
+		if (++m > 12) {
+			m = 1;
+			y++;
+		}
+	}
+	return y * 10000 + m * 100 + day;
+}
+
 /* `model_year >= 2010`, `model_year 2010 .. 2014` (same for build_date with dates): a range
  * node, or NOT(range) for != */
 static uint32_t parse_range(struct parser *p, uint8_t op, enum tok kind, uint32_t lo_min,
@@ -827,20 +862,22 @@ static uint32_t parse_range(struct parser *p, uint8_t op, enum tok kind, uint32_
 		n.a = n.b = (uint32_t)p->tok.num;
 		break;
 	case RDB_CMP_LT:
-		n.b = (uint32_t)p->tok.num - 1;
+		if (p->tok.num == 0) {
+			perr(p, p->tok.line, p->tok.col, "nothing is below 0");
+			return RDB_NONE;
+		}
+		n.b = kind == T_DATE ? date_step((uint32_t)p->tok.num, -1) : (uint32_t)p->tok.num - 1;
 		break;
 	case RDB_CMP_LE:
 		n.b = (uint32_t)p->tok.num;
 		break;
 	case RDB_CMP_GT:
-		n.a = (uint32_t)p->tok.num + 1;
+		n.a = kind == T_DATE ? date_step((uint32_t)p->tok.num, 1) : (uint32_t)p->tok.num + 1;
 		break;
 	case RDB_CMP_GE:
 		n.a = (uint32_t)p->tok.num;
 		break;
 	}
-	/* A date "< 2012-01-01" means up to the day before: YYYYMMDD-1 may be no real date, which
-	 * is harmless because the comparison is on the number. */
 	next(p);
 	id = add_node(p, &n, 1);
 	if (cmp == RDB_CMP_NE && id != RDB_NONE) {
