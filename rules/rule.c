@@ -723,6 +723,16 @@ static void recover(struct parser *p)
 	}
 }
 
+/* After an error inside a {...} set: skip to its '}' so recovery does not take it for the end
+ * of the campaign. */
+static uint32_t skip_set(struct parser *p)
+{
+	while (p->tok.t != T_RBRACE && p->tok.t != T_SEMI && p->tok.t != T_EOF)
+		next(p);
+	accept(p, T_RBRACE);
+	return RDB_NONE;
+}
+
 /* ------------------------------------------------------------------------------------------ */
 /* Expressions */
 
@@ -943,12 +953,12 @@ static uint32_t parse_primary(struct parser *p)
 		n.a = (uint32_t)p->c->args.n;
 		do {
 			if (p->tok.t != T_STRING)
-				return expected(p, "a WMI string like \"WBA\""), RDB_NONE;
+				return expected(p, "a WMI string like \"WBA\""), skip_set(p);
 			if (p->tok.str_len != 3 || vin_char_value(p->tok.str[0]) < 0 ||
 			    vin_char_value(p->tok.str[1]) < 0 || vin_char_value(p->tok.str[2]) < 0) {
 				perr(p, p->tok.line, p->tok.col,
 				     "WMI must be 3 characters of 0-9 A-Z without I, O, Q");
-				return RDB_NONE;
+				return skip_set(p);
 			}
 			add_arg(p, rdb_pack_wmi(p->tok.str));
 			n.b++;
@@ -1064,7 +1074,7 @@ static uint32_t parse_primary(struct parser *p)
 			n.b = (uint32_t)p->c->args.n;
 			do {
 				if (p->tok.t != T_STRING)
-					return expected(p, "a value string"), RDB_NONE;
+					return expected(p, "a value string"), skip_set(p);
 				add_arg(p, intern_tok(p));
 				n.c++;
 				next(p);
@@ -1222,7 +1232,8 @@ static void vin_list_inline(struct parser *p, bool exclude)
 		if (!accept(p, T_COMMA))
 			break;
 	}
-	expect(p, T_RBRACE);
+	if (!expect(p, T_RBRACE))
+		skip_set(p);
 }
 
 /* One VIN per line, '#' comments, blank lines; millions of lines, so no tokenizer here. */
