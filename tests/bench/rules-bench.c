@@ -1,0 +1,325 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * rules-bench: open time and match latency of a compiled database, and the same data and queries
+ * in SQLite (libsqlite3, WITHOUT ROWID table clustered on the VIN — SQLite's best layout for this
+ * lookup) in the same run.
+ *
+ *   rules-bench DB QUERIES [SQLITE_FILE]
+ *
+ * The SQLite side only answers "which campaigns list this VIN, and which campaigns concern its
+ * WMI" — it does not evaluate any rule — so the ratio flatters SQLite.  Prints key: value lines.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rules/rdb-private.h"
+#include "rules/rdb.h"
+#include "rules/vin.h"
+
+#ifdef HAVE_SQLITE
+#include <sqlite3.h>
+#endif
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int u64cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+struct stats {
+	double median_ns, p99_ns, mean_ns;
+};
+
+static struct stats summarize(uint64_t *t, size_t n)
+{
+	struct stats s = { 0 };
+	uint64_t sum = 0;
+
+	for (size_t i = 0; i < n; i++)
+		sum += t[i];
+	qsort(t, n, sizeof(*t), u64cmp);
+	s.median_ns = (double)t[n / 2];
+	s.p99_ns = (double)t[(size_t)((double)n * 0.99)];
+	s.mean_ns = (double)sum / (double)n;
+	return s;
+}
+
+static char (*load_queries(const char *path, size_t *ret_n))[18]
+{
+	FILE *f = fopen(path, "r");
+	char line[64], (*q)[18] = NULL;
+	size_t n = 0, cap = 0;
+
+	if (!f)
+		return NULL;
+	while (fgets(line, sizeof(line), f)) {
+		if (strlen(line) < 17)
+			continue;
+		if (n == cap) {
+			void *p;
+
+			cap = cap ? cap * 2 : 1 << 16;
+			p = realloc(q, cap * sizeof(*q));
+			if (!p) {
+				free(q);
+				fclose(f);
+				return NULL;
+			}
+			q = p;
+		}
+		memcpy(q[n], line, 17);
+		q[n++][17] = 0;
+	}
+	fclose(f);
+	*ret_n = n;
+	return q;
+}
+
+#ifdef HAVE_SQLITE
+static const char alphabet[] = "0123456789ABCDEFGHJKLMNPRSTUVWXYZ";
+
+static int sql(sqlite3 *s, const char *stmt)
+{
+	char *err = NULL;
+
+	if (sqlite3_exec(s, stmt, NULL, NULL, &err) != SQLITE_OK) {
+		fprintf(stderr, "rules-bench: sqlite: %s: %s\n", stmt, err);
+		sqlite3_free(err);
+		return -1;
+	}
+	return 0;
+}
+
+/* In-order walk of the Eytzinger-ordered groups gives the VINs sorted, the order a clustered
+ * B-tree loads fastest. */
+static int export_groups(const struct rdb *db, sqlite3_stmt *ins, size_t k, size_t n)
+{
+	while (k <= n) {
+		uint64_t p;
+		char vin[18];
+
+		if (export_groups(db, ins, 2 * k, n) < 0)
+			return -1;
+		p = db->prefixes[k];
+		for (int i = 10; i >= 0; i--) {
+			vin[i] = alphabet[p % 33];
+			p /= 33;
+		}
+		vin[17] = 0;
+		for (uint32_t e = db->groups[k].start; e < db->groups[k].start + db->groups[k].count;
+		     e++) {
+			uint32_t s = db->suffixes[e];
+
+			for (int i = 16; i >= 11; i--) {
+				vin[i] = alphabet[s % 33];
+				s /= 33;
+			}
+			sqlite3_bind_text(ins, 1, vin, 17, SQLITE_STATIC);
+			sqlite3_bind_int(ins, 2, (int)(db->refs[e] >> 1));
+			sqlite3_bind_int(ins, 3, (int)(db->refs[e] & 1));
+			if (sqlite3_step(ins) != SQLITE_DONE)
+				return -1;
+			sqlite3_reset(ins);
+		}
+		k = 2 * k + 1;
+	}
+	return 0;
+}
+
+static int bench_sqlite(const struct rdb *db, const char *path, char (*q)[18], size_t nq,
+			uint64_t *t, struct stats *ret, double *build_s, double *bytes_per_vin)
+{
+	sqlite3 *s = NULL;
+	sqlite3_stmt *ins = NULL, *lv = NULL, *lw = NULL;
+	uint64_t t0, rows = 0;
+	struct stat st;
+	int r = -1;
+
+	unlink(path);
+	if (sqlite3_open(path, &s) != SQLITE_OK)
+		goto out;
+	t0 = now_ns();
+	if (sql(s, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA page_size=4096;"
+		   "CREATE TABLE listed(vin TEXT NOT NULL, campaign INTEGER NOT NULL, "
+		   "exclude INTEGER NOT NULL, PRIMARY KEY(vin, campaign)) WITHOUT ROWID;"
+		   "CREATE TABLE wmi_campaign(wmi TEXT NOT NULL, campaign INTEGER NOT NULL, "
+		   "PRIMARY KEY(wmi, campaign)) WITHOUT ROWID; BEGIN") < 0)
+		goto out;
+	if (sqlite3_prepare_v2(s, "INSERT INTO listed VALUES(?1, ?2, ?3)", -1, &ins, NULL) !=
+	    SQLITE_OK || export_groups(db, ins, 1, db->n_groups - 1) < 0)
+		goto out;
+	sqlite3_finalize(ins);
+	ins = NULL;
+	if (sqlite3_prepare_v2(s, "INSERT INTO wmi_campaign VALUES(?1, ?2)", -1, &ins, NULL) !=
+	    SQLITE_OK)
+		goto out;
+	for (uint32_t i = 0; i < db->n_wmi; i++) {
+		char w[4];
+
+		rdb_unpack_wmi(db->wmi[i].wmi, w);
+		for (uint32_t k = 0; k < db->wmi[i].count; k++) {
+			sqlite3_bind_text(ins, 1, w, 3, SQLITE_TRANSIENT);
+			sqlite3_bind_int(ins, 2, (int)db->cand[db->wmi[i].start + k]);
+			if (sqlite3_step(ins) != SQLITE_DONE)
+				goto out;
+			sqlite3_reset(ins);
+		}
+	}
+	if (sql(s, "COMMIT; ANALYZE;") < 0)
+		goto out;
+	*build_s = (double)(now_ns() - t0) / 1e9;
+	if (sqlite3_prepare_v2(s, "SELECT campaign, exclude FROM listed WHERE vin = ?1", -1, &lv,
+			       NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s, "SELECT campaign FROM wmi_campaign WHERE wmi = ?1", -1, &lw,
+			       NULL) != SQLITE_OK)
+		goto out;
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < nq; i++) {
+			uint64_t a = now_ns();
+
+			sqlite3_bind_text(lv, 1, q[i], 17, SQLITE_STATIC);
+			while (sqlite3_step(lv) == SQLITE_ROW)
+				rows += (uint64_t)sqlite3_column_int(lv, 0) + 1;
+			sqlite3_reset(lv);
+			sqlite3_bind_text(lw, 1, q[i], 3, SQLITE_STATIC);
+			while (sqlite3_step(lw) == SQLITE_ROW)
+				rows += (uint64_t)sqlite3_column_int(lw, 0) + 1;
+			sqlite3_reset(lw);
+			t[i] = now_ns() - a;
+		}
+	}
+	*ret = summarize(t, nq);
+	if (stat(path, &st) == 0)
+		*bytes_per_vin = (double)st.st_size / (double)(db->n_vins ? db->n_vins : 1);
+	r = rows ? 0 : -1;	/* rows keeps the loop from being optimised away */
+	if (!rows)
+		fprintf(stderr, "rules-bench: sqlite returned nothing\n");
+out:
+	if (r < 0 && s)
+		fprintf(stderr, "rules-bench: sqlite: %s\n", sqlite3_errmsg(s));
+	sqlite3_finalize(ins);
+	sqlite3_finalize(lv);
+	sqlite3_finalize(lw);
+	sqlite3_close(s);
+	return r;
+}
+#endif
+
+int main(int argc, char **argv)
+{
+	char err[RDB_ERR_MAX], (*q)[18];
+	uint64_t open_t[11], *t, *th, *tm;
+	size_t nq = 0, nh = 0, nm = 0, results = 0, hits_found = 0;
+	struct rdb_result res[64];
+	struct stats all, hit, miss;
+	struct rdb *db;
+	struct stat st;
+
+	if (argc < 3 || argc > 4) {
+		fprintf(stderr, "usage: rules-bench DB QUERIES [SQLITE_FILE]\n");
+		return 2;
+	}
+	for (int i = 0; i < 11; i++) {
+		uint64_t a = now_ns();
+
+		if (rdb_open(argv[1], &db, err, sizeof(err)) < 0) {
+			fprintf(stderr, "rules-bench: %s\n", err);
+			return 1;
+		}
+		open_t[i] = now_ns() - a;
+		if (i < 10)
+			rdb_close(db);
+	}
+	qsort(open_t, 11, sizeof(open_t[0]), u64cmp);
+	q = load_queries(argv[2], &nq);
+	if (!q || nq == 0) {
+		fprintf(stderr, "rules-bench: %s: no queries\n", argv[2]);
+		return 1;
+	}
+	t = malloc(nq * sizeof(*t));
+	th = malloc(nq * sizeof(*th));
+	tm = malloc(nq * sizeof(*tm));
+	if (!t || !th || !tm)
+		return 1;
+	/* first pass warms the page cache and the branch predictors; the second is measured */
+	for (int pass = 0; pass < 2; pass++) {
+		nh = nm = 0;
+		for (size_t i = 0; i < nq; i++) {
+			struct rdb_vehicle v = { .vin = q[i] };
+			uint64_t a = now_ns();
+			int n = rdb_match(db, &v, 0, res, 64);
+
+			t[i] = now_ns() - a;
+			if (n < 0) {
+				fprintf(stderr, "rules-bench: match: %s\n", strerror(-n));
+				return 1;
+			}
+			results += (size_t)n;
+			/* queries alternate: even = listed VIN, odd = unlisted */
+			if (i % 2 == 0) {
+				th[nh++] = t[i];
+				hits_found += n > 0;
+			} else {
+				tm[nm++] = t[i];
+			}
+		}
+	}
+	all = summarize(t, nq);
+	hit = summarize(th, nh);
+	miss = summarize(tm, nm);
+	stat(argv[1], &st);
+	printf("campaigns: %zu\n", rdb_campaign_count(db));
+	printf("listed VINs: %llu\n", (unsigned long long)rdb_listed_vin_count(db));
+	printf("database bytes: %lld\n", (long long)st.st_size);
+	printf("bytes per listed VIN: %.2f\n",
+	       (double)st.st_size / (double)(rdb_listed_vin_count(db) ? rdb_listed_vin_count(db) : 1));
+	printf("open (mmap + checksum + full validation), median of 11: %.2f ms\n",
+	       (double)open_t[5] / 1e6);
+	printf("lookups: %zu (%zu listed, %zu not listed); listed VINs found: %zu of %zu\n", nq, nh,
+	       nm, hits_found / 2, nh);
+	printf("match latency all: median %.0f ns, p99 %.0f ns, mean %.0f ns\n", all.median_ns,
+	       all.p99_ns, all.mean_ns);
+	printf("match latency listed: median %.0f ns, p99 %.0f ns\n", hit.median_ns, hit.p99_ns);
+	printf("match latency not listed: median %.0f ns, p99 %.0f ns\n", miss.median_ns,
+	       miss.p99_ns);
+#ifdef HAVE_SQLITE
+	if (argc == 4) {
+		struct stats sq;
+		double build_s = 0, bpv = 0;
+
+		if (bench_sqlite(db, argv[3], q, nq, t, &sq, &build_s, &bpv) < 0)
+			return 1;
+		printf("sqlite build (insert sorted + ANALYZE): %.1f s\n", build_s);
+		printf("sqlite bytes per listed VIN: %.2f\n", bpv);
+		printf("sqlite lookup latency: median %.0f ns, p99 %.0f ns, mean %.0f ns\n",
+		       sq.median_ns, sq.p99_ns, sq.mean_ns);
+		printf("ratio sqlite/rdb: median %.1fx, p99 %.1fx, size %.1fx\n",
+		       sq.median_ns / all.median_ns, sq.p99_ns / all.p99_ns,
+		       bpv / ((double)st.st_size / (double)rdb_listed_vin_count(db)));
+	}
+#else
+	if (argc == 4)
+		printf("sqlite: not built (libsqlite3-dev missing: scripts/deps.sh bench)\n");
+#endif
+	rdb_close(db);
+	free(q);
+	free(t);
+	free(th);
+	free(tm);
+	return results ? 0 : 1;
+}
