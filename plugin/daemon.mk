@@ -1,9 +1,60 @@
 # plugin/: the recalld daemon, recallctl, librecall.so (public ABI) and their shared code.
-PLUGIN_SRCS += plugin/report.c plugin/config.c plugin/control.c plugin/bay.c plugin/daemon.c
+PLUGIN_SRCS += plugin/report.c plugin/config.c plugin/control.c plugin/bay.c plugin/daemon.c \
+	plugin/check.c
+
+RECALL_VERSION   := 0.1.0
+RECALL_SOVERSION := 0
 
 # Compile-time defaults follow the install layout, so an installed recalld works without a config.
 $(B)/plugin/config.o $(B)/plugin/recalld.o: CPPFLAGS += -DRECALLD_DATADIR='"$(DATADIR)"' \
 	-DRECALLD_SYSCONFDIR='"$(SYSCONFDIR)"'
+$(B)/plugin/check.o: CPPFLAGS += -DRECALL_VERSION='"$(RECALL_VERSION)"'
 
+SBINS += $(B)/bin/recalld
 BINS += $(B)/bin/recallctl
 $(B)/plugin/recallctl.o: CPPFLAGS += -DRECALLD_DATADIR='"$(DATADIR)"'
+
+# librecall.so: only the check and the report (no daemon code), with can/ and rules/ inside it;
+# the version script exports recall_* and nothing else.  -z defs proves the library is complete,
+# except under the sanitizers, whose runtime comes from the program.
+LIBRECALL := $(B)/librecall.so.$(RECALL_VERSION)
+EXTRA_ALL += $(LIBRECALL)
+$(LIBRECALL): $(B)/plugin/check.o $(B)/plugin/report.o $(B)/librules.a $(B)/libcan.a \
+		plugin/recall.map
+	$(CC) $(LDFLAGS) -shared -Wl,-soname,librecall.so.$(RECALL_SOVERSION) \
+		-Wl,--version-script=plugin/recall.map $(if $(SANITIZE),,-Wl,-z,defs) \
+		-o $@ $(filter %.o %.a,$^) $(LDLIBS)
+	ln -sf $(@F) $(B)/librecall.so.$(RECALL_SOVERSION)
+	ln -sf $(@F) $(B)/librecall.so
+
+# recall.pc is written at install time: its paths are the install's PREFIX, LIBDIR and INCDIR.
+RECALL_PC_SED := sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+	-e 's|@INCDIR@|$(INCDIR)|' -e 's|@VERSION@|$(RECALL_VERSION)|'
+
+# The configuration example goes to SYSCONFDIR only when there is none: never overwrite a
+# workshop's own settings.
+INSTALL_EXTRA += install -D -m 0644 $(LIBRECALL) $(DESTDIR)$(LIBDIR)/$(notdir $(LIBRECALL)); \
+	ln -sf $(notdir $(LIBRECALL)) $(DESTDIR)$(LIBDIR)/librecall.so.$(RECALL_SOVERSION); \
+	ln -sf $(notdir $(LIBRECALL)) $(DESTDIR)$(LIBDIR)/librecall.so; \
+	install -D -m 0644 plugin/recall.h $(DESTDIR)$(INCDIR)/recall.h; \
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig; \
+	$(RECALL_PC_SED) plugin/recall.pc.in >$(DESTDIR)$(LIBDIR)/pkgconfig/recall.pc; \
+	install -D -m 0644 plugin/recalld.conf $(DESTDIR)$(DATADIR)/recalld.conf.example; \
+	[ -e $(DESTDIR)$(SYSCONFDIR)/recalld.conf ] || \
+		install -D -m 0644 plugin/recalld.conf $(DESTDIR)$(SYSCONFDIR)/recalld.conf;
+
+# The ABI proof: install into a private root, then build the station program with nothing but the
+# installed header and `pkg-config --cflags --libs recall` (PKG_CONFIG_SYSROOT_DIR maps the
+# installed paths into that root).  The sanitizer tree adds its runtime flags, nothing else.
+ABI_ROOT := $(B)/abi-root
+EXTRA_TESTS += $(B)/tests/abi/station
+$(B)/tests/abi/station: tests/integration/plugin-abi/station.c $(LIBRECALL) plugin/recall.pc.in \
+		plugin/recall.h
+	rm -rf $(ABI_ROOT)
+	$(MAKE) --no-print-directory install B=$(B) DESTDIR=$(abspath $(ABI_ROOT)) PREFIX=/opt/recall \
+		SYSCONFDIR=/opt/recall/etc >/dev/null
+	@mkdir -p $(@D)
+	PKG_CONFIG_PATH= PKG_CONFIG_LIBDIR=$(ABI_ROOT)/opt/recall/lib/pkgconfig \
+	PKG_CONFIG_SYSROOT_DIR=$(abspath $(ABI_ROOT)) sh -c '$(CC) -std=c99 -Wall -Wextra -Werror \
+		$(SANFLAGS) $$($(PKG_CONFIG) --cflags recall) -o $@ $< $(LDFLAGS) \
+		$$($(PKG_CONFIG) --libs recall)'

@@ -1,10 +1,9 @@
-/* SPDX-License-Identifier: MIT */
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * recall-check: which recall campaigns concern a vehicle.  Three steps, each its own function, so
- * another source of facts (reading the car on a CAN interface) only adds a step 1:
- *   1. build the vehicle description (struct rdb_vehicle) — here from --vin/--did/--ecu,
- *   2. match it against the database (rdb_match),
- *   3. print the verdicts (text or --json).
+ * recall-check: which recall campaigns concern a vehicle, as the technician's report.
+ *   recall-check IFACE          read the car on a CAN interface (the check recalld runs)
+ *   recall-check --vin VIN ...  without a car: the facts come from the command line
+ * Both build the same report through plugin/check.c, so they print what the daemon writes.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -12,24 +11,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <json-c/json.h>
-
+#include "can/ident.h"
+#include "plugin/recalld-internal.h"
 #include "rules/rdb.h"
 
-#ifndef RULES_DATADIR
-#define RULES_DATADIR "/usr/local/share/recalld"
-#endif
-#define DEFAULT_DB RULES_DATADIR "/recalls.rdb"
+#define DEFAULT_DB RECALLD_DATADIR "/recalls.rdb"
 #define MAX_FACTS 256
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: recall-check --vin VIN [--did ADDR:DID=VALUE]... [--db DB] [--json]\n"
-		"Decide every recall campaign of the database for a vehicle without reading the car,\n"
-		"e.g. when a customer calls with a VIN.\n"
+		"Usage: recall-check IFACE [--db DB] [--json] [--addressing LIST] [--timeout MS]\n"
+		"       recall-check --vin VIN [--did ADDR:DID=VALUE]... [--ecu ADDR]... [--all-ecus]\n"
+		"                    [--db DB] [--json]\n"
+		"Decide every recall campaign of the database for a car: read on the CAN interface\n"
+		"IFACE (VIN and ECU data over OBD-II/UDS, the same check as recalld), or given on the\n"
+		"command line, e.g. when a customer calls with a VIN.\n"
 		"\n"
-		"  --vin VIN            the vehicle's VIN (17 characters)\n"
+		"  --vin VIN            the vehicle's VIN (17 characters; an invalid one is checked\n"
+		"                       too and gives undetermined verdicts, with the reason)\n"
 		"  --did FACT           a value read from an ECU; ADDR and DID in hex:\n"
 		"                         0x61:F189=15.2.0    ASCII value (software version, part no.)\n"
 		"                         0x12:F18B#120917    raw bytes in hex (e.g. a BCD build date)\n"
@@ -38,11 +38,17 @@ static void usage(FILE *f)
 		"  --ecu ADDR           an ECU that answered (a --did with a value also says so)\n"
 		"  --all-ecus           the ECUs given are all the vehicle has (otherwise an ECU not\n"
 		"                       given counts as not read, never as absent)\n"
+		"  --addressing LIST    IFACE: schemes to try, in order, from obd11 obd29 bmw\n"
+		"                       (default: all, the one that answered last time first)\n"
+		"  --timeout MS         IFACE: answer timeout per request (P2, default 50)\n"
+		"  --relevant           list only the campaigns the database's indexes select for\n"
+		"                       this car (what recalld reports); default: every campaign\n"
 		"  --db DB              compiled database (default %s;\n"
 		"                       environment RECALL_DB overrides the default)\n"
-		"  --json               JSON: {\"vin\", \"campaigns\": [{\"id\", \"title\", \"verdict\",\n"
-		"                       \"reason\", \"remedy\", \"recognition\", \"evidence\",\n"
-		"                       \"recognition_text\", \"hotline\"}]}\n"
+		"  --json               the report as one JSON object: vin, status, error, ecus,\n"
+		"                       errors, summary and campaigns [{id, title, text, verdict,\n"
+		"                       reason, remedy, remedy_kind, recognition, recognition_text,\n"
+		"                       hotline, evidence}]\n"
 		"  -h, --help           this text\n"
 		"\n"
 		"Verdicts: open (affected, remedy not applied), inspect (candidate, an inspection\n"
@@ -50,9 +56,10 @@ static void usage(FILE *f)
 		"missing VIN or ECU data, or only the manufacturer's hotline can tell).  A campaign is\n"
 		"never not_affected because data was missing.\n"
 		"\n"
-		"Exit status: 0 nothing to do (every campaign not_affected or remedied), 1 at least\n"
-		"one campaign open, inspect or undetermined, or the database could not be used,\n"
-		"2 usage error.\n", DEFAULT_DB);
+		"Exit status: 0 nothing to do (check complete, every campaign not_affected or\n"
+		"remedied); 1 at least one campaign open, inspect or undetermined, the check was not\n"
+		"complete, or the database could not be used; 2 usage error or IFACE is missing, not\n"
+		"CAN or down.\n", DEFAULT_DB);
 }
 
 struct facts {
@@ -152,8 +159,8 @@ static int parse_did(struct facts *f, const char *arg)
 	return 0;
 }
 
-/* Step 1 for the offline mode: the description comes from the command line. */
-static int vehicle_from_args(struct facts *f, struct rdb_vehicle *v)
+/* Facts from the command line, as rules/ takes them. */
+static void vehicle_from_args(struct facts *f, struct rdb_vehicle *v)
 {
 	*v = (struct rdb_vehicle){
 		.vin = f->vin,
@@ -163,86 +170,18 @@ static int vehicle_from_args(struct facts *f, struct rdb_vehicle *v)
 		.n_ecus = f->n_ecus,
 		.ecus_complete = f->all_ecus,
 	};
-	return 0;
 }
 
-/* Step 2: all campaigns, in id order. */
-static int match_all(const struct rdb *db, const struct rdb_vehicle *v,
-		     struct rdb_result **ret, size_t *ret_n)
+static bool needs_attention(const struct recall_report *r)
 {
-	size_t cap = rdb_campaign_count(db) ? rdb_campaign_count(db) : 1;
-	struct rdb_result *res = calloc(cap, sizeof(*res));
-	int n;
-
-	if (!res)
-		return -ENOMEM;
-	n = rdb_match(db, v, RDB_MATCH_ALL, res, cap);
-	if (n < 0) {
-		free(res);
-		return n;
-	}
-	*ret = res;
-	*ret_n = (size_t)n < cap ? (size_t)n : cap;
-	return 0;
-}
-
-/* Step 3. */
-static void print_text(const struct rdb *db, const struct rdb_vehicle *v,
-		       const struct rdb_result *res, size_t n)
-{
-	printf("VIN %s: %zu campaign(s)\n", v->vin ? v->vin : "(not read)", n);
-	for (size_t i = 0; i < n; i++) {
-		struct rdb_campaign c;
-
-		if (rdb_campaign_get(db, res[i].campaign, &c) < 0)
-			continue;
-		printf("\n%-12s %s\n  %s\n  reason: %s\n", rdb_verdict_name(res[i].verdict), c.id,
-		       c.title, res[i].reason);
-		if (res[i].evidence[0])
-			printf("  evidence: %s\n", res[i].evidence);
-		if (res[i].verdict != RDB_VERDICT_NOT_AFFECTED) {
-			if (c.remedy[0])
-				printf("  remedy: %s\n", c.remedy);
-			if (c.recognition_text[0])
-				printf("  recognition: %s\n", c.recognition_text);
-		}
-	}
-}
-
-static json_object *str_or_null(const char *s)
-{
-	return s && s[0] ? json_object_new_string(s) : NULL;
-}
-
-static void print_json(const struct rdb *db, const struct rdb_vehicle *v,
-		       const struct rdb_result *res, size_t n)
-{
-	json_object *o = json_object_new_object(), *arr = json_object_new_array();
-
-	json_object_object_add(o, "vin", v->vin ? json_object_new_string(v->vin) : NULL);
-	for (size_t i = 0; i < n; i++) {
-		json_object *c = json_object_new_object();
-		struct rdb_campaign ci;
-
-		if (rdb_campaign_get(db, res[i].campaign, &ci) < 0)
-			continue;
-		json_object_object_add(c, "id", json_object_new_string(ci.id));
-		json_object_object_add(c, "title", json_object_new_string(ci.title));
-		json_object_object_add(c, "verdict",
-				       json_object_new_string(rdb_verdict_name(res[i].verdict)));
-		json_object_object_add(c, "reason", json_object_new_string(res[i].reason));
-		json_object_object_add(c, "remedy", str_or_null(ci.remedy));
-		json_object_object_add(c, "recognition",
-				       str_or_null(rdb_recognition_name(ci.recognition)));
-		json_object_object_add(c, "evidence", str_or_null(res[i].evidence));
-		json_object_object_add(c, "recognition_text", str_or_null(ci.recognition_text));
-		json_object_object_add(c, "hotline", str_or_null(ci.hotline));
-		json_object_array_add(arr, c);
-	}
-	json_object_object_add(o, "campaigns", arr);
-	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-						      JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(o);
+	if (r->status != RECALL_STATUS_COMPLETE)
+		return true;
+	for (size_t i = 0; i < r->n_campaigns; i++)
+		if (r->campaigns[i].verdict == RECALL_VERDICT_OPEN ||
+		    r->campaigns[i].verdict == RECALL_VERDICT_INSPECT ||
+		    r->campaigns[i].verdict == RECALL_VERDICT_UNDETERMINED)
+			return true;
+	return false;
 }
 
 int main(int argc, char **argv)
@@ -252,20 +191,22 @@ int main(int argc, char **argv)
 		{ "did", required_argument, NULL, 'd' },
 		{ "ecu", required_argument, NULL, 'e' },
 		{ "all-ecus", no_argument, NULL, 'A' },
+		{ "addressing", required_argument, NULL, 'a' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "relevant", no_argument, NULL, 'R' },
 		{ "db", required_argument, NULL, 'b' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	static struct facts f;
-	const char *dbpath = getenv("RECALL_DB");
-	struct rdb_result *res = NULL;
-	struct rdb_vehicle v;
-	struct rdb *db = NULL;
-	char err[RDB_ERR_MAX];
-	bool json = false, attention = false;
-	size_t n = 0;
-	int c, r;
+	struct recall_check_opts co = { .size = sizeof(co), .flags = RECALL_CHECK_ALL_CAMPAIGNS };
+	const char *dbpath = getenv("RECALL_DB"), *iface = NULL;
+	struct recall_report *report = NULL;
+	struct recall_db *db = NULL;
+	char *err = NULL, *out = NULL;
+	bool json = false, offline_opts = false;
+	int c, r, rc = 1;
 
 	if (!dbpath || !dbpath[0])
 		dbpath = DEFAULT_DB;
@@ -283,6 +224,7 @@ int main(int argc, char **argv)
 						      "ADDR:DID?REASON (ADDR, DID hex)");
 				return 2;
 			}
+			offline_opts = true;
 			break;
 		case 'e': {
 			uint32_t a;
@@ -294,10 +236,30 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			f.ecus[f.n_ecus++] = a;
+			offline_opts = true;
 			break;
 		}
 		case 'A':
 			f.all_ecus = true;
+			offline_opts = true;
+			break;
+		case 'a':
+			co.addressing = optarg;
+			break;
+		case 't': {
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 10);
+
+			if (*end || end == optarg || v == 0 || v > 60000) {
+				fprintf(stderr, "recall-check: --timeout '%s': milliseconds, 1-60000\n",
+					optarg);
+				return 2;
+			}
+			co.timeout_ms = (unsigned int)v;
+			break;
+		}
+		case 'R':
+			co.flags &= ~(unsigned int)RECALL_CHECK_ALL_CAMPAIGNS;
 			break;
 		case 'b':
 			dbpath = optarg;
@@ -313,32 +275,64 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind < argc || !f.vin) {
+	if (optind < argc)
+		iface = argv[optind++];
+	if (optind < argc || (!iface && !f.vin) || (iface && (f.vin || offline_opts))) {
 		fprintf(stderr, "recall-check: %s (see --help)\n",
-			optind < argc ? "unexpected argument" : "--vin VIN is required");
+			optind < argc ? "unexpected argument"
+			: iface	      ? "IFACE reads the car: --vin, --did and --ecu are for checks "
+					"without one"
+				      : "IFACE or --vin VIN is required");
 		return 2;
 	}
-	r = rdb_open(dbpath, &db, err, sizeof(err));
+	if (iface) {
+		r = canbus_check(iface);
+		if (r < 0) {
+			fprintf(stderr, "recall-check: %s: %s\n", iface,
+				r == -ENODEV ? "no such interface"
+				: r == -EPROTOTYPE ? "not a CAN interface"
+				: r == -ENETDOWN ? "interface is down" : strerror(-r));
+			return 2;
+		}
+	}
+	r = check_db_open(dbpath, &db, &err);
 	if (r < 0) {
-		fprintf(stderr, "recall-check: %s\n", err);
+		fprintf(stderr, "recall-check: %s\n", err ? err : strerror(-r));
+		free(err);
 		return 1;
 	}
-	vehicle_from_args(&f, &v);
-	r = match_all(db, &v, &res, &n);
+	if (iface) {
+		r = check_run(db, iface, &co, NULL, NULL, &report);
+	} else {
+		struct rdb_vehicle v;
+
+		vehicle_from_args(&f, &v);
+		r = check_facts(db, &v, co.flags, &report);
+	}
+	if (r == -EINVAL && iface) {
+		fprintf(stderr, "recall-check: --addressing '%s': expected words from obd11 obd29 bmw\n",
+			co.addressing);
+		rc = 2;
+		goto out;
+	}
 	if (r < 0) {
 		fprintf(stderr, "recall-check: %s\n", strerror(-r));
-		rdb_close(db);
-		return 1;
+		goto out;
 	}
+	r = json ? recall_report_to_json(report, &out) : recall_report_to_text(report, &out);
+	if (r < 0) {
+		fprintf(stderr, "recall-check: %s\n", strerror(-r));
+		goto out;
+	}
+	fputs(out, stdout);
 	if (json)
-		print_json(db, &v, res, n);
-	else
-		print_text(db, &v, res, n);
-	for (size_t i = 0; i < n; i++)
-		attention |= res[i].verdict == RDB_VERDICT_OPEN ||
-			     res[i].verdict == RDB_VERDICT_INSPECT ||
-			     res[i].verdict == RDB_VERDICT_UNDETERMINED;
-	free(res);
-	rdb_close(db);
-	return attention ? 1 : 0;
+		putchar('\n');
+	if (report->error)
+		fprintf(stderr, "recall-check: %s\n", report->error);
+	rc = needs_attention(report) ? 1 : 0;
+out:
+	free(out);
+	recall_report_free(report);
+	recall_db_free(db);
+	return rc;
 }

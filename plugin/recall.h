@@ -31,13 +31,14 @@ extern "C" {
 #define RECALL_API
 #endif
 
-/* Verdict of one recall campaign for the car that was checked (words are the JSON "verdict"). */
+/* Verdict of one recall campaign for the car that was checked (words are the JSON "verdict",
+ * the same words as `recall-check` and rules/). */
 enum recall_verdict {
 	RECALL_VERDICT_OPEN = 0,	/* "open": affected, the remedy is not applied */
-	RECALL_VERDICT_REMEDIED,	/* "remedied": affected, the remedy is applied */
-	RECALL_VERDICT_INSPECT,		/* "inspect": affected, the workshop must look at the part */
-	RECALL_VERDICT_UNDECIDABLE,	/* "undecidable": facts needed were not readable (see reason) */
-	RECALL_VERDICT_NOT_AFFECTED,	/* "not-affected": the campaign does not apply to this car */
+	RECALL_VERDICT_INSPECT,		/* "inspect": a candidate, a physical check decides */
+	RECALL_VERDICT_REMEDIED,	/* "remedied": affected, the remedy is applied (evidence) */
+	RECALL_VERDICT_NOT_AFFECTED,	/* "not_affected": the campaign does not apply to this car */
+	RECALL_VERDICT_UNDETERMINED,	/* "undetermined": facts needed were missing (see reason) */
 	_RECALL_VERDICT_MAX
 };
 
@@ -66,9 +67,16 @@ struct recall_ecu {
 struct recall_campaign {
 	char *id;			/* campaign number as the manufacturer writes it */
 	char *title;			/* German short title */
-	char *text;			/* German description for the technician; may be NULL */
+	char *text;			/* German defect text for the technician; may be NULL */
 	enum recall_verdict verdict;
 	char *reason;			/* why this verdict (facts compared); may be NULL */
+	char *remedy;			/* German remedy text; may be NULL */
+	char *remedy_kind;		/* "workshop", "ota", "inspection"; may be NULL */
+	char *recognition;		/* "manufacturer_diagnosis", "vehicle_diagnosis", "hotline",
+					 * "workshop_system"; may be NULL */
+	char *recognition_text;		/* the German wording of the recognition; may be NULL */
+	char *hotline;			/* number to call when recognition is "hotline"; may be NULL */
+	char *evidence;			/* remedied: what shows the remedy is applied; may be NULL */
 };
 
 struct recall_report {
@@ -84,6 +92,9 @@ struct recall_report {
 	struct recall_ecu *ecus;
 	size_t n_campaigns;
 	struct recall_campaign *campaigns;
+	/* Every step of the identity read that failed and why ("0x61 read-did F189: timeout"). */
+	size_t n_errors;
+	char **errors;
 };
 
 /* Options of an interface check; zero-filled means defaults.  Set .size = sizeof(struct
@@ -94,7 +105,14 @@ struct recall_check_opts {
 	const char *addressing;
 	/* Per-request answer timeout in ms; 0 = library default. */
 	unsigned int timeout_ms;
+	/* RECALL_CHECK_* flags. */
+	unsigned int flags;
 };
+
+/* List every campaign of the database (also not_affected ones); without it the report lists the
+ * campaigns the database's indexes select for this car, which keeps a report short however large
+ * the database is (a campaign left out is not_affected). */
+#define RECALL_CHECK_ALL_CAMPAIGNS 0x1
 
 struct recall_db;
 
@@ -102,8 +120,9 @@ struct recall_db;
 RECALL_API int recall_db_open(const char *path, struct recall_db **ret_db);
 RECALL_API struct recall_db *recall_db_free(struct recall_db *db);
 
-/* Decide every campaign for a VIN alone (no ECU data: campaigns that need ECU facts come out
- * "undecidable").  -EINVAL for a malformed VIN. */
+/* Decide the campaigns for a VIN alone (no ECU data: campaigns that need ECU facts come out
+ * "undetermined").  Lists every campaign.  -EINVAL for a VIN that is not 17 characters of
+ * A-Z/0-9 (the report's campaigns then could only say "undetermined"). */
 RECALL_API int recall_check_vin(struct recall_db *db, const char *vin,
 				struct recall_report **ret_report);
 

@@ -52,7 +52,7 @@ static void usage(FILE *f)
 		"  -h, --help           this text\n"
 		"\n"
 		"Exit status: 0 success; 1 the daemon refused or failed, or (check --wait, last)\n"
-		"the car has open, inspect or undecidable campaigns or the check was not complete;\n"
+		"the car has open, inspect or undetermined campaigns or the check was not complete;\n"
 		"2 usage error, daemon unreachable or timeout.\n",
 		prog, RECALLD_SOCKET_PATH);
 }
@@ -200,7 +200,7 @@ static int print_report(struct json_object *rep)
 	}
 	report_count(r, c);
 	ret = r->status != RECALL_STATUS_COMPLETE || c[RECALL_VERDICT_OPEN] ||
-	      c[RECALL_VERDICT_INSPECT] || c[RECALL_VERDICT_UNDECIDABLE];
+	      c[RECALL_VERDICT_INSPECT] || c[RECALL_VERDICT_UNDETERMINED];
 	recall_report_free(r);
 	return ret;
 }
@@ -221,10 +221,10 @@ static void print_status(struct json_object *o)
 		printf("%-15s %-9s checks %-4s", sget(b, "iface"), sget(b, "state"),
 		       sget(b, "checks"));
 		if (json_object_object_get_ex(b, "last", &last))
-			printf(" last: %s VIN %s, %s open, %s inspect, %s undecidable, "
+			printf(" last: %s VIN %s, %s open, %s inspect, %s undetermined, "
 			       "%s remedied", sget(last, "status"),
 			       sget(last, "vin") ? sget(last, "vin") : "unknown",
-			       sget(last, "open"), sget(last, "inspect"), sget(last, "undecidable"),
+			       sget(last, "open"), sget(last, "inspect"), sget(last, "undetermined"),
 			       sget(last, "remedied"));
 		printf("\n");
 	}

@@ -32,8 +32,16 @@ int report_add_ecu(struct recall_report *r, uint32_t addr, const char *name,
 		   struct recall_ecu **ret_ecu);
 struct recall_ecu *report_find_ecu(struct recall_report *r, uint32_t addr);
 int report_add_did(struct recall_ecu *e, uint16_t did, const void *data, size_t len);
-int report_add_campaign(struct recall_report *r, const char *id, const char *title,
-			const char *text, enum recall_verdict verdict, const char *reason);
+/* A campaign's verdict as the builders take it (strings are copied; "" and NULL both mean
+ * not given; id is required). */
+struct campaign_in {
+	const char *id, *title, *text;
+	enum recall_verdict verdict;
+	const char *reason, *remedy, *remedy_kind, *recognition, *recognition_text, *hotline,
+		*evidence;
+};
+int report_add_campaign(struct recall_report *r, const struct campaign_in *c);
+int report_add_error(struct recall_report *r, const char *message);
 /* Counts campaigns by verdict; counts has _RECALL_VERDICT_MAX slots. */
 void report_count(const struct recall_report *r, unsigned int counts[_RECALL_VERDICT_MAX]);
 /* The syslog line: "vcan0: VIN WBY...: complete: 1 open, 0 remedied, ..." */
@@ -266,5 +274,12 @@ char *check_db_describe(const struct recall_db *db);
  * that vanishes still gives a report (failed / interrupted); < 0 only for bad arguments or OOM. */
 int check_run(struct recall_db *db, const char *iface, const struct recall_check_opts *opts,
 	      check_progress_fn progress, void *userdata, struct recall_report **ret_report);
+/* Verdicts for facts given by the caller (recall-check --vin/--did): a complete report. */
+struct rdb_vehicle;
+int check_facts(struct recall_db *db, const struct rdb_vehicle *v, unsigned int flags,
+		struct recall_report **ret_report);
+/* Adds the verdicts for V to R (RECALL_CHECK_ALL_CAMPAIGNS: every campaign). */
+int check_decide(struct recall_db *db, const struct rdb_vehicle *v, unsigned int flags,
+		 struct recall_report *r);
 
 #endif

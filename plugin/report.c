@@ -24,15 +24,16 @@
 #define REPORT_JSON_MAX (4u << 20)	/* far above any real car; bounds the parser */
 #define REPORT_MAX_ECUS 256
 #define REPORT_MAX_DIDS 256
-#define REPORT_MAX_CAMPAIGNS 4096
+#define REPORT_MAX_CAMPAIGNS (1u << 20)	/* a whole database; JSON size bounds parsing */
 #define REPORT_MAX_DID_LEN 4096
+#define REPORT_MAX_ERRORS 256
 
 static const char *const verdict_names[_RECALL_VERDICT_MAX] = {
 	[RECALL_VERDICT_OPEN] = "open",
-	[RECALL_VERDICT_REMEDIED] = "remedied",
 	[RECALL_VERDICT_INSPECT] = "inspect",
-	[RECALL_VERDICT_UNDECIDABLE] = "undecidable",
-	[RECALL_VERDICT_NOT_AFFECTED] = "not-affected",
+	[RECALL_VERDICT_REMEDIED] = "remedied",
+	[RECALL_VERDICT_NOT_AFFECTED] = "not_affected",
+	[RECALL_VERDICT_UNDETERMINED] = "undetermined",
 };
 
 /* The technician reads German; the English word stays beside it so it matches the JSON. */
@@ -40,7 +41,7 @@ static const char *const verdict_de[_RECALL_VERDICT_MAX] = {
 	[RECALL_VERDICT_OPEN] = "OFFEN",
 	[RECALL_VERDICT_REMEDIED] = "ERLEDIGT",
 	[RECALL_VERDICT_INSPECT] = "PRÜFEN",
-	[RECALL_VERDICT_UNDECIDABLE] = "UNKLAR",
+	[RECALL_VERDICT_UNDETERMINED] = "UNKLAR",
 	[RECALL_VERDICT_NOT_AFFECTED] = "NICHT BETROFFEN",
 };
 
@@ -165,16 +166,39 @@ int report_add_did(struct recall_ecu *e, uint16_t did, const void *data, size_t 
 	return 0;
 }
 
-int report_add_campaign(struct recall_report *r, const char *id, const char *title,
-			const char *text, enum recall_verdict verdict, const char *reason)
+static void campaign_done(struct recall_campaign *c)
 {
-	struct recall_campaign c = { .verdict = verdict };
+	free(c->id);
+	free(c->title);
+	free(c->text);
+	free(c->reason);
+	free(c->remedy);
+	free(c->remedy_kind);
+	free(c->recognition);
+	free(c->recognition_text);
+	free(c->hotline);
+	free(c->evidence);
+}
+
+/* Empty strings are stored as NULL: "not given" has one spelling in the struct and the JSON. */
+static int set_opt(char **field, const char *value)
+{
+	return report_set_str(field, value && *value ? value : NULL);
+}
+
+int report_add_campaign(struct recall_report *r, const struct campaign_in *from)
+{
+	struct recall_campaign c = { .verdict = from->verdict };
 	int ret = -ENOMEM;
 
-	if ((unsigned int)verdict >= _RECALL_VERDICT_MAX || !id)
+	if ((unsigned int)from->verdict >= _RECALL_VERDICT_MAX || !from->id || !*from->id)
 		return -EINVAL;
-	if (report_set_str(&c.id, id) < 0 || report_set_str(&c.title, title) < 0 ||
-	    report_set_str(&c.text, text) < 0 || report_set_str(&c.reason, reason) < 0)
+	if (report_set_str(&c.id, from->id) < 0 || set_opt(&c.title, from->title) < 0 ||
+	    set_opt(&c.text, from->text) < 0 || set_opt(&c.reason, from->reason) < 0 ||
+	    set_opt(&c.remedy, from->remedy) < 0 || set_opt(&c.remedy_kind, from->remedy_kind) < 0 ||
+	    set_opt(&c.recognition, from->recognition) < 0 ||
+	    set_opt(&c.recognition_text, from->recognition_text) < 0 ||
+	    set_opt(&c.hotline, from->hotline) < 0 || set_opt(&c.evidence, from->evidence) < 0)
 		goto out;
 	ret = grow((void **)&r->campaigns, &r->n_campaigns, sizeof(*r->campaigns),
 		   REPORT_MAX_CAMPAIGNS);
@@ -183,11 +207,24 @@ int report_add_campaign(struct recall_report *r, const char *id, const char *tit
 	r->campaigns[r->n_campaigns - 1] = c;
 	return 0;
 out:
-	free(c.id);
-	free(c.title);
-	free(c.text);
-	free(c.reason);
+	campaign_done(&c);
 	return ret;
+}
+
+int report_add_error(struct recall_report *r, const char *message)
+{
+	char *copy = strdup(message);
+	int ret;
+
+	if (!copy)
+		return -ENOMEM;
+	ret = grow((void **)&r->errors, &r->n_errors, sizeof(*r->errors), REPORT_MAX_ERRORS);
+	if (ret < 0) {
+		free(copy);
+		return ret;
+	}
+	r->errors[r->n_errors - 1] = copy;
+	return 0;
 }
 
 RECALL_API struct recall_report *recall_report_free(struct recall_report *r)
@@ -203,13 +240,12 @@ RECALL_API struct recall_report *recall_report_free(struct recall_report *r)
 		free(r->ecus[i].name);
 	}
 	free(r->ecus);
-	for (i = 0; i < r->n_campaigns; i++) {
-		free(r->campaigns[i].id);
-		free(r->campaigns[i].title);
-		free(r->campaigns[i].text);
-		free(r->campaigns[i].reason);
-	}
+	for (i = 0; i < r->n_campaigns; i++)
+		campaign_done(&r->campaigns[i]);
 	free(r->campaigns);
+	for (i = 0; i < r->n_errors; i++)
+		free(r->errors[i]);
+	free(r->errors);
 	free(r->iface);
 	free(r->vin);
 	free(r->addressing);
@@ -283,7 +319,7 @@ static void jadd(struct json_object *obj, const char *key, struct json_object *v
 
 int report_to_json_object(const struct recall_report *r, struct json_object **ret_obj)
 {
-	struct json_object *o, *ecus, *camps, *sum;
+	struct json_object *o, *ecus, *camps, *sum, *errs;
 	unsigned int counts[_RECALL_VERDICT_MAX];
 	char buf[64];
 	bool oom = false;
@@ -371,12 +407,31 @@ int report_to_json_object(const struct recall_report *r, struct json_object **re
 		jadd(co, "text", jstr(c->text, &oom), &oom);
 		jadd(co, "verdict", jstr(v, &oom), &oom);
 		jadd(co, "reason", jstr(c->reason, &oom), &oom);
+		jadd(co, "remedy", jstr(c->remedy, &oom), &oom);
+		jadd(co, "remedy_kind", jstr(c->remedy_kind, &oom), &oom);
+		jadd(co, "recognition", jstr(c->recognition, &oom), &oom);
+		jadd(co, "recognition_text", jstr(c->recognition_text, &oom), &oom);
+		jadd(co, "hotline", jstr(c->hotline, &oom), &oom);
+		jadd(co, "evidence", jstr(c->evidence, &oom), &oom);
 		if (json_object_array_add(camps, co) < 0) {
 			json_object_put(co);
 			oom = true;
 		}
 	}
 	jadd(o, "campaigns", camps, &oom);
+
+	errs = json_object_new_array();
+	if (!errs)
+		oom = true;
+	for (i = 0; errs && i < r->n_errors; i++) {
+		struct json_object *e = jstr(r->errors[i], &oom);
+
+		if (e && json_object_array_add(errs, e) < 0) {
+			json_object_put(e);
+			oom = true;
+		}
+	}
+	jadd(o, "errors", errs, &oom);
 
 	report_count(r, counts);
 	sum = json_object_new_object();
@@ -533,9 +588,15 @@ static int parse_ecu(struct recall_report *r, struct json_object *eo)
 
 static int parse_campaign(struct recall_report *r, struct json_object *co)
 {
+	static const char *const keys[] = { "id", "title", "text", "reason", "remedy",
+					    "remedy_kind", "recognition", "recognition_text",
+					    "hotline", "evidence" };
 	struct recall_campaign c = { 0 };
+	char **fields[] = { &c.id, &c.title, &c.text, &c.reason, &c.remedy, &c.remedy_kind,
+			    &c.recognition, &c.recognition_text, &c.hotline, &c.evidence };
 	struct json_object *v;
-	int ret, verdict;
+	int ret = 0, verdict;
+	size_t i;
 
 	if (!json_object_is_type(co, json_type_object) ||
 	    !json_object_object_get_ex(co, "verdict", &v) || !json_object_is_type(v, json_type_string))
@@ -543,22 +604,22 @@ static int parse_campaign(struct recall_report *r, struct json_object *co)
 	verdict = lookup(verdict_names, _RECALL_VERDICT_MAX, json_object_get_string(v));
 	if (verdict < 0)
 		return -EBADMSG;
-	ret = get_str(co, "id", &c.id);
-	if (ret >= 0)
-		ret = get_str(co, "title", &c.title);
-	if (ret >= 0)
-		ret = get_str(co, "text", &c.text);
-	if (ret >= 0)
-		ret = get_str(co, "reason", &c.reason);
+	c.verdict = (enum recall_verdict)verdict;
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]) && ret >= 0; i++)
+		ret = get_str(co, keys[i], fields[i]);
 	if (ret >= 0 && !c.id)
 		ret = -EBADMSG;
-	if (ret >= 0)
-		ret = report_add_campaign(r, c.id, c.title, c.text, (enum recall_verdict)verdict,
-					  c.reason);
-	free(c.id);
-	free(c.title);
-	free(c.text);
-	free(c.reason);
+	if (ret >= 0) {
+		struct campaign_in in = {
+			.id = c.id, .title = c.title, .text = c.text, .verdict = c.verdict,
+			.reason = c.reason, .remedy = c.remedy, .remedy_kind = c.remedy_kind,
+			.recognition = c.recognition, .recognition_text = c.recognition_text,
+			.hotline = c.hotline, .evidence = c.evidence,
+		};
+
+		ret = report_add_campaign(r, &in);
+	}
+	campaign_done(&c);
 	return ret;
 }
 
@@ -604,6 +665,20 @@ int report_from_json_object(struct json_object *o, struct recall_report **ret_re
 		for (i = 0; i < n; i++)
 			if ((ret = parse_campaign(r, json_object_array_get_idx(v, i))) < 0)
 				goto out;
+	}
+	if (json_object_object_get_ex(o, "errors", &v)) {
+		ret = -EBADMSG;
+		if (!json_object_is_type(v, json_type_array))
+			goto out;
+		n = json_object_array_length(v);
+		for (i = 0; i < n; i++) {
+			struct json_object *e = json_object_array_get_idx(v, i);
+
+			ret = -EBADMSG;
+			if (!json_object_is_type(e, json_type_string) ||
+			    (ret = report_add_error(r, json_object_get_string(e))) < 0)
+				goto out;
+		}
 	}
 	*ret_report = r;
 	return 0;
@@ -702,7 +777,7 @@ static void sb_indented(struct sbuf *b, const char *indent, const char *text)
 RECALL_API int recall_report_to_text(const struct recall_report *r, char **ret_text)
 {
 	static const enum recall_verdict order[] = {
-		RECALL_VERDICT_OPEN, RECALL_VERDICT_INSPECT, RECALL_VERDICT_UNDECIDABLE,
+		RECALL_VERDICT_OPEN, RECALL_VERDICT_INSPECT, RECALL_VERDICT_UNDETERMINED,
 		RECALL_VERDICT_REMEDIED, RECALL_VERDICT_NOT_AFFECTED,
 	};
 	unsigned int counts[_RECALL_VERDICT_MAX];
@@ -729,7 +804,7 @@ RECALL_API int recall_report_to_text(const struct recall_report *r, char **ret_t
 	report_count(r, counts);
 	sb_printf(&b, "\nErgebnis: %u offen, %u prüfen, %u unklar, %u erledigt\n",
 		  counts[RECALL_VERDICT_OPEN], counts[RECALL_VERDICT_INSPECT],
-		  counts[RECALL_VERDICT_UNDECIDABLE], counts[RECALL_VERDICT_REMEDIED]);
+		  counts[RECALL_VERDICT_UNDETERMINED], counts[RECALL_VERDICT_REMEDIED]);
 
 	if (r->n_campaigns)
 		sb_printf(&b, "\nRückrufaktionen\n---------------\n");
@@ -742,12 +817,34 @@ RECALL_API int recall_report_to_text(const struct recall_report *r, char **ret_t
 			sb_printf(&b, "[%s] (%s) %s%s%s\n", verdict_de[c->verdict],
 				  verdict_names[c->verdict], c->id, c->title ? " – " : "",
 				  c->title ? c->title : "");
-			if (c->text && c->verdict != RECALL_VERDICT_NOT_AFFECTED)
-				sb_indented(&b, "    ", c->text);
 			if (c->reason)
 				sb_printf(&b, "    Begründung: %s\n", c->reason);
+			if (c->evidence)
+				sb_printf(&b, "    Nachweis: %s\n", c->evidence);
+			if (c->verdict == RECALL_VERDICT_NOT_AFFECTED)
+				continue;
+			if (c->text) {
+				sb_printf(&b, "    Mangel:\n");
+				sb_indented(&b, "      ", c->text);
+			}
+			if (c->remedy) {
+				sb_printf(&b, "    Abhilfe%s%s%s:\n", c->remedy_kind ? " (" : "",
+					  c->remedy_kind ? c->remedy_kind : "",
+					  c->remedy_kind ? ")" : "");
+				sb_indented(&b, "      ", c->remedy);
+			}
+			if (c->recognition_text)
+				sb_printf(&b, "    Erkennung: %s\n", c->recognition_text);
+			if (c->hotline)
+				sb_printf(&b, "    Hotline: %s\n", c->hotline);
+			sb_printf(&b, "\n");
 		}
 	}
+
+	if (r->n_errors)
+		sb_printf(&b, "\nNicht gelesen\n-------------\n");
+	for (i = 0; i < r->n_errors; i++)
+		sb_printf(&b, "  %s\n", r->errors[i]);
 
 	if (r->n_ecus)
 		sb_printf(&b, "\nSteuergeräte\n------------\n");
@@ -791,11 +888,11 @@ int report_summary_line(const struct recall_report *r, char **ret_line)
 	if ((unsigned int)r->status >= _RECALL_STATUS_MAX)
 		return -EINVAL;
 	report_count(r, c);
-	if (asprintf(&s, "%s: VIN %s: %s%s%s%s: %u open, %u inspect, %u undecidable, %u remedied",
+	if (asprintf(&s, "%s: VIN %s: %s%s%s%s: %u open, %u inspect, %u undetermined, %u remedied",
 		     r->iface ? r->iface : "-", r->vin ? r->vin : "unknown",
 		     status_names[r->status], r->error ? " (" : "", r->error ? r->error : "",
 		     r->error ? ")" : "", c[RECALL_VERDICT_OPEN], c[RECALL_VERDICT_INSPECT],
-		     c[RECALL_VERDICT_UNDECIDABLE], c[RECALL_VERDICT_REMEDIED]) < 0)
+		     c[RECALL_VERDICT_UNDETERMINED], c[RECALL_VERDICT_REMEDIED]) < 0)
 		return -ENOMEM;
 	*ret_line = s;
 	return 0;

@@ -104,8 +104,10 @@ static int check(void *u, void *db, const char *iface, const struct recalld_conf
 		if (n == (ssize_t)sizeof(f) && f.can_id != 0x7DF && f.len && f.data[0] == 0x01) {
 			report_set_str(&r->vin, "TESTVIN0000000001");
 			r->status = RECALL_STATUS_COMPLETE;
-			report_add_campaign(r, "TEST-1", "Testkampagne", "Nur für Tests.",
-					    RECALL_VERDICT_OPEN, "test check");
+			report_add_campaign(r, &(struct campaign_in){
+				.id = "TEST-1", .title = "Testkampagne",
+				.text = "Nur für Tests.", .verdict = RECALL_VERDICT_OPEN,
+				.reason = "test check" });
 			break;
 		}
 	}

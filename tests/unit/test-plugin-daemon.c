@@ -84,7 +84,8 @@ static int fake_check(void *u, void *db, const char *iface, const struct recalld
 		for (;;)
 			pause();
 	r->status = RECALL_STATUS_COMPLETE;
-	report_add_campaign(r, "0061950600", "ConnectedDrive", "Text", RECALL_VERDICT_OPEN, NULL);
+	report_add_campaign(r, &(struct campaign_in){ .id = "0061950600", .title = "ConnectedDrive",
+						      .text = "Text", .verdict = RECALL_VERDICT_OPEN });
 	check_write_event(fd, "report", r);
 	recall_report_free(r);
 	return 0;

@@ -30,14 +30,26 @@ static struct recall_report *sample(void)
 	assert_int_equal(report_add_did(e, 0xF189, "11.0.2", 6), 0);
 	assert_int_equal(report_add_did(e, 0xF18B, bin, sizeof(bin)), 0);
 	assert_int_equal(report_add_ecu(r, 0x40, NULL, NULL), 0);
-	assert_int_equal(report_add_campaign(r, "0061950600", "ConnectedDrive – Telematik",
-					     "Software der Telematikeinheit aktualisieren.\nZeile 2",
-					     RECALL_VERDICT_OPEN, "0x61:F189 \"11.0.2\" < \"15.2.0\""),
-			 0);
-	assert_int_equal(report_add_campaign(r, "0032580900", "Generator", NULL,
-					     RECALL_VERDICT_REMEDIED, NULL), 0);
-	assert_int_equal(report_add_campaign(r, "X1", "Lenkgetriebe", "Prüfen.",
-					     RECALL_VERDICT_UNDECIDABLE, "0x12 did not answer"), 0);
+	assert_int_equal(report_add_campaign(r, &(struct campaign_in){
+		.id = "0061950600", .title = "ConnectedDrive – Telematik",
+		.text = "Software der Telematikeinheit aktualisieren.\nZeile 2",
+		.verdict = RECALL_VERDICT_OPEN, .reason = "0x61:F189 \"11.0.2\" < \"15.2.0\"",
+		.remedy = "Online-Aktualisierung.", .remedy_kind = "ota",
+		.recognition = "hotline", .recognition_text = "Nicht erkennbar.",
+		.hotline = "0 89/ 1 25 01 60 10" }), 0);
+	assert_int_equal(report_add_campaign(r, &(struct campaign_in){
+		.id = "0032580900", .title = "Generator", .verdict = RECALL_VERDICT_REMEDIED,
+		.evidence = "0x12:F189 \"2.0\" >= \"2.0\"" }), 0);
+	assert_int_equal(report_add_campaign(r, &(struct campaign_in){
+		.id = "X1", .title = "Lenkgetriebe", .text = "Prüfen.",
+		.verdict = RECALL_VERDICT_UNDETERMINED, .reason = "0x12 did not answer" }), 0);
+	/* an empty field is "not given", the same as NULL; a campaign needs its id */
+	assert_int_equal(report_add_campaign(r, &(struct campaign_in){ .id = "",
+		.verdict = RECALL_VERDICT_OPEN }), -EINVAL);
+	assert_int_equal(report_add_campaign(r, &(struct campaign_in){ .id = "X2",
+		.verdict = _RECALL_VERDICT_MAX }), -EINVAL);
+	assert_int_equal(report_add_error(r, "vcan0: ECU 0x12: read-did F187: no answer within "
+					  "50 ms"), 0);
 	return r;
 }
 
@@ -51,13 +63,20 @@ static void test_roundtrip(void **state)
 	assert_non_null(strstr(json, "\"verdict\":\"open\""));
 	assert_non_null(strstr(json, "\"text\":\"11.0.2\""));
 	assert_non_null(strstr(json, "\"hex\":\"120917\""));
-	assert_non_null(strstr(json, "\"summary\":{\"open\":1,\"remedied\":1,\"inspect\":0,"
-				     "\"undecidable\":1,\"not-affected\":0}"));
+	assert_non_null(strstr(json, "\"summary\":{\"open\":1,\"inspect\":0,\"remedied\":1,"
+				     "\"not_affected\":0,\"undetermined\":1}"));
+	assert_non_null(strstr(json, "\"remedy_kind\":\"ota\",\"recognition\":\"hotline\""));
+	assert_non_null(strstr(json, "\"evidence\":\"0x12:F189"));
+	assert_non_null(strstr(json, "\"errors\":[\"vcan0: ECU 0x12: read-did F187"));
+	assert_null(strstr(json, "\"title\":\"\""));
 	assert_int_equal(recall_report_from_json(json, strlen(json), &back), 0);
 	assert_int_equal(recall_report_to_json(back, &json2), 0);
 	assert_string_equal(json, json2);
 	assert_int_equal(back->ecus[0].dids[1].len, 3);
 	assert_int_equal(back->ecus[0].dids[1].data[2], 0x17);
+	assert_int_equal(back->n_errors, 1);
+	assert_string_equal(back->campaigns[0].hotline, "0 89/ 1 25 01 60 10");
+	assert_int_equal(back->campaigns[2].verdict, RECALL_VERDICT_UNDETERMINED);
 	free(json);
 	free(json2);
 	recall_report_free(back);
@@ -77,14 +96,19 @@ static void test_text(void **state)
 	assert_non_null(strstr(t, "Fahrzeug (FIN):  WBY1Z41060V512345"));
 	assert_non_null(strstr(t, "ABGEBROCHEN (interrupted)"));
 	assert_non_null(strstr(t, "[OFFEN] (open) 0061950600 – ConnectedDrive – Telematik"));
-	assert_non_null(strstr(t, "    Software der Telematikeinheit aktualisieren.\n    Zeile 2\n"));
+	assert_non_null(strstr(t, "    Mangel:\n      Software der Telematikeinheit aktualisieren.\n"
+				  "      Zeile 2\n"));
+	assert_non_null(strstr(t, "    Abhilfe (ota):\n      Online-Aktualisierung.\n"));
+	assert_non_null(strstr(t, "    Hotline: 0 89/ 1 25 01 60 10\n"));
+	assert_non_null(strstr(t, "Nachweis: 0x12:F189"));
+	assert_non_null(strstr(t, "Nicht gelesen\n-------------\n  vcan0: ECU 0x12: read-did F187"));
 	assert_non_null(strstr(t, "F18B = 120917 (hex)"));
-	/* open before undecidable before remedied, whatever the order in the report */
+	/* open before undetermined before remedied, whatever the order in the report */
 	assert_true(strstr(t, "[OFFEN]") < strstr(t, "[UNKLAR]"));
 	assert_true(strstr(t, "[UNKLAR]") < strstr(t, "[ERLEDIGT]"));
 	assert_int_equal(report_summary_line(r, &line), 0);
 	assert_string_equal(line, "vcan3: VIN WBY1Z41060V512345: interrupted (vcan3: interface "
-				  "removed): 1 open, 0 inspect, 1 undecidable, 1 remedied");
+				  "removed): 1 open, 0 inspect, 1 undetermined, 1 remedied");
 	free(line);
 	free(t);
 	recall_report_free(r);

@@ -7,7 +7,7 @@
  *   station DB vin VIN          check a VIN alone
  *   station DB iface IFACE      check the car on IFACE
  *
- * Prints "status=... vin=... open=N remedied=N inspect=N undecidable=N" and the JSON, then
+ * Prints "status=... vin=... open=N remedied=N inspect=N undetermined=N" and the JSON, then
  * re-parses the JSON through the library to show the struct and the JSON agree.
  */
 #include <errno.h>
@@ -48,10 +48,10 @@ int main(int argc, char **argv)
 	for (i = 0; i < r->n_campaigns; i++)
 		if ((unsigned int)r->campaigns[i].verdict < _RECALL_VERDICT_MAX)
 			n[r->campaigns[i].verdict]++;
-	printf("status=%s vin=%s open=%u remedied=%u inspect=%u undecidable=%u\n",
+	printf("status=%s vin=%s open=%u remedied=%u inspect=%u undetermined=%u\n",
 	       recall_status_name(r->status), r->vin ? r->vin : "-", n[RECALL_VERDICT_OPEN],
 	       n[RECALL_VERDICT_REMEDIED], n[RECALL_VERDICT_INSPECT],
-	       n[RECALL_VERDICT_UNDECIDABLE]);
+	       n[RECALL_VERDICT_UNDETERMINED]);
 	for (i = 0; i < r->n_campaigns; i++)
 		printf("campaign %s %s\n", r->campaigns[i].id,
 		       recall_verdict_name(r->campaigns[i].verdict));

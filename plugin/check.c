@@ -1,0 +1,502 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The one check: identity (can/) -> vehicle facts -> verdicts (rules/) -> report.  recalld's check
+ * children, librecall and recall-check all run this code, so the daemon, an embedding station
+ * program and the command line cannot disagree about a car.
+ *
+ * The translation from what can/ read to what rules/ decides on is where "missing" must stay
+ * "missing": a DID the ECU refused as out of range is absent, any other failure is unknown with
+ * its reason, and the ECU list is never claimed complete (an ECU that answers only physical
+ * requests may be silent to discovery), so a campaign is never not_affected for lack of data.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "can/ident.h"
+#include "plugin/recalld-internal.h"
+#include "rules/rdb.h"
+#include "rules/vin.h"
+
+struct recall_db {
+	struct rdb *rdb;
+	char *path;
+};
+
+#define NRC_REQUEST_OUT_OF_RANGE 0x31
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int check_db_open(const char *path, struct recall_db **ret_db, char **ret_error)
+{
+	char err[RDB_ERR_MAX] = "";
+	struct recall_db *db;
+	int r;
+
+	if (!path || !ret_db)
+		return -EINVAL;
+	db = calloc(1, sizeof(*db));
+	if (!db)
+		return -ENOMEM;
+	db->path = strdup(path);
+	if (!db->path) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	r = rdb_open(path, &db->rdb, err, sizeof(err));
+	if (r < 0) {
+		if (ret_error)
+			*ret_error = strdup(err[0] ? err : strerror(-r));
+		goto fail;
+	}
+	*ret_db = db;
+	return 0;
+fail:
+	free(db->path);
+	free(db);
+	return r;
+}
+
+RECALL_API int recall_db_open(const char *path, struct recall_db **ret_db)
+{
+	return check_db_open(path, ret_db, NULL);
+}
+
+RECALL_API struct recall_db *recall_db_free(struct recall_db *db)
+{
+	if (!db)
+		return NULL;
+	rdb_close(db->rdb);
+	free(db->path);
+	free(db);
+	return NULL;
+}
+
+char *check_db_describe(const struct recall_db *db)
+{
+	char *s;
+
+	if (asprintf(&s, "%s (%zu campaigns, %" PRIu64 " listed VINs, written by %s, checksum %016"
+		     PRIx64 ")", db->path, rdb_campaign_count(db->rdb),
+		     rdb_listed_vin_count(db->rdb), rdb_tool_version(db->rdb),
+		     rdb_checksum(db->rdb)) < 0)
+		return NULL;
+	return s;
+}
+
+/* ---- identity -> report and vehicle facts ---------------------------------------------------- */
+
+struct facts {
+	struct rdb_vehicle v;
+	struct rdb_did_fact *dids;
+	uint32_t *ecus;
+	char (*reasons)[96];
+};
+
+static void facts_done(struct facts *f)
+{
+	free(f->dids);
+	free(f->ecus);
+	free(f->reasons);
+}
+
+static int facts_from_ident(const struct ident *id, const char *vin, struct facts *f)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < id->n_ecus; i++)
+		n += id->ecus[i].n_dids;
+	f->dids = calloc(n ? n : 1, sizeof(*f->dids));
+	f->reasons = calloc(n ? n : 1, sizeof(*f->reasons));
+	f->ecus = calloc(id->n_ecus ? id->n_ecus : 1, sizeof(*f->ecus));
+	if (!f->dids || !f->reasons || !f->ecus)
+		return -ENOMEM;
+	n = 0;
+	for (size_t i = 0; i < id->n_ecus; i++) {
+		const struct ident_ecu *e = &id->ecus[i];
+
+		f->ecus[i] = e->address;
+		for (size_t j = 0; j < e->n_dids; j++) {
+			const struct ident_did *d = &e->dids[j];
+			struct rdb_did_fact *x = &f->dids[n];
+
+			*x = (struct rdb_did_fact){ .ecu = e->address, .did = d->did };
+			if (d->status == 0) {
+				x->value = d->value;
+				x->len = d->len;
+			} else if (d->nrc == NRC_REQUEST_OUT_OF_RANGE) {
+				/* ISO 14229-1: the ECU does not support this DID */
+				x->status = RDB_DID_NOT_PRESENT;
+			} else {
+				x->status = RDB_DID_FAILED;
+				if (d->nrc)
+					snprintf(f->reasons[n], sizeof(f->reasons[n]),
+						 "negative response 0x%02X %s", d->nrc,
+						 uds_nrc_name(d->nrc));
+				else
+					snprintf(f->reasons[n], sizeof(f->reasons[n]), "%s",
+						 d->status == -ETIMEDOUT ? "no answer"
+									 : strerror(-d->status));
+				x->reason = f->reasons[n];
+			}
+			n++;
+		}
+	}
+	f->v = (struct rdb_vehicle){
+		.vin = vin,
+		.dids = f->dids,
+		.n_dids = n,
+		.ecus = f->ecus,
+		.n_ecus = id->n_ecus,
+		.ecus_complete = false,
+	};
+	return 0;
+}
+
+static int add_identity(struct recall_report *r, const struct ident *id)
+{
+	struct recall_ecu *e;
+	char msg[200];
+	int ret;
+
+	if (id->scheme != IDENT_SCHEME_AUTO &&
+	    (ret = report_set_str(&r->addressing, ident_scheme_name(id->scheme))) < 0)
+		return ret;
+	for (size_t i = 0; i < id->n_ecus; i++) {
+		const struct ident_ecu *ie = &id->ecus[i];
+
+		ret = report_add_ecu(r, ie->address, ie->name[0] ? ie->name : NULL, &e);
+		if (ret < 0)
+			return ret;
+		if (ie->calid_len && (ret = report_add_did(e, 0x0904, ie->calid, ie->calid_len)) < 0)
+			return ret;
+		if (ie->cvn_len && (ret = report_add_did(e, 0x0906, ie->cvn, ie->cvn_len)) < 0)
+			return ret;
+		for (size_t j = 0; j < ie->n_dids; j++)
+			if (ie->dids[j].status == 0 &&
+			    (ret = report_add_did(e, ie->dids[j].did, ie->dids[j].value,
+						  ie->dids[j].len)) < 0)
+				return ret;
+	}
+	/* where the VIN came from: service 09 answers as DID 0x0902 of the ECU that sent them */
+	for (size_t i = 0; i < id->n_sources; i++) {
+		const struct ident_vin_source *s = &id->sources[i];
+
+		if (s->via != IDENT_VIA_OBD_0902)
+			continue;
+		e = report_find_ecu(r, s->ecu);
+		if (!e && (ret = report_add_ecu(r, s->ecu, NULL, &e)) < 0)
+			return ret;
+		if ((ret = report_add_did(e, 0x0902, s->raw, s->raw_len)) < 0)
+			return ret;
+	}
+	for (size_t i = 0; i < id->n_errors; i++)
+		if ((ret = report_add_error(r, id->errors[i].message)) < 0)
+			return ret;
+	if (id->vin[0] && (id->vin_flags & (IDENT_VIN_INVALID | IDENT_VIN_LONG | IDENT_VIN_SHORT))) {
+		snprintf(msg, sizeof(msg), "VIN \"%s\" as read is not 17 valid characters%s%s%s",
+			 id->vin, id->vin_flags & IDENT_VIN_LONG ? " (too long)" : "",
+			 id->vin_flags & IDENT_VIN_SHORT ? " (too short)" : "",
+			 id->vin_flags & IDENT_VIN_INVALID ? " (invalid characters)" : "");
+		if ((ret = report_add_error(r, msg)) < 0)
+			return ret;
+	}
+	return 0;
+}
+
+/* "WBA... (ECU 0x12), WBY... (ECU 0x61)" into buf */
+static void list_vins(const struct ident *id, char *buf, size_t size)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < id->n_sources && used < size; i++) {
+		int n = snprintf(buf + used, size - used, "%s%s (ECU 0x%X)", i ? ", " : "",
+				 id->sources[i].vin, id->sources[i].ecu);
+
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+}
+
+/* ---- verdicts ---------------------------------------------------------------------------------- */
+
+static enum recall_verdict verdict_from_rdb(enum rdb_verdict v)
+{
+	switch (v) {
+	case RDB_VERDICT_OPEN:
+		return RECALL_VERDICT_OPEN;
+	case RDB_VERDICT_INSPECT:
+		return RECALL_VERDICT_INSPECT;
+	case RDB_VERDICT_REMEDIED:
+		return RECALL_VERDICT_REMEDIED;
+	case RDB_VERDICT_NOT_AFFECTED:
+		return RECALL_VERDICT_NOT_AFFECTED;
+	default:
+		return RECALL_VERDICT_UNDETERMINED;
+	}
+}
+
+int check_decide(struct recall_db *db, const struct rdb_vehicle *v, unsigned int flags,
+		 struct recall_report *r)
+{
+	unsigned int mflags = (flags & RECALL_CHECK_ALL_CAMPAIGNS) ? RDB_MATCH_ALL : 0;
+	struct rdb_result *res = NULL;
+	size_t cap = 16;
+	int n, ret;
+
+	/* the count is known only after a first pass; a second pass with room is rare */
+	for (;;) {
+		struct rdb_result *p = realloc(res, cap * sizeof(*res));
+
+		if (!p) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		res = p;
+		n = rdb_match(db->rdb, v, mflags, res, cap);
+		if (n < 0) {
+			ret = n;
+			goto out;
+		}
+		if ((size_t)n <= cap)
+			break;
+		cap = (size_t)n;
+	}
+	for (int i = 0; i < n; i++) {
+		struct rdb_campaign c;
+		struct campaign_in rc;
+
+		ret = rdb_campaign_get(db->rdb, res[i].campaign, &c);
+		if (ret < 0)
+			goto out;
+		rc = (struct campaign_in){
+			.id = c.id,
+			.title = c.title,
+			.text = c.defect,
+			.verdict = verdict_from_rdb(res[i].verdict),
+			.reason = res[i].reason,
+			.remedy = c.remedy,
+			.remedy_kind = rdb_remedy_kind_name(c.remedy_kind),
+			.recognition = rdb_recognition_name(c.recognition),
+			.recognition_text = c.recognition_text,
+			.hotline = c.hotline,
+			.evidence = res[i].evidence,
+		};
+		ret = report_add_campaign(r, &rc);
+		if (ret < 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	free(res);
+	return ret;
+}
+
+static int new_report(struct recall_db *db, const char *iface, struct recall_report **ret)
+{
+	struct recall_report *r = report_new();
+
+	if (!r)
+		return -ENOMEM;
+	r->started_ms = now_ms();
+	r->database = check_db_describe(db);
+	if (!r->database || (iface && report_set_str(&r->iface, iface) < 0)) {
+		recall_report_free(r);
+		return -ENOMEM;
+	}
+	*ret = r;
+	return 0;
+}
+
+int check_facts(struct recall_db *db, const struct rdb_vehicle *v, unsigned int flags,
+		struct recall_report **ret_report)
+{
+	struct recall_report *r;
+	int ret;
+
+	if (!db || !v || !ret_report)
+		return -EINVAL;
+	ret = new_report(db, NULL, &r);
+	if (ret < 0)
+		return ret;
+	if (v->vin && (ret = report_set_str(&r->vin, v->vin)) < 0)
+		goto fail;
+	ret = check_decide(db, v, flags, r);
+	if (ret < 0)
+		goto fail;
+	r->status = RECALL_STATUS_COMPLETE;
+	r->finished_ms = now_ms();
+	*ret_report = r;
+	return 0;
+fail:
+	recall_report_free(r);
+	return ret;
+}
+
+RECALL_API int recall_check_vin(struct recall_db *db, const char *vin,
+				struct recall_report **ret_report)
+{
+	struct rdb_vehicle v = { .vin = vin };
+
+	if (!db || !vin || !ret_report)
+		return -EINVAL;
+	if (!vin_syntax_ok(vin, strlen(vin)))
+		return -EINVAL;
+	return check_facts(db, &v, RECALL_CHECK_ALL_CAMPAIGNS, ret_report);
+}
+
+/* ---- the interface check ----------------------------------------------------------------------- */
+
+/* "bmw obd11" -> fixed scheme or AUTO with that order; NULL/"" -> can/'s default order. */
+static int parse_addressing(const char *words, struct ident_config *cfg)
+{
+	enum ident_scheme order[IDENT_SCHEME_COUNT];
+	size_t n = 0;
+	char buf[128], *save = NULL;
+
+	if (!words || !*words)
+		return 0;
+	if (strlen(words) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, words);
+	for (char *w = strtok_r(buf, " \t,", &save); w; w = strtok_r(NULL, " \t,", &save)) {
+		int s = ident_scheme_parse(w);
+
+		if (s < 0)
+			return -EINVAL;
+		if (s == IDENT_SCHEME_AUTO)
+			continue;
+		if (n < 3)
+			order[n++] = (enum ident_scheme)s;
+	}
+	if (n == 1) {
+		cfg->scheme = order[0];
+	} else if (n > 1) {
+		cfg->scheme = IDENT_SCHEME_AUTO;
+		memcpy(cfg->order, order, n * sizeof(order[0]));
+		cfg->n_order = n;
+	}
+	return 0;
+}
+
+static const char *iface_problem(int err)
+{
+	switch (err) {
+	case -ENODEV:
+		return "no such interface";
+	case -EPROTOTYPE:
+		return "not a CAN interface";
+	case -ENETDOWN:
+		return "interface is down";
+	default:
+		return strerror(-err);
+	}
+}
+
+int check_run(struct recall_db *db, const char *iface, const struct recall_check_opts *opts,
+	      check_progress_fn progress, void *userdata, struct recall_report **ret_report)
+{
+	struct recall_check_opts o = { 0 };
+	struct ident_config cfg;
+	struct recall_report *r = NULL;
+	struct facts f = { 0 };
+	struct ident *id = NULL;
+	char msg[512];
+	int ret;
+
+	if (!db || !iface || !*iface || !ret_report)
+		return -EINVAL;
+	if (opts)
+		memcpy(&o, opts, opts->size && opts->size < sizeof(o) ? opts->size : sizeof(o));
+	ident_config_init(&cfg);
+	if (parse_addressing(o.addressing, &cfg) < 0)
+		return -EINVAL;
+	if (o.timeout_ms)
+		cfg.timing.p2_ms = o.timeout_ms;
+	ret = new_report(db, iface, &r);
+	if (ret < 0)
+		return ret;
+
+	ret = ident_read(iface, &cfg, &id);
+	if (ret == -ENOMEM)
+		goto fail;
+	if (ret < 0) {
+		r->status = RECALL_STATUS_FAILED;
+		snprintf(msg, sizeof(msg), "%s: %s", iface, iface_problem(ret));
+		if ((ret = report_set_str(&r->error, msg)) < 0)
+			goto fail;
+		goto done;
+	}
+	ret = add_identity(r, id);
+	if (ret < 0)
+		goto fail;
+	if (id->vin[0] && id->vin_agree && (ret = report_set_str(&r->vin, id->vin)) < 0)
+		goto fail;
+
+	if (id->fatal) {
+		r->status = RECALL_STATUS_INTERRUPTED;
+		snprintf(msg, sizeof(msg), "%s: %s while reading the car", iface,
+			 id->fatal == -ENODEV ? "interface removed" : iface_problem(id->fatal));
+	} else if (!id->vin[0]) {
+		r->status = RECALL_STATUS_FAILED;
+		snprintf(msg, sizeof(msg), "no VIN read (%s)",
+			 id->n_ecus ? "the ECUs that answered gave none"
+				    : "no ECU answered on any addressing scheme tried");
+	} else if (!id->vin_agree) {
+		r->status = RECALL_STATUS_FAILED;
+		snprintf(msg, sizeof(msg), "ECUs report different VINs: ");
+		list_vins(id, msg + strlen(msg), sizeof(msg) - strlen(msg));
+	} else {
+		r->status = RECALL_STATUS_COMPLETE;
+		msg[0] = '\0';
+	}
+	if (msg[0] && (ret = report_set_str(&r->error, msg)) < 0)
+		goto fail;
+	if (progress)
+		progress(userdata, r);
+
+	/* Campaigns are decided whenever one VIN was read, also when the read was cut off: what
+	 * was not read makes a campaign undetermined, never not_affected. */
+	if (r->vin) {
+		ret = facts_from_ident(id, r->vin, &f);
+		if (ret < 0)
+			goto fail;
+		ret = check_decide(db, &f.v, o.flags, r);
+		if (ret < 0)
+			goto fail;
+	}
+done:
+	r->finished_ms = now_ms();
+	facts_done(&f);
+	ident_free(id);
+	*ret_report = r;
+	return 0;
+fail:
+	facts_done(&f);
+	ident_free(id);
+	recall_report_free(r);
+	return ret;
+}
+
+RECALL_API int recall_check_iface(struct recall_db *db, const char *iface,
+				  const struct recall_check_opts *opts,
+				  struct recall_report **ret_report)
+{
+	return check_run(db, iface, opts, NULL, NULL, ret_report);
+}
+
+RECALL_API const char *recall_version(void)
+{
+	return RECALL_VERSION;
+}

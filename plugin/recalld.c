@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * recalld: checks every car connected to a workshop bay for open recalls, without anyone typing.
+ * The loop lives in daemon.c, the check in check.c; this file is options, logging and the glue.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "plugin/recalld-internal.h"
+
+static const char *prog = "recalld";
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: %s [OPTIONS]\n"
+		"Watch the CAN interfaces of a workshop's bays; when a car is connected (interface\n"
+		"appears or comes up, bus traffic after silence, or `recallctl check IFACE`), read its\n"
+		"identity (VIN, ECU software versions), decide every recall campaign of the rules\n"
+		"database, and write a JSON and a technician text report per check.\n"
+		"\n"
+		"Options:\n"
+		"  -c, --config FILE     configuration file (default %s; a missing default file\n"
+		"                        means built-in defaults)\n"
+		"  -n, --check-config    parse the configuration and open the database, print\n"
+		"                        \"configuration OK\" and exit (0 ok, 1 errors)\n"
+		"  -D, --dump-config     print the effective configuration and exit\n"
+		"  -d, --database FILE   rules database (overrides [recalld] database)\n"
+		"  -r, --report-dir DIR  report directory (overrides [recalld] report_dir)\n"
+		"  -s, --socket PATH     control socket (overrides [control] socket)\n"
+		"  -e, --stderr          log to stderr as well as syslog\n"
+		"  -h, --help            this text\n"
+		"  -V, --version         print the version\n"
+		"\n"
+		"Runs in the foreground (for systemd or a supervisor).  Signals: SIGHUP reloads the\n"
+		"database (a bad one is refused, the old stays), SIGTERM/SIGINT stop.\n"
+		"Exit status: 0 stopped by a signal or -n/-D succeeded; 1 configuration, database or\n"
+		"socket error; 2 usage.\n",
+		prog, RECALLD_CONFIG_PATH);
+}
+
+static void config_error(void *userdata, const char *file, unsigned int line, const char *msg)
+{
+	(void)userdata;
+	if (line)
+		fprintf(stderr, "%s:%u: error: %s\n", file, line, msg);
+	else
+		fprintf(stderr, "%s: error: %s\n", file, msg);
+}
+
+/* ---- the real database and check, for the loop's ops -------------------------------------- */
+
+static int ops_db_open(void *u, const char *path, void **ret_db, char **ret_error)
+{
+	struct recall_db *db;
+	int r;
+
+	(void)u;
+	r = check_db_open(path, &db, ret_error);
+	if (r < 0)
+		return r;
+	*ret_db = db;
+	return 0;
+}
+
+static void ops_db_free(void *u, void *db)
+{
+	(void)u;
+	recall_db_free(db);
+}
+
+static char *ops_db_describe(void *u, void *db)
+{
+	(void)u;
+	return check_db_describe(db);
+}
+
+struct progress_ctx {
+	int fd;
+};
+
+static void progress(void *userdata, const struct recall_report *partial)
+{
+	struct progress_ctx *p = userdata;
+
+	(void)check_write_event(p->fd, "progress", partial);
+}
+
+static int ops_check(void *u, void *db, const char *iface, const struct recalld_config *cfg,
+		     int fd)
+{
+	struct recall_check_opts o = {
+		.size = sizeof(o),
+		.addressing = cfg->addressing,
+		.timeout_ms = cfg->request_timeout_ms,
+	};
+	struct progress_ctx p = { .fd = fd };
+	struct recall_report *r = NULL;
+	int ret;
+
+	(void)u;
+	ret = check_run(db, iface, &o, progress, &p, &r);
+	if (ret < 0)
+		return 1;
+	ret = check_write_event(fd, "report", r);
+	recall_report_free(r);
+	return ret < 0 ? 1 : 0;
+}
+
+static const struct recalld_ops real_ops = {
+	.db_open = ops_db_open,
+	.db_free = ops_db_free,
+	.db_describe = ops_db_describe,
+	.check = ops_check,
+};
+
+static int override(char **field, const char *value)
+{
+	if (*value != '/') {
+		fprintf(stderr, "%s: '%s' is not an absolute path\n", prog, value);
+		return -EINVAL;
+	}
+	return report_set_str(field, value);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check-config", no_argument, NULL, 'n' },
+		{ "dump-config", no_argument, NULL, 'D' },
+		{ "database", required_argument, NULL, 'd' },
+		{ "report-dir", required_argument, NULL, 'r' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "stderr", no_argument, NULL, 'e' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{}
+	};
+	const char *config_path = NULL, *db = NULL, *rdir = NULL, *sock = NULL;
+	bool check_only = false, dump = false, to_stderr = false;
+	struct recalld_config cfg;
+	struct recalld *d;
+	int opt, r;
+
+	while ((opt = getopt_long(argc, argv, "c:nDd:r:s:ehV", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			config_path = optarg;
+			break;
+		case 'n':
+			check_only = true;
+			break;
+		case 'D':
+			dump = true;
+			break;
+		case 'd':
+			db = optarg;
+			break;
+		case 'r':
+			rdir = optarg;
+			break;
+		case 's':
+			sock = optarg;
+			break;
+		case 'e':
+			to_stderr = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("recalld %s\n", recall_version());
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "%s: unexpected argument '%s'\n", prog, argv[optind]);
+		return 2;
+	}
+
+	config_init_defaults(&cfg);
+	if (config_path || access(RECALLD_CONFIG_PATH, F_OK) == 0) {
+		const char *p = config_path ? config_path : RECALLD_CONFIG_PATH;
+
+		if (config_parse_file(&cfg, p, config_error, NULL) < 0) {
+			fprintf(stderr, "%s: %s: configuration has errors, not starting\n", prog, p);
+			config_done(&cfg);
+			return 1;
+		}
+		config_path = p;
+	}
+	if ((db && override(&cfg.database, db) < 0) ||
+	    (rdir && override(&cfg.report_dir, rdir) < 0) ||
+	    (sock && override(&cfg.socket_path, sock) < 0)) {
+		config_done(&cfg);
+		return 2;
+	}
+	if (dump) {
+		char *text;
+
+		r = config_dump(&cfg, &text);
+		if (r >= 0) {
+			fputs(text, stdout);
+			free(text);
+		}
+		config_done(&cfg);
+		return r < 0 ? 1 : 0;
+	}
+	if (check_only) {
+		struct recall_db *rdb;
+		char *err = NULL;
+
+		r = check_db_open(cfg.database, &rdb, &err);
+		if (r < 0) {
+			fprintf(stderr, "%s: database: %s\n", prog, err ? err : strerror(-r));
+			free(err);
+			config_done(&cfg);
+			return 1;
+		}
+		recall_db_free(rdb);
+		if (access(cfg.report_dir, W_OK) < 0)
+			fprintf(stderr, "%s: warning: report directory %s: %s\n", prog,
+				cfg.report_dir, strerror(errno));
+		printf("configuration OK\n");
+		config_done(&cfg);
+		return 0;
+	}
+
+	openlog("recalld", LOG_PID | (to_stderr ? LOG_PERROR : 0), LOG_DAEMON);
+	r = recalld_new(&cfg, config_path, &real_ops, NULL, 0, &d);
+	if (r < 0) {
+		fprintf(stderr, "%s: cannot start: %s\n", prog, strerror(-r));
+		config_done(&cfg);
+		return 1;
+	}
+	r = recalld_run(d);
+	recalld_free(d);
+	closelog();
+	return r < 0 ? 1 : 0;
+}
