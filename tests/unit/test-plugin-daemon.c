@@ -299,7 +299,9 @@ static void test_check_report_and_events(void **state)
 	o = cl_recv(&a);
 	assert_string_equal(jget(o, "report.campaigns"),
 			    "[ { \"id\": \"0061950600\", \"title\": \"ConnectedDrive\", \"text\": "
-			    "\"Text\", \"verdict\": \"open\", \"reason\": null } ]");
+			    "\"Text\", \"verdict\": \"open\", \"reason\": null, \"remedy\": null, "
+			    "\"remedy_kind\": null, \"recognition\": null, \"recognition_text\": null, "
+			    "\"hotline\": null, \"evidence\": null } ]");
 	json_object_put(o);
 	cl_send(&a, "{\"cmd\":\"last\",\"iface\":\"slow0\"}\n");
 	o = cl_recv(&a);
