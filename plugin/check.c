@@ -463,8 +463,10 @@ int check_run(struct recall_db *db, const char *iface, const struct recall_check
 	}
 	if (msg[0] && (ret = report_set_str(&r->error, msg)) < 0)
 		goto fail;
-	if (progress)
+	if (progress) {
+		r->finished_ms = now_ms();	/* so far: a partial report's duration is real */
 		progress(userdata, r);
+	}
 
 	/* Campaigns are decided whenever one VIN was read, also when the read was cut off: what
 	 * was not read makes a campaign undetermined, never not_affected. */
