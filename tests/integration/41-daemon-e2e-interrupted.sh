@@ -1,0 +1,55 @@
+#!/bin/sh
+# recalld end to end, a car unplugged mid-check: the ECUs of a slow car answer after a delay, the
+# interface is removed while the check waits; the report says interrupted with what was read so
+# far, and the daemon goes on serving: the next car on another bay gets its complete report, and a
+# car that never answers ends failed, not hung.
+set -u
+. "$TOP/tests/integration/plugin-lib.sh"
+. "$TOP/tests/integration/e2e-lib.sh"
+
+plugin_setup e2i
+e2e_config e2i* >"$work/recalld.conf"
+start_daemon "$BIN/recalld" -c "$work/recalld.conf" -e
+
+# the i3, its telematics unit slow to answer (each answer 1.5 s late; P2 of the check is 300 ms,
+# so the reads of 0x61 wait for responsePending-free silence and the check takes seconds)
+sed 's/^name = TCB$/name = TCB\npending = 40/' "$TOP/tests/ecusim/profiles/bmw-i3.ini" >"$work/slow.ini"
+grep -q '^pending = 40' "$work/slow.ini" || fail "could not derive the slow profile"
+e2e_car e2i0 "$work/slow.ini"
+ip link set e2i0 up
+wait_event '"event":"check-started","iface":"e2i0"'
+sleep 1
+ip link del e2i0
+wait_event '"event":"check-finished","iface":"e2i0"'
+line=$(grep '"event":"check-finished","iface":"e2i0"' "$events")
+printf '%s\n' "$line" | grep -q '"status":"interrupted"' || fail "e2i0: not interrupted: $line"
+printf '%s\n' "$line" | grep -q 'removed' || fail "e2i0: report does not say the interface was removed"
+# what was read before the cut is kept: the VIN (the body ECU 0x40 answers first), and the
+# campaign that needs the telematics software is undetermined, never not_affected
+printf '%s\n' "$line" | grep -q '"vin":"WBY1Z41060V512345"' || fail "e2i0: VIN read so far lost"
+printf '%s\n' "$line" | tr '{' '\n' | grep '"id":"6112150100"' | grep -q '"verdict":"undetermined"' ||
+	fail "e2i0: ConnectedDrive must be undetermined after the cut: $line"
+ls "$work/reports"/e2i0-*.json >/dev/null 2>&1 || fail "e2i0: no report file for the interrupted check"
+grep -q 'e2i0: .*interrupted' "$work/daemon.log" || fail "e2i0: no log line"
+pass "interface removed mid-check: interrupted, reported"
+
+# the daemon serves on
+e2e_car e2i1 bmw-f30
+ip link set e2i1 up
+wait_event '"event":"check-finished","iface":"e2i1"'
+line=$(grep '"event":"check-finished","iface":"e2i1"' "$events")
+printf '%s\n' "$line" | grep -q '"status":"complete"' || fail "e2i1: not complete: $line"
+printf '%s\n' "$line" | grep -q '"summary":{"open":2,' || fail "e2i1: F30 must have two open: $line"
+pass "the next bay gets its complete report"
+
+# a silent car: failed with the reason, bounded by the timeouts
+e2e_car e2i2 fault-silent
+ip link set e2i2 up
+wait_event '"event":"check-finished","iface":"e2i2"'
+line=$(grep '"event":"check-finished","iface":"e2i2"' "$events")
+printf '%s\n' "$line" | grep -q '"status":"failed"' || fail "e2i2: silent car not failed: $line"
+printf '%s\n' "$line" | grep -q '"error":"no VIN read' || fail "e2i2: no reason: $line"
+"$BIN/recallctl" -s "$work/control.sock" status | grep -q '^e2i1 *idle' ||
+	fail "status after the failures"
+pass "silent car: failed with the reason; daemon still answers"
+stop_daemon
