@@ -10,20 +10,33 @@
  * requests may be silent to discovery), so a campaign is never not_affected for lack of data.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "can/ident.h"
 #include "plugin/recalld-internal.h"
 #include "rules/rdb.h"
 #include "rules/vin.h"
 
+/*
+ * The database is read into memory of our own rather than mapped from the file: a file that an
+ * administrator overwrites in place (cp, not recallc's rename) would otherwise change, or shrink to
+ * SIGBUS, under a mapping that was validated once at open — in the daemon and in every check
+ * child.  The copy is made once per (re)load and shared copy-on-write with the children, which
+ * never write to it; matching works on it exactly as on a mapping.
+ */
 struct recall_db {
 	struct rdb *rdb;
 	char *path;
+	void *mem;
+	size_t mem_len;
 };
 
 #define NRC_REQUEST_OUT_OF_RANGE 0x31
@@ -34,6 +47,81 @@ static int64_t now_ms(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int load_error(const char *path, const char *why, char **ret_error, int r)
+{
+	if (ret_error && asprintf(ret_error, "%s: %s", path, why) < 0)
+		*ret_error = NULL;
+	return r;
+}
+
+static int load_file(const char *path, void **ret_mem, size_t *ret_len, char **ret_error)
+{
+	struct stat st, st2;
+	void *mem = MAP_FAILED;
+	size_t len = 0, got = 0;
+	const char *why = NULL;
+	int fd, r;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		r = -errno;
+		return load_error(path, strerror(errno), ret_error, r);
+	}
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		why = strerror(errno);
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		r = -EMEDIUMTYPE;
+		why = "not a regular file";
+		goto out;
+	}
+	if ((uint64_t)st.st_size > (uint64_t)SIZE_MAX / 2) {
+		r = -EFBIG;
+		why = "too large";
+		goto out;
+	}
+	len = (size_t)st.st_size;
+	/* anonymous pages: page-aligned as the format wants, and shared copy-on-write on fork */
+	mem = mmap(NULL, len ? len : 1, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (mem == MAP_FAILED) {
+		r = -errno;
+		why = strerror(errno);
+		goto out;
+	}
+	while (got < len) {
+		ssize_t n = read(fd, (char *)mem + got, len - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r = -errno;
+			why = strerror(errno);
+			goto out;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	if (fstat(fd, &st2) < 0 || got != len || st2.st_size != st.st_size ||
+	    st2.st_mtim.tv_sec != st.st_mtim.tv_sec || st2.st_mtim.tv_nsec != st.st_mtim.tv_nsec) {
+		r = -EAGAIN;
+		why = "the file changed while it was read (replace it with a rename, as recallc does)";
+		goto out;
+	}
+	(void)mprotect(mem, len ? len : 1, PROT_READ);
+	close(fd);
+	*ret_mem = mem;
+	*ret_len = len;
+	return 0;
+out:
+	if (mem != MAP_FAILED)
+		munmap(mem, len ? len : 1);
+	close(fd);
+	return load_error(path, why, ret_error, r);
 }
 
 int check_db_open(const char *path, struct recall_db **ret_db, char **ret_error)
@@ -52,15 +140,23 @@ int check_db_open(const char *path, struct recall_db **ret_db, char **ret_error)
 		r = -ENOMEM;
 		goto fail;
 	}
-	r = rdb_open(path, &db->rdb, err, sizeof(err));
+	r = load_file(path, &db->mem, &db->mem_len, ret_error);
+	if (r < 0)
+		goto fail;
+	r = rdb_open_buffer(db->mem, db->mem_len, &db->rdb, err, sizeof(err));
 	if (r < 0) {
-		if (ret_error)
-			*ret_error = strdup(err[0] ? err : strerror(-r));
+		/* rdb names a buffer "(buffer)"; the technician wants the file */
+		const char *msg = strncmp(err, "(buffer): ", 10) == 0 ? err + 10 : err;
+
+		if (ret_error && asprintf(ret_error, "%s: %s", path, msg[0] ? msg : strerror(-r)) < 0)
+			*ret_error = NULL;
 		goto fail;
 	}
 	*ret_db = db;
 	return 0;
 fail:
+	if (db->mem)
+		munmap(db->mem, db->mem_len ? db->mem_len : 1);
 	free(db->path);
 	free(db);
 	return r;
@@ -76,6 +172,8 @@ RECALL_API struct recall_db *recall_db_free(struct recall_db *db)
 	if (!db)
 		return NULL;
 	rdb_close(db->rdb);
+	if (db->mem)
+		munmap(db->mem, db->mem_len ? db->mem_len : 1);
 	free(db->path);
 	free(db);
 	return NULL;
