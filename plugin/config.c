@@ -16,6 +16,7 @@
 
 #include <ini.h>
 
+#include "can/ident.h"
 #include "plugin/recalld-internal.h"
 
 #define CONFIG_LINE_MAX 199	/* inih's INI_MAX_LINE minus the NUL */
@@ -213,17 +214,25 @@ out:
 
 static int set_addressing(struct parse_ctx *p, const char *v)
 {
-	const char *s;
-	char *copy;
+	char buf[128], *save = NULL, *copy = NULL;
+	unsigned int n = 0;
 
-	for (s = v; *s; s++) {
-		if ((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' || *s == '_' ||
-		    *s == ' ')
-			continue;
-		perr(p, "addressing '%s': scheme names are lower-case words separated by spaces", v);
+	if (strlen(v) >= sizeof(buf)) {
+		perr(p, "addressing '%s': too long", v);
 		return 0;
 	}
-	copy = NULL;
+	strcpy(buf, v);
+	/* the bus layer's own words, so a typo stops the daemon at start, not every check */
+	for (char *w = strtok_r(buf, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
+		if (ident_scheme_parse(w) < 0) {
+			perr(p, "addressing: unknown scheme '%s' (known: obd11 obd29 bmw auto)", w);
+			return 0;
+		}
+		if (++n > CONFIG_MAX_ADDRESSING) {
+			perr(p, "addressing: more than %d schemes", CONFIG_MAX_ADDRESSING);
+			return 0;
+		}
+	}
 	if (*v && !(copy = strdup(v)))
 		return -ENOMEM;
 	free(p->c->addressing);

@@ -1,6 +1,7 @@
 /*
  * A station program that knows recalld only through its installed public interface: it is
- * compiled by 5N-librecall-abi.sh against the installed recall.h and `pkg-config --libs recall`
+ * compiled by plugin/daemon.mk (install into a private root) against the installed recall.h and
+ * `pkg-config --cflags --libs recall`, and run by 43-recall-check-iface.sh,
  * and nothing else from the source tree (this file is deliberately outside the directories the
  * Makefile builds).
  *

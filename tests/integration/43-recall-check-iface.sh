@@ -1,0 +1,80 @@
+#!/bin/sh
+# The one-shot check of a connected car and the plugin ABI on the bus: recall-check IFACE prints
+# the same report recalld writes (text and --json), with the documented exit status; the station
+# program, built only from the installed recall.h and `pkg-config --libs recall`, checks the same
+# car through librecall.so and a VIN alone.
+set -u
+iface=vcan0
+ip link show "$iface" >/dev/null 2>&1 || { echo "no $iface" >&2; exit 77; }
+tmp=$(mktemp -d)
+sim=
+trap '[ -n "$sim" ] && kill $sim 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+db="$B/recalls.rdb"
+station="$B/tests/abi/station"
+abilib="$B/abi-root/opt/recall/lib"
+[ -x "$station" ] || fail "station program not built ($station)"
+
+start_sim() {
+	rm -f "$tmp/ready"
+	"$BIN/recall-ecusim" --ready-file "$tmp/ready" "$TOP/tests/ecusim/profiles/$1.ini" "$iface" \
+		>"$tmp/sim.log" 2>&1 &
+	sim=$!
+	i=0
+	while [ ! -e "$tmp/ready" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+	[ -e "$tmp/ready" ] || fail "simulator did not start for $1: $(cat "$tmp/sim.log")"
+}
+stop_sim() { kill $sim 2>/dev/null; wait $sim 2>/dev/null; sim=; }
+
+# affected i3: exit 1, German report with the campaign open
+start_sim bmw-i3
+"$BIN/recall-check" "$iface" --db "$db" --timeout 300 >"$tmp/i3.txt" 2>"$tmp/i3.err"
+rc=$?
+[ $rc = 1 ] || fail "i3: exit $rc, want 1 (open campaign): $(cat "$tmp/i3.err")"
+grep -q 'Fahrzeug (FIN):  WBY1Z41060V512345' "$tmp/i3.txt" || fail "i3: VIN missing"
+grep -q '\[OFFEN\] (open) 6112150100' "$tmp/i3.txt" || fail "i3: campaign not open"
+grep -q '^0x61$' "$tmp/i3.txt" && grep -q '    F189 = "11.0.2"' "$tmp/i3.txt" ||
+	fail "i3: ECU list lacks the TCB and its software version"
+"$BIN/recall-check" "$iface" --db "$db" --timeout 300 --json >"$tmp/i3.json" 2>/dev/null
+for k in '"iface":"vcan0"' '"vin":"WBY1Z41060V512345"' '"status":"complete"' '"campaigns":[' \
+	'"recognition":"hotline"' '"remedy":"Die Abhilfe' '"summary":{"open":1,'; do
+	grep -q -F "$k" "$tmp/i3.json" || fail "i3 --json lacks $k"
+done
+# the library gives the same verdicts
+LD_LIBRARY_PATH="$abilib" "$station" "$db" iface "$iface" >"$tmp/st.out" 2>&1 ||
+	fail "station iface: $(cat "$tmp/st.out")"
+grep -q '^status=complete vin=WBY1Z41060V512345 open=1 remedied=0 inspect=0 undetermined=0' \
+	"$tmp/st.out" || fail "station iface: $(head -n 3 "$tmp/st.out")"
+grep -q '^campaign 6112150100 open' "$tmp/st.out" || fail "station: campaign line"
+stop_sim
+echo "ok: affected car: recall-check IFACE (text, JSON, exit 1) and librecall agree"
+
+# OTA-fixed i3: nothing to do, exit 0
+start_sim bmw-i3-ota-fixed
+"$BIN/recall-check" "$iface" --db "$db" --timeout 300 >"$tmp/ota.txt" 2>&1
+rc=$?
+[ $rc = 0 ] || fail "ota-fixed: exit $rc, want 0: $(cat "$tmp/ota.txt")"
+grep -q '\[ERLEDIGT\] (remedied) 6112150100' "$tmp/ota.txt" || fail "ota-fixed: not remedied"
+stop_sim
+echo "ok: remedied car: exit 0"
+
+# no car: failed with the reason, exit 1, bounded
+"$BIN/recall-check" "$iface" --db "$db" --timeout 100 >"$tmp/none.txt" 2>"$tmp/none.err"
+rc=$?
+[ $rc = 1 ] || fail "no car: exit $rc"
+grep -q 'FEHLGESCHLAGEN (failed)' "$tmp/none.txt" || fail "no car: not failed"
+grep -q 'no VIN read' "$tmp/none.err" || fail "no car: no reason on stderr"
+# unusable interfaces and usage: exit 2
+"$BIN/recall-check" nosuchif0 --db "$db" 2>"$tmp/e" ; [ $? = 2 ] && grep -q 'no such interface' "$tmp/e" ||
+	fail "missing interface: $(cat "$tmp/e")"
+"$BIN/recall-check" "$iface" --vin WBY1Z41060V512345 --db "$db" 2>/dev/null; [ $? = 2 ] ||
+	fail "IFACE with --vin must be a usage error"
+"$BIN/recall-check" "$iface" --addressing nope --db "$db" 2>/dev/null; [ $? = 2 ] ||
+	fail "bad --addressing must be a usage error"
+# the library refuses a malformed VIN; a good one is checked
+LD_LIBRARY_PATH="$abilib" "$station" "$db" vin WBY1Z41060V51234 >/dev/null 2>&1 &&
+	fail "station: a 16-character VIN must be refused"
+LD_LIBRARY_PATH="$abilib" "$station" "$db" vin WBA8E51060K734560 >"$tmp/v.out" 2>&1 ||
+	fail "station vin: $(cat "$tmp/v.out")"
+grep -q '^status=complete vin=WBA8E51060K734560 ' "$tmp/v.out" || fail "station vin: $(head -n 1 "$tmp/v.out")"
+echo "ok: no car, unusable interface, usage errors, VIN through the library"
