@@ -48,8 +48,9 @@ INSTALL_EXTRA += install -D -m 0644 $(LIBRECALL) $(DESTDIR)$(LIBDIR)/$(notdir $(
 # installed paths into that root).  The sanitizer tree adds its runtime flags, nothing else.
 ABI_ROOT := $(B)/abi-root
 EXTRA_TESTS += $(B)/tests/abi/station
+# (order-only on all: the nested install must find everything built, never race the outer make)
 $(B)/tests/abi/station: tests/integration/plugin-abi/station.c $(LIBRECALL) plugin/recall.pc.in \
-		plugin/recall.h
+		plugin/recall.h | all
 	rm -rf $(ABI_ROOT)
 	$(MAKE) --no-print-directory install B=$(B) DESTDIR=$(abspath $(ABI_ROOT)) PREFIX=/opt/recall \
 		SYSCONFDIR=/opt/recall/etc >/dev/null
