@@ -297,9 +297,18 @@ static int add_identity(struct recall_report *r, const struct ident *id)
 		if ((ret = report_add_did(e, 0x0902, s->raw, s->raw_len)) < 0)
 			return ret;
 	}
-	for (size_t i = 0; i < id->n_errors; i++)
-		if ((ret = report_add_error(r, id->errors[i].message)) < 0)
+	for (size_t i = 0; i < id->n_errors; i++) {
+		const struct ident_error *ie = &id->errors[i];
+
+		/* Not failures: a DID the ECU does not have (requestOutOfRange) is a fact, absent,
+		 * and the silence of the schemes tried before the one that answered is expected. */
+		if (ie->kind == IDENT_ERR_NRC && ie->nrc == NRC_REQUEST_OUT_OF_RANGE)
+			continue;
+		if (id->n_ecus && strcmp(ie->step, "discovery") == 0 && ie->err == -ETIMEDOUT)
+			continue;
+		if ((ret = report_add_error(r, ie->message)) < 0)
 			return ret;
+	}
 	if (id->vin[0] && (id->vin_flags & (IDENT_VIN_INVALID | IDENT_VIN_LONG | IDENT_VIN_SHORT))) {
 		snprintf(msg, sizeof(msg), "VIN \"%s\" as read is not 17 valid characters%s%s%s",
 			 id->vin, id->vin_flags & IDENT_VIN_LONG ? " (too long)" : "",

@@ -1,6 +1,8 @@
 #!/bin/sh
-# make demo: set up vcan (natively, or in the VM where the kernel has no CAN) and show a VIN being
-# read over ISO-TP on it, frame by frame.
+# make demo: the whole product on a fresh machine.  Sets up vcan (natively, or in the VM where the
+# kernel has no CAN), starts recalld with the seed recalls, plugs a simulated BMW i3 (affected by
+# the ConnectedDrive recall) into a bay, and shows what the technician sees: the events as the
+# check runs and the German report.  Then the same car with the over-the-air fix, for contrast.
 #
 #   scripts/demo.sh BUILD [--vm]        from the host
 #   scripts/demo.sh BUILD --inside      where vcan works (natively or in the VM)
@@ -9,6 +11,7 @@ b=${1:?usage: scripts/demo.sh BUILD [--vm|--inside]}
 mode=${2:-}
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 2
+case $b in /*) ;; *) b="$top/$b" ;; esac
 
 if [ "$mode" != --inside ]; then
 	if [ "$mode" != --vm ] && ./vcan-setup.sh --probe; then
@@ -19,35 +22,83 @@ if [ "$mode" != --inside ]; then
 	exec tests/vm/vm-run -- "$0" "$b" --inside
 fi
 
-iface=${RECALLD_DEMO_IFACE:-vcan0}
-./vcan-setup.sh "$iface" || exit 1
-log=$(mktemp)
+bin=$b/bin
+bay1=${RECALLD_DEMO_BAY:-vcan11}
+bay2=${RECALLD_DEMO_BAY2:-vcan12}
+work=$(mktemp -d /tmp/recalld-demo.XXXXXX)
 pids=""
-trap 'kill $pids 2>/dev/null; rm -f "$log"' EXIT
+cleanup() {
+	kill $pids 2>/dev/null
+	ip link del "$bay1" 2>/dev/null
+	ip link del "$bay2" 2>/dev/null
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+die() { echo "demo: $*" >&2; [ -f "$work/recalld.log" ] && cat "$work/recalld.log" >&2; exit 1; }
 
-echo "demo: candump on $iface; a simulated engine ECU (0x7E8) answers ReadDataByIdentifier F190"
-candump -ta "$iface" &
+./vcan-setup.sh -q || die "vcan-setup.sh failed"
+for i in "$bay1" "$bay2"; do ip link del "$i" 2>/dev/null; done
+
+cat >"$work/recalld.conf" <<CONF
+[recalld]
+database = $b/recalls.rdb
+report_dir = $work/reports
+[bays]
+interfaces = $bay1 $bay2
+[check]
+request_timeout = 300ms
+[triggers]
+on_traffic = no
+[control]
+socket = $work/control.sock
+CONF
+echo "demo: recalld -c $work/recalld.conf   (bays: $bay1 $bay2; database: the seed recalls)"
+"$bin/recalld" -c "$work/recalld.conf" -e >"$work/recalld.log" 2>&1 &
 pids="$pids $!"
-# The ECU: can-utils' own ISO-TP tools answering every request with the VIN record (stdbuf:
-# isotprecv block-buffers into a pipe, and the answer would never leave).
-( stdbuf -oL isotprecv -s 7E8 -d 7E0 -p AA:AA -l "$iface" | while read -r req; do
-	echo "demo: ECU got request: $req" >&2
-	echo "62 F1 90 57 42 59 31 5A 34 31 30 36 30 56 35 31 32 33 34 35" |
-		isotpsend -s 7E8 -d 7E0 -p AA:AA "$iface"
-done ) &
-pids="$pids $!"
-sleep 0.5
-isotprecv -s 7E0 -d 7E8 -p 55:55 "$iface" >"$log" &
-rpid=$!
-echo "22 F1 90" | isotpsend -s 7E0 -d 7E8 -p 55:55 "$iface"
 i=0
-while [ ! -s "$log" ] && [ $i -lt 30 ]; do sleep 0.1; i=$((i + 1)); done
-sleep 0.3
-kill $rpid 2>/dev/null
-resp=$(cat "$log")
-[ -n "$resp" ] || { echo "demo: no answer from the ECU" >&2; exit 1; }
-vin=$(for h in $(echo "$resp" | cut -d' ' -f4-); do printf "\\$(printf %o "0x$h")"; done)
-echo "demo: tester got: $resp"
-[ -n "$vin" ] && echo "demo: VIN $vin"
-echo "demo: the frames above are the Single Frame request, the ECU's First Frame, the tester's Flow"
-echo "      Control and the Consecutive Frames — real kernel ISO-TP on $iface."
+while [ ! -S "$work/control.sock" ]; do
+	i=$((i + 1)); [ $i -gt 300 ] && die "recalld did not start"; sleep 0.1
+done
+ctl() { "$bin/recallctl" -s "$work/control.sock" "$@"; }
+# events, one short line each, as the station software would see them
+ctl -j -t 0 subscribe 2>/dev/null | while read -r ev; do
+	printf '%s\n' "$ev" | sed -n 's/^{"event":"\([a-z-]*\)","iface":"\([^"]*\)".*"trigger":"\([a-z]*\)".*/  event: \1 on \2 (trigger: \3)/p; s/^{"event":"\(check-finished\)","iface":"\([^"]*\)".*"status":"\([a-z]*\)".*"summary":\({[^}]*}\).*/  event: \1 on \2: \3 \4/p'
+done &
+pids="$pids $!"
+ctl status >/dev/null || die "recallctl status failed"
+
+# plug_in IFACE PROFILE: the adapter is connected (interface comes up) to a simulated car
+plug_in() {
+	ip link add "$1" type vcan || die "cannot create $1"
+	"$bin/recall-ecusim" --ready-file "$work/$1.ready" "tests/ecusim/profiles/$2.ini" "$1" \
+		>"$work/$1.sim" 2>&1 &
+	pids="$pids $!"
+	i=0
+	while [ ! -e "$work/$1.ready" ]; do
+		i=$((i + 1)); [ $i -gt 300 ] && die "simulator did not start"; sleep 0.1
+	done
+	echo
+	echo "demo: a car ($2) is connected to bay $1 — nobody types anything"
+	ip link set "$1" up
+	i=0
+	until ctl status 2>/dev/null | grep -q "^$1 .*idle.*last:"; do
+		i=$((i + 1)); [ $i -gt 1200 ] && die "no report for $1"; sleep 0.1
+	done
+	sleep 0.3
+}
+
+plug_in "$bay1" bmw-i3
+echo
+echo "demo: the technician's report (recallctl last $bay1):"
+echo
+ctl last "$bay1"
+echo
+plug_in "$bay2" bmw-i3-ota-fixed
+echo
+echo "demo: the same model with the over-the-air fix applied (recallctl last $bay2), verdicts only:"
+ctl last "$bay2" | grep -E '^\[|Begründung|Nachweis'
+echo
+echo "demo: reports written: $(ls "$work/reports" | tr '\n' ' ')"
+echo "demo: recalld's log lines:"
+grep -E ': VIN ' "$work/recalld.log" | sed 's/^/  /'
