@@ -37,7 +37,33 @@ struct recall_db {
 	char *path;
 	void *mem;
 	size_t mem_len;
+	/* the DIDs the rules compare or take build dates from: read from every ECU, so a rule
+	 * naming one outside can/'s standard identification set gets its fact */
+	uint16_t dids[IDENT_MAX_DIDS];
+	size_t n_dids;
 };
+
+/* Unique DIDs of the database's (ECU, DID) needs, as many as an ECU's identity holds. */
+static int collect_dids(struct recall_db *db)
+{
+	struct rdb_did_ref *refs;
+	size_t n;
+	int r;
+
+	r = rdb_needed_dids(db->rdb, &refs, &n);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < n && db->n_dids < IDENT_MAX_DIDS; i++) {
+		size_t j;
+
+		for (j = 0; j < db->n_dids && db->dids[j] != refs[i].did; j++)
+			;
+		if (j == db->n_dids)
+			db->dids[db->n_dids++] = refs[i].did;
+	}
+	free(refs);
+	return 0;
+}
 
 #define NRC_REQUEST_OUT_OF_RANGE 0x31
 
@@ -150,6 +176,11 @@ int check_db_open(const char *path, struct recall_db **ret_db, char **ret_error)
 
 		if (ret_error && asprintf(ret_error, "%s: %s", path, msg[0] ? msg : strerror(-r)) < 0)
 			*ret_error = NULL;
+		goto fail;
+	}
+	r = collect_dids(db);
+	if (r < 0) {
+		rdb_close(db->rdb);
 		goto fail;
 	}
 	*ret_db = db;
@@ -531,6 +562,8 @@ int check_run(struct recall_db *db, const char *iface, const struct recall_check
 		return -EINVAL;
 	if (o.timeout_ms)
 		cfg.timing.p2_ms = o.timeout_ms;
+	cfg.dids = db->dids;
+	cfg.n_dids = db->n_dids;
 	ret = new_report(db, iface, &r);
 	if (ret < 0)
 		return ret;

@@ -134,6 +134,14 @@ enum {
 int rdb_match(const struct rdb *db, const struct rdb_vehicle *v, unsigned int flags,
 	      struct rdb_result *results, size_t cap);
 
+/* The (ECU, DID) pairs the database's conditions and build-date sources read: sorted, unique,
+ * malloc'd into *ret (free()).  What a reader of the car must ask for. */
+struct rdb_did_ref {
+	uint32_t ecu;
+	uint16_t did;
+};
+int rdb_needed_dids(const struct rdb *db, struct rdb_did_ref **ret, size_t *ret_n);
+
 const char *rdb_verdict_name(enum rdb_verdict v);
 const char *rdb_remedy_kind_name(enum rdb_remedy_kind k);
 const char *rdb_recognition_name(enum rdb_recognition r);

@@ -58,6 +58,29 @@ grep -q '\[ERLEDIGT\] (remedied) 6112150100' "$tmp/ota.txt" || fail "ota-fixed: 
 stop_sim
 echo "ok: remedied car: exit 0"
 
+# a rule naming a DID outside the usual identification set: the check reads it for the rule
+sed 's/^did F187 = "9384712-03"$/did F187 = "9384712-03"\ndid F1A0 = "7"/' \
+	"$TOP/tests/ecusim/profiles/bmw-i3.ini" >"$tmp/f1a0.ini"
+grep -q 'F1A0' "$tmp/f1a0.ini" || fail "could not derive the F1A0 profile"
+cat >"$tmp/f1a0.rules" <<'RULES'
+campaign "TESTF1A000" {
+	title "Test: Kalibrierung 7";
+	recognition vehicle_diagnosis "Test.";
+	affected wmi in {"WBY"} and ecu 0x61 did 0xF1A0 = "7";
+}
+RULES
+"$BIN/recallc" -q "$tmp/f1a0.rules" -o "$tmp/f1a0.rdb" || fail "recallc f1a0.rules"
+rm -f "$tmp/ready"
+"$BIN/recall-ecusim" --ready-file "$tmp/ready" "$tmp/f1a0.ini" "$iface" >"$tmp/sim.log" 2>&1 &
+sim=$!
+i=0
+while [ ! -e "$tmp/ready" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+"$BIN/recall-check" "$iface" --db "$tmp/f1a0.rdb" --timeout 300 >"$tmp/f1a0.txt" 2>&1
+grep -q '\[OFFEN\] (open) TESTF1A000' "$tmp/f1a0.txt" ||
+	fail "a DID named only by a rule was not read: $(grep -A2 TESTF1A000 "$tmp/f1a0.txt")"
+stop_sim
+echo "ok: a DID named only by a rule is read from the car"
+
 # no car: failed with the reason, exit 1, bounded
 "$BIN/recall-check" "$iface" --db "$db" --timeout 100 >"$tmp/none.txt" 2>"$tmp/none.err"
 rc=$?
