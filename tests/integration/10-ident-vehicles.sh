@@ -6,20 +6,9 @@ set -u
 iface=${IFACE:-vcan0}
 ip link show "$iface" >/dev/null 2>&1 || { echo "no $iface" >&2; exit 77; }
 tmp=$(mktemp -d)
-sim=
+. "$TOP/tests/integration/sim-lib.sh"
 trap '[ -n "$sim" ] && kill $sim 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
 fail=0
-
-start_sim() {
-	rm -f "$tmp/ready"
-	"$BIN/recall-ecusim" --ready-file "$tmp/ready" "$TOP/tests/ecusim/profiles/$1.ini" "$iface" \
-		>"$tmp/sim.log" 2>&1 &
-	sim=$!
-	i=0
-	while [ ! -e "$tmp/ready" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-	[ -e "$tmp/ready" ] || { echo "simulator did not start for $1"; cat "$tmp/sim.log"; exit 1; }
-}
-stop_sim() { kill $sim 2>/dev/null; wait $sim 2>/dev/null; sim=; }
 
 # profile addressing vin "expected strings in JSON"...
 check() {

@@ -7,24 +7,13 @@ set -u
 iface=vcan0
 ip link show "$iface" >/dev/null 2>&1 || { echo "no $iface" >&2; exit 77; }
 tmp=$(mktemp -d)
-sim=
+. "$TOP/tests/integration/sim-lib.sh"
 trap '[ -n "$sim" ] && kill $sim 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 db="$B/recalls.rdb"
 station="$B/tests/abi/station"
 abilib="$B/abi-root/opt/recall/lib"
 [ -x "$station" ] || fail "station program not built ($station)"
-
-start_sim() {
-	rm -f "$tmp/ready"
-	"$BIN/recall-ecusim" --ready-file "$tmp/ready" "$TOP/tests/ecusim/profiles/$1.ini" "$iface" \
-		>"$tmp/sim.log" 2>&1 &
-	sim=$!
-	i=0
-	while [ ! -e "$tmp/ready" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
-	[ -e "$tmp/ready" ] || fail "simulator did not start for $1: $(cat "$tmp/sim.log")"
-}
-stop_sim() { kill $sim 2>/dev/null; wait $sim 2>/dev/null; sim=; }
 
 # affected i3: exit 1, German report with the campaign open
 start_sim bmw-i3
@@ -70,11 +59,7 @@ campaign "TESTF1A000" {
 }
 RULES
 "$BIN/recallc" -q "$tmp/f1a0.rules" -o "$tmp/f1a0.rdb" || fail "recallc f1a0.rules"
-rm -f "$tmp/ready"
-"$BIN/recall-ecusim" --ready-file "$tmp/ready" "$tmp/f1a0.ini" "$iface" >"$tmp/sim.log" 2>&1 &
-sim=$!
-i=0
-while [ ! -e "$tmp/ready" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+start_sim "$tmp/f1a0.ini"
 "$BIN/recall-check" "$iface" --db "$tmp/f1a0.rdb" --timeout 300 >"$tmp/f1a0.txt" 2>&1
 grep -q '\[OFFEN\] (open) TESTF1A000' "$tmp/f1a0.txt" ||
 	fail "a DID named only by a rule was not read: $(grep -A2 TESTF1A000 "$tmp/f1a0.txt")"
