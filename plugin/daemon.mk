@@ -3,6 +3,7 @@ PLUGIN_SRCS += plugin/report.c plugin/config.c plugin/control.c plugin/bay.c plu
 	plugin/check.c
 
 RECALL_VERSION   := 0.1.0
+SYSTEMDUNITDIR   ?= $(LIBDIR)/systemd/system
 RECALL_SOVERSION := 0
 
 # Compile-time defaults follow the install layout, so an installed recalld works without a config.
@@ -40,6 +41,9 @@ INSTALL_EXTRA += install -D -m 0644 $(LIBRECALL) $(DESTDIR)$(LIBDIR)/$(notdir $(
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig; \
 	$(RECALL_PC_SED) plugin/recall.pc.in >$(DESTDIR)$(LIBDIR)/pkgconfig/recall.pc; \
 	install -D -m 0644 plugin/recalld.conf $(DESTDIR)$(DATADIR)/recalld.conf.example; \
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR); \
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@DATADIR@|$(DATADIR)|g' plugin/recalld.service.in \
+		>$(DESTDIR)$(SYSTEMDUNITDIR)/recalld.service; \
 	[ -e $(DESTDIR)$(SYSCONFDIR)/recalld.conf ] || \
 		install -D -m 0644 plugin/recalld.conf $(DESTDIR)$(SYSCONFDIR)/recalld.conf;
 
