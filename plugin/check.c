@@ -542,13 +542,63 @@ static const char *iface_problem(int err)
 	}
 }
 
+int check_identity(struct recall_db *db, const struct ident *id, unsigned int flags,
+		   check_progress_fn progress, void *userdata, struct recall_report *r)
+{
+	struct facts f = { 0 };
+	char msg[512];
+	int ret;
+
+	ret = add_identity(r, id);
+	if (ret < 0)
+		return ret;
+	if (id->vin[0] && id->vin_agree && (ret = report_set_str(&r->vin, id->vin)) < 0)
+		return ret;
+
+	if (id->fatal) {
+		r->status = RECALL_STATUS_INTERRUPTED;
+		snprintf(msg, sizeof(msg), "%s: %s while reading the car", id->iface,
+			 id->fatal == -ENODEV ? "interface removed" : iface_problem(id->fatal));
+	} else if (!id->vin[0]) {
+		r->status = RECALL_STATUS_FAILED;
+		snprintf(msg, sizeof(msg), "no VIN read (%s)",
+			 id->n_ecus ? "the ECUs that answered gave none"
+				    : "no ECU answered on any addressing scheme tried");
+	} else if (!id->vin_agree) {
+		r->status = RECALL_STATUS_FAILED;
+		snprintf(msg, sizeof(msg), "ECUs report different VINs: ");
+		list_vins(id, msg + strlen(msg), sizeof(msg) - strlen(msg));
+	} else {
+		r->status = RECALL_STATUS_COMPLETE;
+		msg[0] = '\0';
+	}
+	if (msg[0] && (ret = report_set_str(&r->error, msg)) < 0)
+		return ret;
+	if (progress) {
+		r->finished_ms = now_ms();	/* so far: a partial report's duration is real */
+		progress(userdata, r);
+	}
+
+	/* Campaigns are decided whenever one VIN was read, also when the read was cut off: what
+	 * was not read makes a campaign undetermined, never not_affected. */
+	if (r->vin) {
+		ret = facts_from_ident(id, r->vin, &f);
+		if (ret >= 0)
+			ret = check_decide(db, &f.v, flags, r);
+		facts_done(&f);
+		if (ret < 0)
+			return ret;
+	}
+	r->finished_ms = now_ms();
+	return 0;
+}
+
 int check_run(struct recall_db *db, const char *iface, const struct recall_check_opts *opts,
 	      check_progress_fn progress, void *userdata, struct recall_report **ret_report)
 {
 	struct recall_check_opts o = { 0 };
 	struct ident_config cfg;
 	struct recall_report *r = NULL;
-	struct facts f = { 0 };
 	struct ident *id = NULL;
 	char msg[512];
 	int ret;
@@ -576,56 +626,16 @@ int check_run(struct recall_db *db, const char *iface, const struct recall_check
 		snprintf(msg, sizeof(msg), "%s: %s", iface, iface_problem(ret));
 		if ((ret = report_set_str(&r->error, msg)) < 0)
 			goto fail;
-		goto done;
-	}
-	ret = add_identity(r, id);
-	if (ret < 0)
-		goto fail;
-	if (id->vin[0] && id->vin_agree && (ret = report_set_str(&r->vin, id->vin)) < 0)
-		goto fail;
-
-	if (id->fatal) {
-		r->status = RECALL_STATUS_INTERRUPTED;
-		snprintf(msg, sizeof(msg), "%s: %s while reading the car", iface,
-			 id->fatal == -ENODEV ? "interface removed" : iface_problem(id->fatal));
-	} else if (!id->vin[0]) {
-		r->status = RECALL_STATUS_FAILED;
-		snprintf(msg, sizeof(msg), "no VIN read (%s)",
-			 id->n_ecus ? "the ECUs that answered gave none"
-				    : "no ECU answered on any addressing scheme tried");
-	} else if (!id->vin_agree) {
-		r->status = RECALL_STATUS_FAILED;
-		snprintf(msg, sizeof(msg), "ECUs report different VINs: ");
-		list_vins(id, msg + strlen(msg), sizeof(msg) - strlen(msg));
+		r->finished_ms = now_ms();
 	} else {
-		r->status = RECALL_STATUS_COMPLETE;
-		msg[0] = '\0';
-	}
-	if (msg[0] && (ret = report_set_str(&r->error, msg)) < 0)
-		goto fail;
-	if (progress) {
-		r->finished_ms = now_ms();	/* so far: a partial report's duration is real */
-		progress(userdata, r);
-	}
-
-	/* Campaigns are decided whenever one VIN was read, also when the read was cut off: what
-	 * was not read makes a campaign undetermined, never not_affected. */
-	if (r->vin) {
-		ret = facts_from_ident(id, r->vin, &f);
-		if (ret < 0)
-			goto fail;
-		ret = check_decide(db, &f.v, o.flags, r);
+		ret = check_identity(db, id, o.flags, progress, userdata, r);
 		if (ret < 0)
 			goto fail;
 	}
-done:
-	r->finished_ms = now_ms();
-	facts_done(&f);
 	ident_free(id);
 	*ret_report = r;
 	return 0;
 fail:
-	facts_done(&f);
 	ident_free(id);
 	recall_report_free(r);
 	return ret;

@@ -274,6 +274,11 @@ char *check_db_describe(const struct recall_db *db);
  * that vanishes still gives a report (failed / interrupted); < 0 only for bad arguments or OOM. */
 int check_run(struct recall_db *db, const char *iface, const struct recall_check_opts *opts,
 	      check_progress_fn progress, void *userdata, struct recall_report **ret_report);
+/* The part of check_run after the bus: what can/ read (id) -> status, facts, verdicts into R
+ * (made by the caller with iface/started/database set).  Pure, so unit tests feed it identities. */
+struct ident;
+int check_identity(struct recall_db *db, const struct ident *id, unsigned int flags,
+		   check_progress_fn progress, void *userdata, struct recall_report *r);
 /* Verdicts for facts given by the caller (recall-check --vin/--did): a complete report. */
 struct rdb_vehicle;
 int check_facts(struct recall_db *db, const struct rdb_vehicle *v, unsigned int flags,
