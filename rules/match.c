@@ -574,6 +574,8 @@ hotline:
 		why_add(res->reason, "; call the hotline %s", m->db->strings + c->str[RDB_S_HOTLINE]);
 }
 
+static const uint32_t pow33[5] = { 1, 33, 33 * 33, 33 * 33 * 33, 33 * 33 * 33 * 33 };
+
 static const struct rdb_wmi_ent *wmi_bucket(const struct rdb *db, uint32_t w)
 {
 	uint32_t lo = 0, hi = db->n_wmi;
@@ -624,16 +626,27 @@ int rdb_match(const struct rdb *db, const struct rdb_vehicle *v, unsigned int fl
 			if (out < cap)
 				decide(&m, i, &results[out]);
 	} else {
-		const struct rdb_wmi_ent *w = wmi_bucket(db, rdb_pack_wmi(m.vi.wmi));
-		const uint32_t *a = w ? db->cand + w->start : NULL;
-		uint32_t na = w ? w->count : 0, ia = 0, ib = 0, ic = m.run_lo;
+		uint32_t k5 = RDB_KEY5_BASE;
+		const struct rdb_wmi_ent *w, *w5;
+		const uint32_t *a, *a5;
+		uint32_t na, na5, ia = 0, ia5 = 0, ib = 0, ic = m.run_lo;
 
-		/* three ascending lists, merged without repeats */
+		for (int i = 0; i < 5; i++)
+			k5 += (uint32_t)vin_char_value(m.vi.vin[i]) * pow33[4 - i];
+		w = wmi_bucket(db, rdb_pack_wmi(m.vi.wmi));
+		w5 = wmi_bucket(db, k5);
+		a = w ? db->cand + w->start : NULL;
+		na = w ? w->count : 0;
+		a5 = w5 ? db->cand + w5->start : NULL;
+		na5 = w5 ? w5->count : 0;
+		/* four ascending lists (WMI, WMI + model code, generic, VIN list), merged */
 		for (;;) {
 			uint32_t best = UINT32_MAX;
 
 			if (ia < na && a[ia] < best)
 				best = a[ia];
+			if (ia5 < na5 && a5[ia5] < best)
+				best = a5[ia5];
 			if (ib < db->n_generic && db->generic[ib] < best)
 				best = db->generic[ib];
 			if (ic < m.run_hi && (db->refs[ic] >> 1) < best)
@@ -642,6 +655,8 @@ int rdb_match(const struct rdb *db, const struct rdb_vehicle *v, unsigned int fl
 				break;
 			while (ia < na && a[ia] == best)
 				ia++;
+			while (ia5 < na5 && a5[ia5] == best)
+				ia5++;
 			while (ib < db->n_generic && db->generic[ib] == best)
 				ib++;
 			while (ic < m.run_hi && (db->refs[ic] >> 1) == best)

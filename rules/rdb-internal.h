@@ -18,7 +18,7 @@
 #endif
 
 #define RDB_MAGIC "RCLLRDB\x1a"		/* 8 bytes; \x1a stops `type` on DOS-ish tools */
-#define RDB_FORMAT_VERSION 1
+#define RDB_FORMAT_VERSION 2	/* 2: index keys may be VIN positions 1-5 */
 #define RDB_TOOL_VERSION "recallc 0.1.0"
 #define RDB_NONE UINT32_MAX
 #define RDB_MAX_DEPTH 64		/* expression nesting, enforced by compiler and loader */
@@ -45,7 +45,7 @@ enum rdb_section_id {
 	RDB_SEC_CAMPAIGNS,		/* struct rdb_campaign_rec, sorted by id */
 	RDB_SEC_NODES,			/* struct rdb_node, children before parents */
 	RDB_SEC_ARGS,			/* uint32_t: packed WMIs or string offsets of sets */
-	RDB_SEC_WMI_INDEX,		/* struct rdb_wmi_ent sorted by wmi */
+	RDB_SEC_WMI_INDEX,		/* struct rdb_wmi_ent sorted by key (WMI or VIN 1-5) */
 	RDB_SEC_CANDIDATES,		/* uint32_t campaign indexes, ascending per WMI bucket */
 	RDB_SEC_GENERIC,		/* uint32_t campaigns whose criteria do not fix the WMI */
 	RDB_SEC_PREFIXES,		/* uint64_t packed VIN positions 1-11, Eytzinger order, [0] unused */
@@ -112,8 +112,12 @@ struct rdb_node {
 	uint32_t a, b, c;
 };
 
+/* Index keys: a packed WMI (< 33^3), or RDB_KEY5_BASE + VIN positions 1-5 packed. */
+#define RDB_KEY5_BASE (33u * 33 * 33)
+#define RDB_KEY_MAX (RDB_KEY5_BASE + 33u * 33 * 33 * 33 * 33)
+
 struct rdb_wmi_ent {
-	uint32_t wmi;
+	uint32_t wmi;			/* index key, see RDB_KEY5_BASE */
 	uint32_t start;			/* into CANDIDATES */
 	uint32_t count;
 };

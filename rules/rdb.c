@@ -359,7 +359,7 @@ static int validate(struct rdb *db, const char *name, char *errbuf, size_t errle
 		const struct rdb_wmi_ent *w = &db->wmi[i];
 
 		if (w->start > db->n_cand || w->count > db->n_cand - w->start ||
-		    (i > 0 && db->wmi[i - 1].wmi >= w->wmi))
+		    w->wmi >= RDB_KEY_MAX || (i > 0 && db->wmi[i - 1].wmi >= w->wmi))
 			return BAD("WMI index entry %u out of bounds or unsorted", i);
 		if (!ascending(db->cand + w->start, w->count))
 			return BAD("WMI index entry %u: campaigns unsorted", i);

@@ -13,57 +13,93 @@
 #include "rules/rule-internal.h"
 #include "rules/vin.h"
 
-struct wset {
-	bool any;			/* no WMI restriction */
-	uint32_t *v;			/* sorted, unique */
+/*
+ * Index keys: VIN positions 1-5 (WMI and the first two VDS characters, where makers put the model
+ * code), '*' where a campaign does not fix a position.  The analysis returns the keys for which a
+ * campaign's `affected` can be true or unknown with a valid VIN; `any` when it cannot say.
+ * A key that fixes the WMI but not positions 4-5 indexes by WMI alone.
+ */
+#define KEYS_MAX 4096
+
+struct kset {
+	bool any;
+	char (*k)[5];
 	size_t n;
 };
 
-static void wset_free(struct wset *s)
+static void kset_free(struct kset *s)
 {
-	free(s->v);
-	*s = (struct wset){ 0 };
+	free(s->k);
+	*s = (struct kset){ 0 };
 }
 
-static int u32_cmp(const void *a, const void *b)
+static int kset_add(struct kset *s, const char key[5])
 {
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	void *p;
 
-	return x < y ? -1 : x > y;
+	for (size_t i = 0; i < s->n; i++)
+		if (!memcmp(s->k[i], key, 5))
+			return 0;
+	if (s->n >= KEYS_MAX) {
+		/* too many combinations: give up indexing this campaign (correct, only slower) */
+		kset_free(s);
+		s->any = true;
+		return 0;
+	}
+	p = realloc(s->k, (s->n + 1) * sizeof(*s->k));
+	if (!p)
+		return -ENOMEM;
+	s->k = p;
+	memcpy(s->k[s->n++], key, 5);
+	return 0;
 }
 
-/* The WMIs for which node i can be true or unknown with a valid VIN; any = cannot say. */
-static int wmi_set(const struct rule_compiler *c, uint32_t i, struct wset *ret)
+/* Both keys match a VIN -> the merged key matches it; a conflict matches none. */
+static bool key_merge(const char a[5], const char b[5], char out[5])
+{
+	for (int i = 0; i < 5; i++) {
+		if (a[i] == '*')
+			out[i] = b[i];
+		else if (b[i] == '*' || b[i] == a[i])
+			out[i] = a[i];
+		else
+			return false;
+	}
+	return true;
+}
+
+static int key_set(const struct rule_compiler *c, uint32_t i, struct kset *ret)
 {
 	const struct rdb_node *n = (const struct rdb_node *)c->nodes.p + i;
 	const uint32_t *args = c->args.p;
-	struct wset s = { 0 };
+	struct kset s = { 0 };
 	int r = 0;
 
 	switch (n->op) {
 	case RDB_OP_FALSE:
 		break;
 	case RDB_OP_WMI_IN:
-		s.v = malloc((n->b ? n->b : 1) * sizeof(uint32_t));
-		if (!s.v)
-			return -ENOMEM;
-		memcpy(s.v, args + n->a, n->b * sizeof(uint32_t));
-		qsort(s.v, n->b, sizeof(uint32_t), u32_cmp);
-		for (size_t k = 0; k < n->b; k++)
-			if (s.n == 0 || s.v[s.n - 1] != s.v[k])
-				s.v[s.n++] = s.v[k];
+		for (uint32_t k = 0; k < n->b && !s.any; k++) {
+			char key[5] = { '*', '*', '*', '*', '*' };
+
+			rdb_unpack_wmi(args[n->a + k], key);	/* writes a NUL at [3] */
+			key[3] = '*';
+			r = kset_add(&s, key);
+			if (r < 0)
+				goto fail;
+		}
 		break;
 	case RDB_OP_VIN_PAT: {
 		const char *pat = c->str + n->c;
+		char key[5] = { '*', '*', '*', '*', '*' };
 
-		/* a pattern that fixes positions 1-3 names one WMI */
-		if (n->a == 0 && n->b >= 3 && pat[0] != '?' && pat[1] != '?' && pat[2] != '?') {
-			s.v = malloc(sizeof(uint32_t));
-			if (!s.v)
-				return -ENOMEM;
-			s.v[s.n++] = rdb_pack_wmi(pat);
-		} else
+		for (uint32_t k = 0; k < n->b; k++)
+			if (n->a + k < 5 && pat[k] != '?')
+				key[n->a + k] = pat[k];
+		if (!memcmp(key, "*****", 5))
 			s.any = true;
+		else if ((r = kset_add(&s, key)) < 0)
+			goto fail;
 		break;
 	}
 	case RDB_OP_AND:
@@ -72,60 +108,62 @@ static int wmi_set(const struct rule_compiler *c, uint32_t i, struct wset *ret)
 
 		s.any = and;
 		for (uint32_t k = 0; k < n->b; k++) {
-			struct wset t;
-			size_t o = 0, x = 0, y = 0;
-			uint32_t *m;
+			struct kset t, m = { 0 };
 
-			r = wmi_set(c, args[n->a + k], &t);
+			r = key_set(c, args[n->a + k], &t);
 			if (r < 0)
 				goto fail;
 			if (and ? t.any : s.any) {
-				wset_free(&t);
+				kset_free(&t);
 				continue;
 			}
 			if (and ? s.any : t.any) {
-				wset_free(&s);
+				kset_free(&s);
 				s = t;
 				continue;
 			}
-			m = malloc((s.n + t.n + 1) * sizeof(uint32_t));
-			if (!m) {
-				wset_free(&t);
-				r = -ENOMEM;
+			if (and) {
+				for (size_t x = 0; x < s.n && !m.any && r >= 0; x++)
+					for (size_t y = 0; y < t.n && !m.any && r >= 0; y++) {
+						char key[5];
+
+						if (key_merge(s.k[x], t.k[y], key) &&
+						    (r = kset_add(&m, key)) < 0)
+							break;
+					}
+			} else {
+				m = s;
+				s = (struct kset){ 0 };
+				for (size_t y = 0; y < t.n && !m.any && r >= 0; y++)
+					r = kset_add(&m, t.k[y]);
+			}
+			kset_free(&s);
+			kset_free(&t);
+			s = m;
+			if (r < 0)
 				goto fail;
-			}
-			while (x < s.n || y < t.n) {
-				if (y >= t.n || (x < s.n && s.v[x] < t.v[y])) {
-					if (!and)
-						m[o++] = s.v[x];
-					x++;
-				} else if (x >= s.n || t.v[y] < s.v[x]) {
-					if (!and)
-						m[o++] = t.v[y];
-					y++;
-				} else {
-					m[o++] = s.v[x];
-					x++;
-					y++;
-				}
-			}
-			free(s.v);
-			wset_free(&t);
-			s.v = m;
-			s.n = o;
 		}
 		break;
 	}
 	default:
-		/* NOT, TRUE, UNKNOWN, ECU and date conditions hold for any WMI */
+		/* NOT, TRUE, UNKNOWN, ECU and date conditions hold for any VIN */
 		s.any = true;
 		break;
 	}
 	*ret = s;
 	return 0;
 fail:
-	wset_free(&s);
+	kset_free(&s);
 	return r;
+}
+
+static uint32_t pack5(const char *k)
+{
+	uint32_t v = 0;
+
+	for (int i = 0; i < 5; i++)
+		v = v * 33 + (uint32_t)vin_char_value(k[i]);
+	return v;
 }
 
 static const struct rule_compiler *sort_ctx;
@@ -311,15 +349,20 @@ int rule_compiler_build(struct rule_compiler *c, void **ret_buf, size_t *ret_len
 	if (!generic)
 		goto out;
 	for (size_t i = 0; i < nc; i++) {
-		struct wset s = { 0 };
+		struct kset s = { 0 };
+		bool generic_wmi = false;
 
 		if (recs[i].affected == RDB_NONE)
 			continue;	/* list-only campaigns are found through the VIN index */
-		r = wmi_set(c, recs[i].affected, &s);
+		r = key_set(c, recs[i].affected, &s);
 		if (r < 0)
 			goto out;
 		r = -ENOMEM;
-		if (s.any) {
+		for (size_t k = 0; k < s.n; k++)
+			if (s.k[k][0] == '*' || s.k[k][1] == '*' || s.k[k][2] == '*')
+				generic_wmi = true;
+		if (s.any || generic_wmi) {
+			kset_free(&s);
 			generic[n_generic++] = (uint32_t)i;
 			continue;
 		}
@@ -328,15 +371,19 @@ int rule_compiler_build(struct rule_compiler *c, void **ret_buf, size_t *ret_len
 			void *p = realloc(keys, cap * sizeof(*keys));
 
 			if (!p) {
-				wset_free(&s);
+				kset_free(&s);
 				goto out;
 			}
 			keys = p;
 			keys_cap = cap;
 		}
-		for (size_t k = 0; k < s.n; k++)
-			keys[n_keys++] = (uint64_t)s.v[k] << 32 | i;
-		wset_free(&s);
+		for (size_t k = 0; k < s.n; k++) {
+			uint32_t key = s.k[k][3] == '*' || s.k[k][4] == '*'
+				? rdb_pack_wmi(s.k[k]) : RDB_KEY5_BASE + pack5(s.k[k]);
+
+			keys[n_keys++] = (uint64_t)key << 32 | i;
+		}
+		kset_free(&s);
 	}
 	if (n_keys)
 		qsort(keys, n_keys, sizeof(*keys), u64_cmp);
@@ -344,6 +391,14 @@ int rule_compiler_build(struct rule_compiler *c, void **ret_buf, size_t *ret_len
 	cand = malloc((n_keys + 1) * sizeof(*cand));
 	if (!wents || !cand)
 		goto out;
+	{
+		size_t u = 0;
+
+		for (size_t i = 0; i < n_keys; i++)
+			if (u == 0 || keys[u - 1] != keys[i])
+				keys[u++] = keys[i];
+		n_keys = u;
+	}
 	for (size_t i = 0; i < n_keys; i++) {
 		uint32_t w = (uint32_t)(keys[i] >> 32);
 

@@ -151,7 +151,7 @@ static const struct damage_case {
 	const char *msg;
 } damages[] = {
 	{ "magic", -EMEDIUMTYPE, "(buffer): not a recall database (wrong magic)" },
-	{ "newer", -EPROTONOSUPPORT, "(buffer): format version 2 is newer than this reader (1): "
+	{ "newer", -EPROTONOSUPPORT, "(buffer): format version 3 is newer than this reader (2): "
 				      "update recalld" },
 	{ "extended", -EBADMSG, "(buffer): truncated or extended: header says" },
 	{ "section-offset", -EBADMSG, "(buffer): section nodes out of bounds" },
@@ -180,7 +180,7 @@ static void test_damage(void **state)
 		if (!strcmp(d->name, "magic")) {
 			b[0] = 'X';
 		} else if (!strcmp(d->name, "newer")) {
-			h->format_version = 2;
+			h->format_version = RDB_FORMAT_VERSION + 1;
 		} else if (!strcmp(d->name, "extended")) {
 			b = realloc(b, len + 8);
 			memset(b + len, 0, 8);
