@@ -468,8 +468,16 @@ int check_facts(struct recall_db *db, const struct rdb_vehicle *v, unsigned int 
 	ret = new_report(db, NULL, &r);
 	if (ret < 0)
 		return ret;
-	if (v->vin && (ret = report_set_str(&r->vin, v->vin)) < 0)
-		goto fail;
+	if (v->vin) {
+		/* typed VINs come in lower case too; rules/ reads them either way, the report shows
+		 * the VIN as it is stamped */
+		ret = report_set_str(&r->vin, v->vin);
+		if (ret < 0)
+			goto fail;
+		for (char *c = r->vin; *c; c++)
+			if (*c >= 'a' && *c <= 'z')
+				*c = (char)(*c - 'a' + 'A');
+	}
 	ret = check_decide(db, v, flags, r);
 	if (ret < 0)
 		goto fail;
@@ -485,11 +493,19 @@ fail:
 RECALL_API int recall_check_vin(struct recall_db *db, const char *vin,
 				struct recall_report **ret_report)
 {
-	struct rdb_vehicle v = { .vin = vin };
+	char up[VIN_LEN + 1];
+	struct rdb_vehicle v = { .vin = up };
+	size_t len;
 
 	if (!db || !vin || !ret_report)
 		return -EINVAL;
-	if (!vin_syntax_ok(vin, strlen(vin)))
+	len = strnlen(vin, VIN_LEN + 1);
+	if (len != VIN_LEN)
+		return -EINVAL;
+	/* typed by a person: lower case is the same VIN */
+	for (size_t i = 0; i <= len; i++)
+		up[i] = vin[i] >= 'a' && vin[i] <= 'z' ? (char)(vin[i] - 'a' + 'A') : vin[i];
+	if (!vin_syntax_ok(up, len))
 		return -EINVAL;
 	return check_facts(db, &v, RECALL_CHECK_ALL_CAMPAIGNS, ret_report);
 }

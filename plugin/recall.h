@@ -122,7 +122,8 @@ RECALL_API struct recall_db *recall_db_free(struct recall_db *db);
 
 /* Decide the campaigns for a VIN alone (no ECU data: campaigns that need ECU facts come out
  * "undetermined").  Lists every campaign.  -EINVAL for a VIN that is not 17 characters of
- * A-Z/0-9 (the report's campaigns then could only say "undetermined"). */
+ * A-Z/0-9 without I, O, Q (lower case is taken as upper case; the report shows it upper case).
+ * The report's campaigns for an invalid VIN could only say "undetermined". */
 RECALL_API int recall_check_vin(struct recall_db *db, const char *vin,
 				struct recall_report **ret_report);
 

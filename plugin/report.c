@@ -792,6 +792,8 @@ RECALL_API int recall_report_to_text(const struct recall_report *r, char **ret_t
 	sb_printf(&b, "==============================================================\n");
 	sb_printf(&b, "Fahrzeug (FIN):  %s\n", r->vin ? r->vin : "nicht gelesen");
 	sb_printf(&b, "Prüfung:         %s (%s)\n", status_de[r->status], status_names[r->status]);
+	if (!r->iface)
+		sb_printf(&b, "Daten:           eingegeben, nicht vom Fahrzeug gelesen\n");
 	if (r->error)
 		sb_printf(&b, "Grund:           %s\n", r->error);
 	sb_printf(&b, "Zeitpunkt:       %s, Dauer %lld ms\n", when,

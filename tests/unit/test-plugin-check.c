@@ -6,6 +6,7 @@
  * the errors list.  Also: check_db_open's refusals and recall_check_vin.
  */
 #include <errno.h>
+#include <ctype.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -258,6 +259,17 @@ static void test_db_refusals(void **state)
 	/* no ECU data: the software campaign cannot be decided, never not_affected */
 	assert_string_equal(verdict_of(r, "TCB0000001"), "undetermined");
 	recall_report_free(r);
+	/* a typed VIN in lower case is the same car, and the report shows it as stamped */
+	{
+		char low[sizeof(VIN_A)];
+
+		for (size_t i = 0; i < sizeof(VIN_A); i++)
+			low[i] = (char)tolower((unsigned char)VIN_A[i]);
+		assert_int_equal(recall_check_vin(db, low, &r), 0);
+		assert_string_equal(r->vin, VIN_A);
+		assert_string_equal(verdict_of(r, "TCB0000001"), "undetermined");
+		recall_report_free(r);
+	}
 	assert_null(recall_db_free(db));
 	assert_null(recall_db_free(NULL));
 }
