@@ -25,6 +25,9 @@ int canbus_discover(const char *iface, enum ident_scheme scheme, unsigned int wi
 int canbus_response_ecu(enum ident_scheme scheme, uint32_t can_id, const uint8_t *data,
 			size_t len, uint32_t *ret_ecu);
 
+/* Is ECU an address of SCHEME (obd11: 0x7E0-0x7E7; obd29: 0x00-0xFF; bmw: 0x00-0xFF but 0xF1)? */
+bool canbus_addr_ok(enum ident_scheme scheme, uint32_t ecu);
+
 uint64_t canbus_now_ms(void *ctx);
 
 #endif

@@ -94,6 +94,13 @@ static int scheme_ids(enum ident_scheme scheme, uint32_t ecu, uint32_t *tx, uint
 	}
 }
 
+bool canbus_addr_ok(enum ident_scheme scheme, uint32_t ecu)
+{
+	uint32_t tx, rx;
+
+	return scheme_ids(scheme, ecu, &tx, &rx) == 0;
+}
+
 static int k_send(void *ctx, const uint8_t *buf, size_t len)
 {
 	struct canbus_isotp *s = ctx;

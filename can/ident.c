@@ -256,10 +256,13 @@ static int try_scheme(struct ident *id, const char *iface, enum ident_scheme sch
 		note_failure(id, "discovery", 0, n, rep, &cfg->timing);
 		return n;
 	}
-	/* ECUs that answer only physical requests are probed when the caller names them. */
+	/* ECUs that answer only physical requests are probed when the caller names them.  Under
+	 * auto, a named address that this scheme cannot carry is meant for another scheme. */
 	for (size_t i = 0; i < cfg->n_ecus && cfg->ecus; i++) {
 		int j;
 
+		if (cfg->scheme == IDENT_SCHEME_AUTO && !canbus_addr_ok(scheme, cfg->ecus[i]))
+			continue;
 		for (j = 0; j < n && ecus[j] != cfg->ecus[i]; j++)
 			;
 		if (j == n && n < IDENT_MAX_ECUS)
@@ -271,10 +274,51 @@ static int try_scheme(struct ident *id, const char *iface, enum ident_scheme sch
 		add_error(id, "discovery", 0, IDENT_ERR_TIMEOUT, -ETIMEDOUT, 0, msg);
 		return 0;
 	}
-	id->scheme = scheme;
+	if (!id->n_ecus)
+		id->scheme = scheme;	/* the first scheme that answered, also when one is added */
 	for (int i = 0; i < n && !id->fatal; i++)
 		read_ecu(id, iface, scheme, ecus[i], cfg, rep);
 	return n;
+}
+
+/*
+ * World manufacturer identifiers (ISO 3780, VIN positions 1-3) of the BMW group, whose cars answer
+ * OBD-II on 0x7DF but keep the ECUs with the software versions on D-CAN (0x6F1): BMW WBA, BMW M
+ * WBS, BMW i WBY, BMW SAV WBX, MINI WMW, BMW US (Spartanburg) 4US 5UX 5YM, BMW Brilliance LBV.
+ */
+static const char bmw_wmis[][4] = { "WBA", "WBS", "WBY", "WBX", "WMW", "4US", "5UX", "5YM", "LBV" };
+
+static bool vin_is_bmw_group(const char *vin)
+{
+	for (size_t i = 0; i < sizeof(bmw_wmis) / sizeof(bmw_wmis[0]); i++)
+		if (strncmp(vin, bmw_wmis[i], 3) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * After auto found an OBD scheme: must bmw addressing be read as well?  Yes when a VIN read so far
+ * has a BMW-group WMI, or when the caller named an ECU that SCHEME cannot address but bmw can.
+ */
+static bool want_bmw(const struct ident *id, const struct ident_config *cfg,
+		     enum ident_scheme scheme)
+{
+	if (scheme == IDENT_SCHEME_BMW)
+		return false;
+	for (size_t i = 0; i < id->n_sources; i++)
+		if (vin_is_bmw_group(id->sources[i].vin))
+			return true;
+	for (size_t i = 0; i < cfg->n_ecus && cfg->ecus; i++)
+		if (!canbus_addr_ok(scheme, cfg->ecus[i]) &&
+		    canbus_addr_ok(IDENT_SCHEME_BMW, cfg->ecus[i]))
+			return true;
+	return false;
+}
+
+static void note_schemes(struct ident *id)
+{
+	for (size_t i = 0; i < id->n_ecus; i++)
+		id->schemes |= 1u << id->ecus[i].scheme;
 }
 
 /* The scheme that worked last per interface, tried first next time (this process). */
@@ -342,11 +386,20 @@ int ident_read(const char *iface, const struct ident_config *cfg, struct ident *
 	}
 	for (size_t i = 0; i < n_order && !id->fatal; i++) {
 		r = try_scheme(id, iface, order[i], cfg, rep);
-		if (r > 0 && id->n_ecus > 0)
-			break;
 		if (fatal_err(r))
 			id->fatal = r;
+		if (r > 0 && id->n_ecus > 0) {
+			/* a BMW answers OBD-II too: merge its D-CAN ECUs into the same identity */
+			if (cfg->scheme == IDENT_SCHEME_AUTO && !id->fatal &&
+			    want_bmw(id, cfg, order[i])) {
+				r = try_scheme(id, iface, IDENT_SCHEME_BMW, cfg, rep);
+				if (fatal_err(r))
+					id->fatal = r;
+			}
+			break;
+		}
 	}
+	note_schemes(id);
 	choose_vin(id);
 	if (id->n_ecus > 0 && cfg->scheme == IDENT_SCHEME_AUTO) {
 		for (slot = 0; slot < 8; slot++)
@@ -421,6 +474,11 @@ struct json_object *ident_to_json(const struct ident *id)
 	json_object_object_add(o, "iface", json_object_new_string(id->iface));
 	json_object_object_add(o, "addressing", json_object_new_string(
 		id->n_ecus ? ident_scheme_name(id->scheme) : "none"));
+	a = json_object_new_array();
+	for (int s = IDENT_SCHEME_OBD11; s < IDENT_SCHEME_COUNT; s++)
+		if (id->schemes & (1u << s))
+			json_object_array_add(a, json_object_new_string(ident_scheme_name(s)));
+	json_object_object_add(o, "addressings", a);
 	json_object_object_add(o, "vin", id->vin[0] ? json_object_new_string(id->vin) : NULL);
 	json_object_object_add(o, "vin_flags", flags_json(id->vin_flags));
 	json_object_object_add(o, "vin_agree", json_object_new_boolean(id->vin_agree));

@@ -163,7 +163,8 @@ struct ident_error {
 
 struct ident {
 	char iface[16];
-	enum ident_scheme scheme;	/* the scheme that answered */
+	enum ident_scheme scheme;	/* the (first) scheme that answered */
+	unsigned int schemes;		/* 1u << scheme for every scheme an ECU was read on */
 	char vin[IDENT_VIN_MAX + 1];	/* "" when none read */
 	unsigned int vin_flags;
 	bool vin_agree;			/* every source reported the same VIN */
@@ -177,7 +178,9 @@ struct ident {
 };
 
 struct ident_config {
-	enum ident_scheme scheme;	/* AUTO tries order[] */
+	/* AUTO tries order[]; after an OBD scheme answered it reads bmw as well when a VIN has a
+	 * BMW-group WMI or ecus[] names an address only bmw can reach (can/README.md). */
+	enum ident_scheme scheme;
 	enum ident_scheme order[3];	/* default obd11, bmw, obd29 */
 	size_t n_order;
 	const uint16_t *dids;		/* extra DIDs to read besides F190/F187/F189/F18C/F191/F195/F18B */

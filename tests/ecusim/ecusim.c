@@ -48,6 +48,7 @@ struct did {
 
 struct ecu {
 	uint32_t addr;
+	enum scheme scheme;		/* [vehicle] addressing unless the section names its own */
 	char name[21];
 	char vin[MAX_VAL];		/* service 09 PID 02; "" = not supported */
 	size_t calid_len, cvn_len;	/* service 09 PID 04 / 06; 0 = not supported */
@@ -59,6 +60,8 @@ struct ecu {
 	unsigned int busy_left;		/* per request */
 };
 
+/* The vehicle's default; a real BMW answers OBD-II on 0x7DF/0x7E8 and D-CAN on 0x6F1 at once,
+ * so an [ecu] section may name its own addressing. */
 static enum scheme scheme = OBD11;
 static struct ecu ecus[MAX_ECUS];
 static size_t n_ecus;
@@ -165,6 +168,7 @@ static int load_profile(const char *path)
 			cur = &ecus[n_ecus++];
 			memset(cur, 0, sizeof(*cur));
 			cur->addr = (uint32_t)a;
+			cur->scheme = scheme;
 			continue;
 		}
 		if (strcmp(s, "[vehicle]") == 0) {
@@ -177,19 +181,21 @@ static int load_profile(const char *path)
 		*eq = '\0';
 		key = trim(s);
 		val = trim(eq + 1);
-		if (!cur) {
-			if (strcmp(key, "addressing") != 0)
-				goto bad;
+		if (strcmp(key, "addressing") == 0) {
+			enum scheme *sp = cur ? &cur->scheme : &scheme;
+
 			if (strcmp(val, "obd11") == 0)
-				scheme = OBD11;
+				*sp = OBD11;
 			else if (strcmp(val, "obd29") == 0)
-				scheme = OBD29;
+				*sp = OBD29;
 			else if (strcmp(val, "bmw") == 0)
-				scheme = BMW;
+				*sp = BMW;
 			else
 				goto bad;
 			continue;
 		}
+		if (!cur)
+			goto bad;
 		if (strncmp(key, "did ", 4) == 0) {
 			struct did *d;
 			int n;
@@ -257,7 +263,7 @@ bad:
 /* ---- frames ---- */
 static uint32_t tx_id(const struct ecu *e)
 {
-	switch (scheme) {
+	switch (e->scheme) {
 	case OBD11: return e->addr + 8;
 	case OBD29: return (0x18DAF100u | e->addr) | CAN_EFF_FLAG;
 	default: return 0x600 + e->addr;
@@ -265,9 +271,9 @@ static uint32_t tx_id(const struct ecu *e)
 }
 
 /* Payload offset in a frame: BMW carries the address byte first. */
-static size_t pci_off(void)
+static size_t pci_off(const struct ecu *e)
 {
-	return scheme == BMW ? 1 : 0;
+	return e->scheme == BMW ? 1 : 0;
 }
 
 static int send_frame(const struct ecu *e, const uint8_t *data, size_t len)
@@ -277,9 +283,9 @@ static int send_frame(const struct ecu *e, const uint8_t *data, size_t len)
 	f.can_id = tx_id(e);
 	f.len = 8;
 	memset(f.data, 0xAA, 8);
-	if (scheme == BMW)
+	if (e->scheme == BMW)
 		f.data[0] = 0xF1;
-	memcpy(f.data + pci_off(), data, len);
+	memcpy(f.data + pci_off(e), data, len);
 	return write(sock, &f, sizeof(f)) == sizeof(f) ? 0 : -1;
 }
 
@@ -289,7 +295,7 @@ static int addressed(const struct can_frame *f, const struct ecu *e)
 	uint32_t id = f->can_id & (f->can_id & CAN_EFF_FLAG ? CAN_EFF_MASK : CAN_SFF_MASK);
 	bool eff = f->can_id & CAN_EFF_FLAG;
 
-	switch (scheme) {
+	switch (e->scheme) {
 	case OBD11:
 		if (eff)
 			return 0;
@@ -314,7 +320,7 @@ static int wait_fc(const struct ecu *e, uint8_t *bs, uint8_t *stmin)
 		struct pollfd p = { .fd = sock, .events = POLLIN };
 		struct can_frame f;
 		uint64_t now = now_ms();
-		size_t o = pci_off();
+		size_t o = pci_off(e);
 
 		if (now >= end || poll(&p, 1, (int)(end - now)) <= 0)
 			return -1;
@@ -344,7 +350,7 @@ static void stmin_sleep(uint8_t st)
 
 static void send_pdu(const struct ecu *e, const uint8_t *msg, size_t len)
 {
-	size_t room = 7 - pci_off(), sent, announce = len;
+	size_t room = 7 - pci_off(e), sent, announce = len;
 	uint8_t fr[8], sn = 1, bs, st;
 	unsigned int in_block = 0;
 
@@ -425,7 +431,7 @@ static void serve(struct ecu *e, const uint8_t *req, size_t len, bool functional
 		neg(e, req[0], 0x78);
 		sleep_ms(20);
 	}
-	if (req[0] == 0x01 && len >= 2 && req[1] == 0x00 && scheme != BMW) {
+	if (req[0] == 0x01 && len >= 2 && req[1] == 0x00 && e->scheme != BMW) {
 		memcpy(out, "\x41\x00\xBE\x1F\xA8\x13", 6);
 		n = 6;
 	} else if (req[0] == 0x3E && len >= 2) {
@@ -494,7 +500,8 @@ static void usage(FILE *f)
 		"\n"
 		"Simulates the ECUs described in PROFILE (format: tests/ecusim/README.md) on the CAN\n"
 		"interface IFACE until SIGTERM/SIGINT (clean exit 0).  Answers OBD-II 01 00, 09 02,\n"
-		"09 0A, UDS 3E and 22 on the profile's addressing scheme (obd11, obd29, bmw) with its own\n"
+		"09 0A, UDS 3E and 22 on the profile's addressing scheme (obd11, obd29, bmw; per ECU when\n"
+		"its section names one) with its own\n"
 		"ISO 15765-2 code on CAN_RAW, and injects the profile's faults.  Prints \"ready\" on\n"
 		"stdout (and creates --ready-file) once it listens.  Exit 2 on usage or profile errors,\n"
 		"1 when the interface cannot be used.\n");
@@ -551,7 +558,6 @@ int main(int argc, char **argv)
 	while (!stop) {
 		struct pollfd p = { .fd = sock, .events = POLLIN };
 		struct can_frame f;
-		size_t o = pci_off();
 
 		if (poll(&p, 1, 200) <= 0)
 			continue;
@@ -560,7 +566,7 @@ int main(int argc, char **argv)
 		for (size_t i = 0; i < n_ecus; i++) {
 			struct ecu *e = &ecus[i];
 			int a = addressed(&f, e);
-			size_t l;
+			size_t o = pci_off(e), l;
 
 			/* requests are Single Frames: PCI 0x0L, 1 <= L <= room */
 			if (!a || f.len < o + 1 || (f.data[o] & 0xF0) != 0)

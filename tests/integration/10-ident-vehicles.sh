@@ -14,13 +14,15 @@ fail=0
 check() {
 	prof=$1 mode=$2 vin=$3; shift 3
 	start_sim "$prof"
-	if ! "$BIN/recall-ident" "$iface" --addressing "$mode" --timeout 300 --json \
+	# shellcheck disable=SC2086
+	if ! "$BIN/recall-ident" "$iface" --addressing $mode --timeout 300 --json \
 		>"$tmp/out.json" 2>"$tmp/err"; then
 		echo "FAIL $prof ($mode): exit non-zero"; cat "$tmp/out.json" "$tmp/err"; fail=1
 	fi
-	grep -q "\"vin\":\"$vin\"" "$tmp/out.json" || { echo "FAIL $prof ($mode): VIN"; cat "$tmp/out.json"; fail=1; }
+	tr -d ' \n' <"$tmp/out.json" >"$tmp/c.json"	# one line: arrays can be matched whole
+	grep -q "\"vin\":\"$vin\"" "$tmp/c.json" || { echo "FAIL $prof ($mode): VIN"; cat "$tmp/out.json"; fail=1; }
 	for want; do
-		grep -q -- "$want" "$tmp/out.json" ||
+		grep -qF -- "$want" "$tmp/c.json" ||
 			{ echo "FAIL $prof ($mode): missing $want"; cat "$tmp/out.json"; fail=1; }
 	done
 	stop_sim
@@ -39,4 +41,16 @@ check obd11-generic obd11 1HGCM82633A004352 '"address":"0x7E0"' '"address":"0x7E
 check obd11-generic auto 1HGCM82633A004352 '"addressing":"obd11"'
 check obd29-generic obd29 WF0XXXGCDX8A12345 '"address":"0x10"'
 check obd29-generic auto WF0XXXGCDX8A12345 '"addressing":"obd29"'
+# A real BMW answers OBD-II (engine, 0x7E0) and D-CAN: auto finds obd11 first, sees the BMW WMI
+# and merges the D-CAN ECUs, where the software versions live (TCB 0x61 F189).
+check bmw-f30-obd auto WBA8E51060K734560 '"addressing":"obd11"' '"addressings":["obd11","bmw"]' \
+	'"address":"0x7E0"' '"address":"0x40"' '"address":"0x61"' '"ascii":"12.4.1"' \
+	'"vin_agree":true'
+# Not a BMW VIN: auto stays on obd11 — unless the caller names an ECU only bmw can address.
+sed 's/WBA8E51060K734560/1HGCM82633A004352/' "$TOP/tests/ecusim/profiles/bmw-f30-obd.ini" \
+	>"$tmp/not-bmw.ini"
+check "$tmp/not-bmw.ini" auto 1HGCM82633A004352 '"addressings":["obd11"]'
+grep -q '"address":"0x61"' "$tmp/c.json" && { echo "FAIL not-bmw: bmw read without cause"; fail=1; }
+check "$tmp/not-bmw.ini" "auto --ecu 61" 1HGCM82633A004352 '"addressings":["obd11","bmw"]' \
+	'"address":"0x61"' '"ascii":"12.4.1"'
 exit $fail
