@@ -8,6 +8,8 @@ set -u
 . "$TOP/tests/integration/e2e-lib.sh"
 
 plugin_setup e2i
+dump=""
+extra_cleanup="$extra_cleanup; [ -n \"\$dump\" ] && kill \$dump 2>/dev/null"
 e2e_config e2i* >"$work/recalld.conf"
 start_daemon "$BIN/recalld" -c "$work/recalld.conf" -e
 
@@ -17,8 +19,22 @@ sed 's/^name = TCB$/name = TCB\npending = 40/' "$TOP/tests/ecusim/profiles/bmw-i
 grep -q '^pending = 40' "$work/slow.ini" || fail "could not derive the slow profile"
 e2e_car e2i0 "$work/slow.ini"
 ip link set e2i0 up
+# The cut must fall while the check waits for the slow TCB, after the FEM gave the VIN: the ECUs
+# are read one after the other (0x40 first), so the first responsePending of the TCB on the bus
+# (0x661, extended address F1, 03 7F <SID> 78) marks that moment.  The daemon reports nothing
+# until the whole identity is read, so an independent observer watches the bus; the TCB repeats
+# 0x78 for seconds, so the observer starting after the link is up misses nothing it needs.
+candump -L e2i0 >"$work/e2i0.dump" 2>&1 &
+dump=$!
 wait_event '"event":"check-started","iface":"e2i0"'
-sleep 1
+i=0
+until grep -Eq ' e2i0 661#F1037F[0-9A-F]{2}78' "$work/e2i0.dump"; do
+	i=$((i + 1))
+	[ $i -gt $((PLUGIN_WAIT * 10)) ] &&
+		fail "e2i0: the TCB never signalled responsePending: $(tail -n 5 "$work/e2i0.dump")"
+	kill -0 "$dump" 2>/dev/null || fail "e2i0: candump ended: $(cat "$work/e2i0.dump")"
+	sleep 0.1
+done
 ip link del e2i0
 wait_event '"event":"check-finished","iface":"e2i0"'
 line=$(grep '"event":"check-finished","iface":"e2i0"' "$events")
