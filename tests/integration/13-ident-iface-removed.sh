@@ -3,15 +3,37 @@
 # the interface error (ENODEV), not wait out its timeouts or hang.  Also: not CAN, down, missing.
 set -u
 dev=vcanid13
+command -v candump >/dev/null && command -v cansend >/dev/null || { echo "can-utils missing" >&2; exit 77; }
 ip link add dev "$dev" type vcan 2>/dev/null || { echo "cannot create vcan" >&2; exit 77; }
 tmp=$(mktemp -d)
-trap 'ip link del "$dev" 2>/dev/null; ip link del vcanid13b 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
+dump=
+trap 'kill $dump 2>/dev/null; ip link del "$dev" 2>/dev/null; ip link del vcanid13b 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
 fail=0
 
 ip link set "$dev" up
+# The interface must vanish while recall-ident waits for answers, not before it opened it (that
+# is the "missing" case below).  Its BMW discovery request (6F1#DF023E00, functional
+# TesterPresent) on the bus is the moment: from there it polls for answers for --timeout ms.
+# candump observes the bus; a probe frame it echoes shows it is listening before recall-ident
+# starts.
+candump -L "$dev" >"$tmp/dump" 2>&1 &
+dump=$!
+i=0
+until grep -q " $dev 123#" "$tmp/dump"; do
+	i=$((i + 1))
+	[ $i -gt 600 ] && { echo "FAIL removed: candump does not see the bus"; cat "$tmp/dump"; exit 1; }
+	cansend "$dev" 123#13
+	sleep 0.1
+done
 timeout 60 "$BIN/recall-ident" "$dev" --addressing bmw --timeout 20000 --json >"$tmp/out" 2>"$tmp/err" &
 p=$!
-sleep 1
+i=0
+until grep -q " $dev 6F1#DF023E" "$tmp/dump"; do
+	i=$((i + 1))
+	{ [ $i -gt 600 ] || ! kill -0 $p 2>/dev/null; } &&
+		{ echo "FAIL removed: no discovery request seen"; cat "$tmp/dump" "$tmp/err"; exit 1; }
+	sleep 0.1
+done
 ip link del "$dev"
 wait $p; rc=$?
 tr -d ' \n' <"$tmp/out" >"$tmp/c"
