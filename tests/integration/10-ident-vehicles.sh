@@ -20,7 +20,16 @@ check() {
 		echo "FAIL $prof ($mode): exit non-zero"; cat "$tmp/out.json" "$tmp/err"; fail=1
 	fi
 	tr -d ' \n' <"$tmp/out.json" >"$tmp/c.json"	# one line: arrays can be matched whole
-	grep -q "\"vin\":\"$vin\"" "$tmp/c.json" || { echo "FAIL $prof ($mode): VIN"; cat "$tmp/out.json"; fail=1; }
+	# The VIN is pinned three ways: the expected VIN is the one the profile serves (test and
+	# profile cannot drift apart), the identity's own "vin" (top level of the pretty JSON, two
+	# spaces in) is exactly it, and no VIN source reports another.
+	case $prof in */*) pfile=$prof ;; *) pfile="$TOP/tests/ecusim/profiles/$prof.ini" ;; esac
+	pvin=$(sed -n 's/^\(did F190\|vin09\) *= *"\(.*\)"$/\2/p' "$pfile" | sort -u)
+	[ "$pvin" = "$vin" ] || { echo "FAIL $prof: profile serves VIN(s) '$pvin', test expects $vin"; fail=1; }
+	grep -qx "  \"vin\":\"$vin\"," "$tmp/out.json" ||
+		{ echo "FAIL $prof ($mode): identity VIN is not $vin"; cat "$tmp/out.json"; fail=1; }
+	[ "$(grep -o '"vin":"[^"]*"' "$tmp/out.json" | sort -u)" = "\"vin\":\"$vin\"" ] ||
+		{ echo "FAIL $prof ($mode): a VIN source differs from $vin"; cat "$tmp/out.json"; fail=1; }
 	for want; do
 		grep -qF -- "$want" "$tmp/c.json" ||
 			{ echo "FAIL $prof ($mode): missing $want"; cat "$tmp/out.json"; fail=1; }
