@@ -437,30 +437,22 @@ static enum tri eval(const struct mctx *m, uint32_t idx, char *why)
 	return U;
 }
 
-/* Listed entries for the VIN: Eytzinger search on positions 1-11, then the group's suffixes. */
+/* Listed entries for the VIN: hash slot of positions 1-11, then the group's suffixes. */
 static void vin_lookup(struct mctx *m)
 {
 	const struct rdb *db = m->db;
 	uint64_t key = rdb_pack_prefix(m->vi.vin);
-	uint32_t suf = rdb_pack_suffix(m->vi.vin), lo, hi;
-	size_t n = db->n_groups - 1, k = 1;
+	uint32_t suf = rdb_pack_suffix(m->vi.vin), lo, hi, k = rdb_slot_home(key, db->n_slots);
 
 	m->run_lo = m->run_hi = 0;
-	while (k <= n) {
-		uint64_t x = db->prefixes[k];
-
-		/* the 16 descendants four levels below k fill two cache lines (8-byte keys, section
-		 * 8-aligned): fetch both while comparing, so every fourth level is the only miss */
-		__builtin_prefetch(db->prefixes + 16 * k);
-		__builtin_prefetch(db->prefixes + 16 * k + 8);
-		if (x == key)
-			break;
-		k = 2 * k + (x < key);
+	/* ends: the table has an empty slot (checked at open) */
+	while (db->slots[k].key != key) {
+		if (db->slots[k].key == RDB_SLOT_EMPTY)
+			return;
+		k = k + 1 == db->n_slots ? 0 : k + 1;
 	}
-	if (k > n)
-		return;
-	lo = db->groups[k].start;
-	hi = lo + db->groups[k].count;
+	lo = db->slots[k].start;
+	hi = lo + db->slots[k].count;
 	while (hi - lo > 8) {
 		uint32_t mid = lo + (hi - lo) / 2;
 
@@ -469,7 +461,7 @@ static void vin_lookup(struct mctx *m)
 		else
 			hi = mid;
 	}
-	hi = db->groups[k].start + db->groups[k].count;
+	hi = db->slots[k].start + db->slots[k].count;
 	while (lo < hi && db->suffixes[lo] < suf)
 		lo++;
 	m->run_lo = lo;

@@ -18,7 +18,8 @@
 #endif
 
 #define RDB_MAGIC "RCLLRDB\x1a"		/* 8 bytes; \x1a stops `type` on DOS-ish tools */
-#define RDB_FORMAT_VERSION 2	/* 2: index keys may be VIN positions 1-5 */
+/* 2: index keys may be VIN positions 1-5; VIN prefixes in a hash table.  Readers take only 2. */
+#define RDB_FORMAT_VERSION 2
 #define RDB_TOOL_VERSION "recallc 0.1.0"
 #define RDB_NONE UINT32_MAX
 #define RDB_MAX_DEPTH 64		/* expression nesting, enforced by compiler and loader */
@@ -48,8 +49,7 @@ enum rdb_section_id {
 	RDB_SEC_WMI_INDEX,		/* struct rdb_wmi_ent sorted by key (WMI or VIN 1-5) */
 	RDB_SEC_CANDIDATES,		/* uint32_t campaign indexes, ascending per WMI bucket */
 	RDB_SEC_GENERIC,		/* uint32_t campaigns whose criteria do not fix the WMI */
-	RDB_SEC_PREFIXES,		/* uint64_t packed VIN positions 1-11, Eytzinger order, [0] unused */
-	RDB_SEC_GROUPS,			/* struct rdb_group, same order as PREFIXES */
+	RDB_SEC_VIN_SLOTS,		/* struct rdb_slot: hash table on VIN positions 1-11 */
 	RDB_SEC_SUFFIXES,		/* uint32_t packed positions 12-17, ascending within a group */
 	RDB_SEC_REFS,			/* uint32_t campaign << 1 | exclude, parallel to SUFFIXES */
 	_RDB_SEC_MAX
@@ -122,10 +122,27 @@ struct rdb_wmi_ent {
 	uint32_t count;
 };
 
-struct rdb_group {
+/*
+ * One slot of the VIN hash table: the listed VINs sharing positions 1-11 (a group), found with
+ * one cache-line fetch in the common case.  Open addressing, linear probing from
+ * rdb_slot_home(); an empty slot (key RDB_SLOT_EMPTY) ends a probe, and the table always has one.
+ */
+struct rdb_slot {
+	uint64_t key;			/* rdb_pack_prefix(), or RDB_SLOT_EMPTY */
 	uint32_t start;			/* into SUFFIXES/REFS */
 	uint32_t count;
 };
+_Static_assert(sizeof(struct rdb_slot) == 16, "slot layout");
+
+#define RDB_PREFIX_LIMIT 50542106513726817ull	/* 33^11: packed prefixes are below */
+#define RDB_SLOT_EMPTY UINT64_MAX
+
+static inline uint32_t rdb_slot_home(uint64_t key, uint32_t n_slots)
+{
+	/* Fibonacci hashing spreads the base-33 keys (whose high digits are few WMIs); the
+	 * multiply-shift maps onto any table size without a division */
+	return (uint32_t)(((unsigned __int128)(key * 0x9E3779B97F4A7C15ull) * n_slots) >> 64);
+}
 
 /* Packing: base 33 over the VIN alphabet (vin_char_value), so keys sort like the strings. */
 uint32_t rdb_pack_wmi(const char *wmi);

@@ -28,9 +28,8 @@ struct rdb {
 	uint32_t n_cand;
 	const uint32_t *generic;
 	uint32_t n_generic;
-	const uint64_t *prefixes;	/* Eytzinger, slots 1 .. n_groups-1 */
-	const struct rdb_group *groups;
-	uint32_t n_groups;		/* including the unused slot 0 */
+	const struct rdb_slot *slots;	/* VIN hash table, see rdb-internal.h */
+	uint32_t n_slots;
 	const uint32_t *suffixes;
 	const uint32_t *refs;
 	uint32_t n_vins;

@@ -131,8 +131,7 @@ static const struct {
 	[RDB_SEC_WMI_INDEX] = { RDB_SEC_WMI_INDEX, sizeof(struct rdb_wmi_ent), true, "WMI index" },
 	[RDB_SEC_CANDIDATES] = { RDB_SEC_CANDIDATES, 4, true, "candidates" },
 	[RDB_SEC_GENERIC] = { RDB_SEC_GENERIC, 4, true, "generic campaigns" },
-	[RDB_SEC_PREFIXES] = { RDB_SEC_PREFIXES, 8, true, "VIN prefixes" },
-	[RDB_SEC_GROUPS] = { RDB_SEC_GROUPS, sizeof(struct rdb_group), true, "VIN groups" },
+	[RDB_SEC_VIN_SLOTS] = { RDB_SEC_VIN_SLOTS, sizeof(struct rdb_slot), true, "VIN hash table" },
 	[RDB_SEC_SUFFIXES] = { RDB_SEC_SUFFIXES, 4, true, "VIN suffixes" },
 	[RDB_SEC_REFS] = { RDB_SEC_REFS, 4, true, "VIN references" },
 };
@@ -166,8 +165,10 @@ static int validate(struct rdb *db, const char *name, char *errbuf, size_t errle
 		return fail(errbuf, errlen, name, -EPROTONOSUPPORT,
 			    "format version %u is newer than this reader (%u): update recalld",
 			    h->format_version, RDB_FORMAT_VERSION);
-	if (h->format_version < 1)
-		return BAD("format version 0 is not valid");
+	if (h->format_version < RDB_FORMAT_VERSION)
+		return fail(errbuf, errlen, name, -EPROTONOSUPPORT,
+			    "format version %u is older than this reader (%u): compile the rules "
+			    "again with recallc", h->format_version, RDB_FORMAT_VERSION);
 	if (h->header_size < sizeof(*h) || h->header_size > db->size)
 		return BAD("header size %u out of range", h->header_size);
 	if (h->file_size != db->size)
@@ -239,9 +240,8 @@ static int validate(struct rdb *db, const char *name, char *errbuf, size_t errle
 	db->n_cand = (uint32_t)cnt[RDB_SEC_CANDIDATES];
 	db->generic = sec[RDB_SEC_GENERIC];
 	db->n_generic = (uint32_t)cnt[RDB_SEC_GENERIC];
-	db->prefixes = sec[RDB_SEC_PREFIXES];
-	db->groups = sec[RDB_SEC_GROUPS];
-	db->n_groups = (uint32_t)cnt[RDB_SEC_PREFIXES];
+	db->slots = sec[RDB_SEC_VIN_SLOTS];
+	db->n_slots = (uint32_t)cnt[RDB_SEC_VIN_SLOTS];
 	db->suffixes = sec[RDB_SEC_SUFFIXES];
 	db->refs = sec[RDB_SEC_REFS];
 	db->n_vins = (uint32_t)cnt[RDB_SEC_SUFFIXES];
@@ -250,8 +250,7 @@ static int validate(struct rdb *db, const char *name, char *errbuf, size_t errle
 		return BAD("string table not NUL-terminated");
 	if (h->n_campaigns != db->n_camps || h->n_listed_vins != db->n_vins)
 		return BAD("header counts disagree with the sections");
-	if (cnt[RDB_SEC_REFS] != db->n_vins || cnt[RDB_SEC_GROUPS] != db->n_groups ||
-	    db->n_groups == 0)
+	if (cnt[RDB_SEC_REFS] != db->n_vins || db->n_slots == 0)
 		return BAD("VIN sections disagree in size");
 
 	/* nodes: children come first, so one forward pass computes every depth */
@@ -372,11 +371,24 @@ static int validate(struct rdb *db, const char *name, char *errbuf, size_t errle
 	for (uint32_t i = 0; i < db->n_generic; i++)
 		if (db->generic[i] >= db->n_camps)
 			return BAD("generic campaign out of bounds");
-	for (uint32_t i = 1; i < db->n_groups; i++) {
-		const struct rdb_group *g = &db->groups[i];
+	{
+		uint64_t empty = 0;
 
-		if (g->start > db->n_vins || g->count > db->n_vins - g->start || g->count == 0)
-			return BAD("VIN group %u out of bounds", i);
+		for (uint32_t i = 0; i < db->n_slots; i++) {
+			const struct rdb_slot *g = &db->slots[i];
+
+			if (g->key == RDB_SLOT_EMPTY) {
+				empty++;
+				if (g->start || g->count)
+					return BAD("VIN hash slot %u: empty but not zero", i);
+			} else if (g->key >= RDB_PREFIX_LIMIT || g->start > db->n_vins ||
+				   g->count > db->n_vins - g->start || g->count == 0) {
+				return BAD("VIN hash slot %u out of bounds", i);
+			}
+		}
+		/* a probe stops at an empty slot: without one, a miss would never end */
+		if (empty == 0)
+			return BAD("VIN hash table has no empty slot");
 	}
 	for (uint32_t i = 0; i < db->n_vins; i++)
 		if ((db->refs[i] >> 1) >= db->n_camps)

@@ -13,7 +13,7 @@
  * Errors: negative errno; open failures also give a human message in errbuf:
  *   -ENOENT/-EACCES/...  file cannot be opened (errno of open/mmap)
  *   -EMEDIUMTYPE         not a recall database (magic)
- *   -EPROTONOSUPPORT     newer format version than this reader
+ *   -EPROTONOSUPPORT     format version newer or older than this reader (older: recompile)
  *   -EBADMSG             truncated, checksum mismatch, or an offset/count/string out of bounds
  */
 #ifndef RECALL_RULES_RDB_H

@@ -241,18 +241,14 @@ static int vin_sort(struct vin_ent *v, size_t n)
 	return 0;
 }
 
-/* In-order fill of an Eytzinger (BFS) layout, slots 1..n. */
-static size_t eytzinger(const uint64_t *sorted, const struct rdb_group *g, uint64_t *keys,
-			struct rdb_group *groups, size_t i, size_t k, size_t n)
+/* Inserted in key order, so the same VINs always give the same table. */
+static void slot_insert(struct rdb_slot *t, uint32_t n, const struct rdb_slot *g)
 {
-	while (k <= n) {
-		i = eytzinger(sorted, g, keys, groups, i, 2 * k, n);
-		keys[k] = sorted[i];
-		groups[k] = g[i];
-		i++;
-		k = 2 * k + 1;
-	}
-	return i;
+	uint32_t i = rdb_slot_home(g->key, n);
+
+	while (t[i].key != RDB_SLOT_EMPTY)
+		i = i + 1 == n ? 0 : i + 1;
+	t[i] = *g;
 }
 
 struct out {
@@ -296,10 +292,11 @@ int rule_compiler_build(struct rule_compiler *c, void **ret_buf, size_t *ret_len
 	size_t nc, nv = 0, n_groups = 0, n_keys = 0, n_generic = 0, n_wents = 0, keys_cap = 0;
 	uint32_t *order = NULL, *rank = NULL, *generic = NULL, *cand = NULL, *suffixes = NULL,
 		 *refs = NULL;
-	uint64_t *keys = NULL, *sorted_pref = NULL, *pref = NULL;
+	uint64_t *keys = NULL;
 	struct rdb_campaign_rec *recs = NULL;
 	struct rdb_wmi_ent *wents = NULL;
-	struct rdb_group *sorted_grp = NULL, *grp = NULL;
+	struct rdb_slot *sorted_grp = NULL, *slots = NULL;
+	size_t n_slots;
 	struct vin_ent *v = c ? c->vins.p : NULL;
 	struct rdb_header *h;
 	struct out o = { 0 };
@@ -426,26 +423,32 @@ int rule_compiler_build(struct rule_compiler *c, void **ret_buf, size_t *ret_len
 	}
 	suffixes = malloc((nv + 1) * sizeof(*suffixes));
 	refs = malloc((nv + 1) * sizeof(*refs));
-	sorted_pref = malloc((nv + 1) * sizeof(*sorted_pref));
 	sorted_grp = malloc((nv + 1) * sizeof(*sorted_grp));
-	if (!suffixes || !refs || !sorted_pref || !sorted_grp)
+	if (!suffixes || !refs || !sorted_grp)
 		goto out;
 	for (size_t i = 0; i < nv; i++) {
 		suffixes[i] = v[i].suffix;
 		refs[i] = v[i].ref;
-		if (n_groups == 0 || sorted_pref[n_groups - 1] != v[i].prefix) {
-			sorted_pref[n_groups] = v[i].prefix;
-			sorted_grp[n_groups++] = (struct rdb_group){ (uint32_t)i, 0 };
-		}
+		if (n_groups == 0 || sorted_grp[n_groups - 1].key != v[i].prefix)
+			sorted_grp[n_groups++] = (struct rdb_slot){ v[i].prefix, (uint32_t)i, 0 };
 		sorted_grp[n_groups - 1].count++;
 		if (v[i].ref & 1)
 			recs[v[i].ref >> 1].flags |= RDB_CF_EXCLUDE;
 	}
-	pref = calloc(n_groups + 1, sizeof(*pref));
-	grp = calloc(n_groups + 1, sizeof(*grp));
-	if (!pref || !grp)
+	/* load factor 2/3: a hit probes 2 slots on average, a miss 5 (80 bytes), and there is
+	 * always an empty slot to end a probe */
+	n_slots = n_groups + n_groups / 2 + 1;
+	if (n_slots >= UINT32_MAX) {
+		r = -E2BIG;
 		goto out;
-	eytzinger(sorted_pref, sorted_grp, pref, grp, 0, 1, n_groups);
+	}
+	slots = malloc(n_slots * sizeof(*slots));
+	if (!slots)
+		goto out;
+	for (size_t i = 0; i < n_slots; i++)
+		slots[i] = (struct rdb_slot){ RDB_SLOT_EMPTY, 0, 0 };
+	for (size_t i = 0; i < n_groups; i++)
+		slot_insert(slots, (uint32_t)n_slots, &sorted_grp[i]);
 
 	/* header first, sections after it, checksum last */
 	o.len = sizeof(struct rdb_header);
@@ -460,8 +463,7 @@ int rule_compiler_build(struct rule_compiler *c, void **ret_buf, size_t *ret_len
 	    out_section(&o, RDB_SEC_WMI_INDEX, sizeof(*wents), wents, n_wents) < 0 ||
 	    out_section(&o, RDB_SEC_CANDIDATES, sizeof(uint32_t), cand, n_keys) < 0 ||
 	    out_section(&o, RDB_SEC_GENERIC, sizeof(uint32_t), generic, n_generic) < 0 ||
-	    out_section(&o, RDB_SEC_PREFIXES, sizeof(uint64_t), pref, n_groups + 1) < 0 ||
-	    out_section(&o, RDB_SEC_GROUPS, sizeof(*grp), grp, n_groups + 1) < 0 ||
+	    out_section(&o, RDB_SEC_VIN_SLOTS, sizeof(*slots), slots, n_slots) < 0 ||
 	    out_section(&o, RDB_SEC_SUFFIXES, sizeof(uint32_t), suffixes, nv) < 0 ||
 	    out_section(&o, RDB_SEC_REFS, sizeof(uint32_t), refs, nv) < 0)
 		goto out;
@@ -509,9 +511,7 @@ out:
 	free(cand);
 	free(suffixes);
 	free(refs);
-	free(sorted_pref);
 	free(sorted_grp);
-	free(pref);
-	free(grp);
+	free(slots);
 	return r;
 }

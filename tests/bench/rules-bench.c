@@ -7,7 +7,7 @@
  *   rules-bench DB QUERIES [SQLITE_FILE]
  *
  * The SQLite side only answers "which campaigns list this VIN, and which campaigns concern its
- * WMI" — it does not evaluate any rule — so the ratio flatters SQLite.  Prints key: value lines.
+ * WMI or its WMI + model code" — it does not evaluate any rule — so the ratio flatters SQLite.  Prints key: value lines.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -107,24 +107,37 @@ static int sql(sqlite3 *s, const char *stmt)
 	return 0;
 }
 
-/* In-order walk of the Eytzinger-ordered groups gives the VINs sorted, the order a clustered
- * B-tree loads fastest. */
-static int export_groups(const struct rdb *db, sqlite3_stmt *ins, size_t k, size_t n)
+static int slot_cmp(const void *a, const void *b)
 {
-	while (k <= n) {
-		uint64_t p;
+	uint64_t x = (*(const struct rdb_slot *const *)a)->key;
+	uint64_t y = (*(const struct rdb_slot *const *)b)->key;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The VINs sorted, the order a clustered B-tree loads fastest. */
+static int export_groups(const struct rdb *db, sqlite3_stmt *ins)
+{
+	const struct rdb_slot **g = malloc(db->n_slots * sizeof(*g));
+	size_t n = 0;
+	int r = -1;
+
+	if (!g)
+		return -1;
+	for (uint32_t i = 0; i < db->n_slots; i++)
+		if (db->slots[i].key != RDB_SLOT_EMPTY)
+			g[n++] = &db->slots[i];
+	qsort(g, n, sizeof(*g), slot_cmp);
+	for (size_t k = 0; k < n; k++) {
+		uint64_t p = g[k]->key;
 		char vin[18];
 
-		if (export_groups(db, ins, 2 * k, n) < 0)
-			return -1;
-		p = db->prefixes[k];
 		for (int i = 10; i >= 0; i--) {
 			vin[i] = alphabet[p % 33];
 			p /= 33;
 		}
 		vin[17] = 0;
-		for (uint32_t e = db->groups[k].start; e < db->groups[k].start + db->groups[k].count;
-		     e++) {
+		for (uint32_t e = g[k]->start; e < g[k]->start + g[k]->count; e++) {
 			uint32_t s = db->suffixes[e];
 
 			for (int i = 16; i >= 11; i--) {
@@ -135,12 +148,14 @@ static int export_groups(const struct rdb *db, sqlite3_stmt *ins, size_t k, size
 			sqlite3_bind_int(ins, 2, (int)(db->refs[e] >> 1));
 			sqlite3_bind_int(ins, 3, (int)(db->refs[e] & 1));
 			if (sqlite3_step(ins) != SQLITE_DONE)
-				return -1;
+				goto out;
 			sqlite3_reset(ins);
 		}
-		k = 2 * k + 1;
 	}
-	return 0;
+	r = 0;
+out:
+	free(g);
+	return r;
 }
 
 static int bench_sqlite(const struct rdb *db, const char *path, char (*q)[18], size_t nq,
@@ -163,7 +178,7 @@ static int bench_sqlite(const struct rdb *db, const char *path, char (*q)[18], s
 		   "PRIMARY KEY(wmi, campaign)) WITHOUT ROWID; BEGIN") < 0)
 		goto out;
 	if (sqlite3_prepare_v2(s, "INSERT INTO listed VALUES(?1, ?2, ?3)", -1, &ins, NULL) !=
-	    SQLITE_OK || export_groups(db, ins, 1, db->n_groups - 1) < 0)
+	    SQLITE_OK || export_groups(db, ins) < 0)
 		goto out;
 	sqlite3_finalize(ins);
 	ins = NULL;
@@ -173,9 +188,24 @@ static int bench_sqlite(const struct rdb *db, const char *path, char (*q)[18], s
 	for (uint32_t i = 0; i < db->n_wmi; i++) {
 		char w[4];
 
-		rdb_unpack_wmi(db->wmi[i].wmi, w);
+		char w5[6];
+		int wl = 3;
+
+		if (db->wmi[i].wmi < RDB_KEY5_BASE) {
+			rdb_unpack_wmi(db->wmi[i].wmi, w);
+		} else {
+			/* the candidate index also keys on VIN positions 1-5 (WMI + model code) */
+			uint32_t v = db->wmi[i].wmi - RDB_KEY5_BASE;
+
+			for (int k = 4; k >= 0; k--) {
+				w5[k] = alphabet[v % 33];
+				v /= 33;
+			}
+			w5[5] = 0;
+			wl = 5;
+		}
 		for (uint32_t k = 0; k < db->wmi[i].count; k++) {
-			sqlite3_bind_text(ins, 1, w, 3, SQLITE_TRANSIENT);
+			sqlite3_bind_text(ins, 1, wl == 3 ? w : w5, wl, SQLITE_TRANSIENT);
 			sqlite3_bind_int(ins, 2, (int)db->cand[db->wmi[i].start + k]);
 			if (sqlite3_step(ins) != SQLITE_DONE)
 				goto out;
@@ -187,7 +217,7 @@ static int bench_sqlite(const struct rdb *db, const char *path, char (*q)[18], s
 	*build_s = (double)(now_ns() - t0) / 1e9;
 	if (sqlite3_prepare_v2(s, "SELECT campaign, exclude FROM listed WHERE vin = ?1", -1, &lv,
 			       NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(s, "SELECT campaign FROM wmi_campaign WHERE wmi = ?1", -1, &lw,
+	    sqlite3_prepare_v2(s, "SELECT campaign FROM wmi_campaign WHERE wmi IN (?1, ?2)", -1, &lw,
 			       NULL) != SQLITE_OK)
 		goto out;
 	for (int pass = 0; pass < 2; pass++) {
@@ -199,6 +229,7 @@ static int bench_sqlite(const struct rdb *db, const char *path, char (*q)[18], s
 				rows += (uint64_t)sqlite3_column_int(lv, 0) + 1;
 			sqlite3_reset(lv);
 			sqlite3_bind_text(lw, 1, q[i], 3, SQLITE_STATIC);
+			sqlite3_bind_text(lw, 2, q[i], 5, SQLITE_STATIC);
 			while (sqlite3_step(lw) == SQLITE_ROW)
 				rows += (uint64_t)sqlite3_column_int(lw, 0) + 1;
 			sqlite3_reset(lw);

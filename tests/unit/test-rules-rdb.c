@@ -160,7 +160,10 @@ static const struct damage_case {
 	{ "node-forward", -EBADMSG, "is not an earlier node" },
 	{ "string-offset", -EBADMSG, "(buffer): campaign 0: text out of bounds" },
 	{ "vin-ref", -EBADMSG, "(buffer): listed VIN 0: campaign out of bounds" },
-	{ "group", -EBADMSG, "out of bounds" },
+	{ "group", -EBADMSG, "VIN hash slot" },
+	{ "slot-not-empty", -EBADMSG, "VIN hash table has no empty slot" },
+	{ "older", -EPROTONOSUPPORT, "(buffer): format version 1 is older than this reader (2): "
+				      "compile the rules again with recallc" },
 	{ "wmi-index", -EBADMSG, "(buffer): WMI index entry 0 out of bounds or unsorted" },
 	{ "strings-unterminated", -EBADMSG, "(buffer): string table not NUL-terminated" },
 	{ "section-table", -EBADMSG, "(buffer): section table out of bounds" },
@@ -205,10 +208,24 @@ static void test_damage(void **state)
 			struct rdb_section *s = section(b, RDB_SEC_REFS);
 
 			((uint32_t *)(b + s->offset))[0] = 77u << 1;
-		} else if (!strcmp(d->name, "group")) {
-			struct rdb_section *s = section(b, RDB_SEC_GROUPS);
+		} else if (!strcmp(d->name, "group") || !strcmp(d->name, "slot-not-empty")) {
+			struct rdb_section *s = section(b, RDB_SEC_VIN_SLOTS);
+			struct rdb_slot *sl = (struct rdb_slot *)(b + s->offset), *full = NULL;
 
-			((struct rdb_group *)(b + s->offset))[1].count = 1000;
+			for (uint64_t k = 0; k < s->count && !full; k++)
+				if (sl[k].key != RDB_SLOT_EMPTY)
+					full = &sl[k];
+			assert_non_null(full);
+			if (!strcmp(d->name, "group")) {
+				full->count = 1000;
+			} else {
+				/* a table without an empty slot: a probe for a missing VIN never ends */
+				for (uint64_t k = 0; k < s->count; k++)
+					if (sl[k].key == RDB_SLOT_EMPTY)
+						sl[k] = *full;
+			}
+		} else if (!strcmp(d->name, "older")) {
+			h->format_version = 1;
 		} else if (!strcmp(d->name, "wmi-index")) {
 			struct rdb_section *s = section(b, RDB_SEC_WMI_INDEX);
 
