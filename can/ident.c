@@ -106,7 +106,14 @@ static bool note_failure(struct ident *id, const char *step, uint32_t ecu, int r
 		add_error(id, step, ecu, IDENT_ERR_NRC, -EREMOTEIO, rep->nrc, msg);
 		return false;
 	}
-	if (r == -ETIMEDOUT && rep->pending)
+	if (r == -ETIMEDOUT && rep->limit == UDS_LIMIT_PENDING)
+		snprintf(msg, sizeof(msg), "%s: ECU 0x%X: %s: response pending %u times (limit %u), "
+			 "giving up", id->iface, ecu, step, rep->pending, tm->max_pending);
+	else if (r == -ETIMEDOUT && rep->limit == UDS_LIMIT_REQUEST)
+		snprintf(msg, sizeof(msg), "%s: ECU 0x%X: %s: no final answer within %u ms (response "
+			 "pending %u times), giving up", id->iface, ecu, step,
+			 tm->request_ms ? tm->request_ms : UDS_REQUEST_MS_DEFAULT, rep->pending);
+	else if (r == -ETIMEDOUT && rep->pending)
 		snprintf(msg, sizeof(msg), "%s: ECU 0x%X: %s: response pending %u times, no answer "
 			 "within %u ms", id->iface, ecu, step, rep->pending, tm->p2star_ms);
 	else if (r == -ETIMEDOUT)
@@ -253,6 +260,7 @@ static int try_scheme(struct ident *id, const char *iface, enum ident_scheme sch
 	n = canbus_discover(iface, scheme, cfg->timing.p2_ms, ecus, IDENT_MAX_ECUS);
 	if (n < 0) {
 		memset(rep, 0, offsetof(struct uds_reply, data));
+		rep->pending = 0;
 		note_failure(id, "discovery", 0, n, rep, &cfg->timing);
 		return n;
 	}

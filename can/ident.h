@@ -48,20 +48,39 @@ struct isotp_transport {
 	uint64_t (*now_ms)(void *ctx);
 };
 
+/*
+ * An ECU may answer 0x78 (responsePending) and then owes the answer within P2* (ISO 14229-2:
+ * P2*max 5000 ms) — but nothing in the standard bounds how often it may say so, and a lying ECU
+ * that repeats 0x78 forever must not hang a check.  Two bounds therefore always apply:
+ * max_pending (default 10 × 0x78 per request; 0 = no count limit) and request_ms (default
+ * 30000 ms = 6 × P2*max from the request to its final answer, 0x21 repeats included; 0 means the
+ * default, so a request is never unbounded).  Either one ends that request with -ETIMEDOUT and
+ * uds_reply.limit saying which; the identity reader records it for that DID and goes on.
+ */
 struct uds_timing {
 	unsigned int p2_ms;		/* default 50 */
 	unsigned int p2star_ms;		/* default 5000, after each 0x78 */
 	unsigned int busy_retries;	/* 0x21 busyRepeatRequest: repeat at most this often (3) */
-	unsigned int max_pending;	/* 0x78 followed at most this often (0 = bounded only by time) */
+	unsigned int max_pending;	/* 0x78 followed at most this often (10; 0 = no count limit) */
+	unsigned int request_ms;	/* whole request incl. 0x78/0x21 (30000; 0 = the default) */
 };
-#define UDS_TIMING_DEFAULT { 50, 5000, 3, 0 }
+#define UDS_MAX_PENDING_DEFAULT 10
+#define UDS_REQUEST_MS_DEFAULT 30000
+#define UDS_TIMING_DEFAULT { 50, 5000, 3, UDS_MAX_PENDING_DEFAULT, UDS_REQUEST_MS_DEFAULT }
 
 #define UDS_MAX_REPLY 512
+
+enum uds_limit {
+	UDS_LIMIT_NONE = 0,
+	UDS_LIMIT_PENDING,	/* more than max_pending 0x78 */
+	UDS_LIMIT_REQUEST,	/* request_ms passed without a final answer */
+};
 
 struct uds_reply {
 	bool negative;		/* 0x7F SID NRC */
 	uint8_t nrc;		/* when negative */
 	size_t len;		/* positive: whole reply incl. SID+0x40 */
+	enum uds_limit limit;	/* why -ETIMEDOUT came before P2/P2* ran out, else NONE */
 	uint8_t data[UDS_MAX_REPLY];
 	unsigned int pending;	/* 0x78 seen */
 	unsigned int busy;	/* 0x21 seen */
@@ -73,7 +92,8 @@ const char *uds_nrc_name(uint8_t nrc);
 /*
  * One request/response exchange: 0 with reply filled (positive or negative), or -ETIMEDOUT,
  * -EBADMSG (empty or truncated negative response), -EPROTO (reply to another service), or the
- * transport's error.  Follows 0x78 (P2* each) and retries 0x21 busy_retries times.
+ * transport's error.  Follows 0x78 (P2* each, at most max_pending times, within request_ms) and
+ * retries 0x21 busy_retries times.
  */
 int uds_exchange(const struct isotp_transport *t, const struct uds_timing *tm,
 		 const uint8_t *req, size_t req_len, struct uds_reply *reply);

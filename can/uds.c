@@ -77,12 +77,14 @@ static uint64_t elapsed(const struct isotp_transport *t, uint64_t since)
 
 /*
  * Waits for one reply to SID within budget_ms, skipping replies that belong to another service
- * (a late answer to an earlier request).  0x78 restarts the wait with P2*.
+ * (a late answer to an earlier request).  0x78 restarts the wait with P2*, at most max_pending
+ * times; the whole request, 0x21 repeats included, ends after request_ms (see ident.h).
  */
 int uds_exchange(const struct isotp_transport *t, const struct uds_timing *tm,
 		 const uint8_t *req, size_t req_len, struct uds_reply *reply)
 {
-	unsigned int busy = 0, pending = 0;
+	unsigned int busy = 0, pending = 0, request_ms;
+	uint64_t first;
 	uint8_t sid;
 	int r;
 
@@ -90,6 +92,10 @@ int uds_exchange(const struct isotp_transport *t, const struct uds_timing *tm,
 		return -EINVAL;
 	sid = req[0];
 	memset(reply, 0, offsetof(struct uds_reply, data));
+	reply->pending = 0;
+	reply->busy = 0;
+	request_ms = tm->request_ms ? tm->request_ms : UDS_REQUEST_MS_DEFAULT;
+	first = t->now_ms(t->ctx);
 
 send:
 	r = t->send(t->ctx, req, req_len);
@@ -99,12 +105,21 @@ send:
 	uint64_t start = t->now_ms(t->ctx);
 
 	for (;;) {
-		uint64_t used = elapsed(t, start);
+		uint64_t used = elapsed(t, start), total = elapsed(t, first), wait;
 		ssize_t n;
 
 		if (used >= budget)
 			return -ETIMEDOUT;
-		n = t->recv(t->ctx, reply->data, sizeof(reply->data), (unsigned int)(budget - used));
+		if (total >= request_ms) {
+			reply->limit = UDS_LIMIT_REQUEST;
+			return -ETIMEDOUT;
+		}
+		wait = budget - used;
+		if (wait > request_ms - total)
+			wait = request_ms - total;
+		n = t->recv(t->ctx, reply->data, sizeof(reply->data), (unsigned int)wait);
+		if (n == -ETIMEDOUT)
+			continue;	/* the checks above say which bound ran out */
 		if (n < 0)
 			return (int)n;
 		if (n == 0)
@@ -116,8 +131,10 @@ send:
 				continue;	/* stale answer to another request */
 			if (reply->data[2] == UDS_NRC_PENDING) {
 				reply->pending = ++pending;
-				if (tm->max_pending && pending > tm->max_pending)
+				if (tm->max_pending && pending > tm->max_pending) {
+					reply->limit = UDS_LIMIT_PENDING;
 					return -ETIMEDOUT;
+				}
 				budget = tm->p2star_ms;
 				start = t->now_ms(t->ctx);
 				continue;

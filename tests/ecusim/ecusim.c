@@ -54,6 +54,8 @@ struct ecu {
 	size_t calid_len, cvn_len;	/* service 09 PID 04 / 06; 0 = not supported */
 	uint8_t calid[MAX_VAL], cvn[MAX_VAL];
 	unsigned int delay_ms, pending, busy;
+	bool lie;			/* pending-forever: 0x78 without end for 22 lie_did */
+	uint16_t lie_did;
 	enum fault fault;
 	size_t n_dids;
 	struct did dids[MAX_DIDS];
@@ -67,6 +69,9 @@ static struct ecu ecus[MAX_ECUS];
 static size_t n_ecus;
 static volatile sig_atomic_t stop;
 static int sock = -1;
+/* A frame that arrived while an ECU was busy lying (pending-forever), served next. */
+static struct can_frame held;
+static bool have_held;
 
 static void on_signal(int sig)
 {
@@ -229,6 +234,11 @@ static int load_profile(const char *path)
 		} else if (strcmp(key, "pending") == 0) {
 			if (parse_uint(val, &cur->pending) < 0)
 				goto bad;
+		} else if (strcmp(key, "pending-forever") == 0) {
+			if (sscanf(val, "%lx", &a) != 1 || a > 0xFFFF)
+				goto bad;
+			cur->lie = true;
+			cur->lie_did = (uint16_t)a;
 		} else if (strcmp(key, "busy") == 0) {
 			if (parse_uint(val, &cur->busy) < 0)
 				goto bad;
@@ -427,6 +437,21 @@ static void serve(struct ecu *e, const uint8_t *req, size_t len, bool functional
 		neg(e, req[0], 0x21);
 		return;
 	}
+	/* A lying ECU: 0x78 every 20 ms until the tester gives up and sends anything else (kept in
+	 * `held` for the main loop); bounded so a forgotten simulator ends by itself. */
+	if (!functional && e->lie && req[0] == 0x22 && len == 3 &&
+	    (uint16_t)(req[1] << 8 | req[2]) == e->lie_did) {
+		for (unsigned int i = 0; i < 100000 && !stop; i++) {
+			struct pollfd p = { .fd = sock, .events = POLLIN };
+
+			neg(e, 0x22, 0x78);
+			if (poll(&p, 1, 20) > 0 && read(sock, &held, sizeof(held)) == sizeof(held)) {
+				have_held = true;
+				return;
+			}
+		}
+		return;
+	}
 	for (unsigned int i = 0; !functional && i < e->pending && !stop; i++) {
 		neg(e, req[0], 0x78);
 		sleep_ms(20);
@@ -559,9 +584,13 @@ int main(int argc, char **argv)
 		struct pollfd p = { .fd = sock, .events = POLLIN };
 		struct can_frame f;
 
-		if (poll(&p, 1, 200) <= 0)
+		if (have_held) {
+			f = held;
+			have_held = false;
+		} else if (poll(&p, 1, 200) <= 0 || read(sock, &f, sizeof(f)) != sizeof(f)) {
 			continue;
-		if (read(sock, &f, sizeof(f)) != sizeof(f) || f.len > 8)
+		}
+		if (f.len > 8)
 			continue;
 		for (size_t i = 0; i < n_ecus; i++) {
 			struct ecu *e = &ecus[i];

@@ -73,36 +73,62 @@ static uint64_t m_now(void *ctx)
 
 #define NEG(nrc) 3, { 0x7F, 0x22, nrc }
 #define POS 5, { 0x62, 0xF1, 0x89, 'O', 'K' }
+#define PENDING(ms) { ms, 0, NEG(0x78) }
+#define DEF NULL, UDS_LIMIT_NONE, 0	/* default timing, no limit hit, 0x78 not counted */
+
+/* Timings for rows that need other bounds than UDS_TIMING_DEFAULT. */
+static const struct uds_timing no_count_limit = { 50, 5000, 3, 0, 0 };	/* request_ms 0: default */
+static const struct uds_timing short_request = { 50, 5000, 3, 0, 12000 };
 
 static const struct uds_case {
 	const char *name;
-	struct step steps[8];
+	struct step steps[16];
 	size_t n;
 	int ret;
 	bool negative;
 	uint8_t nrc;
 	unsigned int sends;
 	uint64_t elapsed;	/* simulated ms until the result */
+	const struct uds_timing *tm;	/* NULL: UDS_TIMING_DEFAULT */
+	enum uds_limit limit;
+	unsigned int pending;	/* 0x78 counted */
 } cases[] = {
-	{ "answer in time", { { 10, 0, POS } }, 1, 0, false, 0, 1, 10 },
-	{ "answer after P2", { { 60, 0, POS } }, 1, -ETIMEDOUT, false, 0, 1, 50 },
-	{ "silent", { { 0 } }, 0, -ETIMEDOUT, false, 0, 1, 50 },
-	{ "negative", { { 5, 0, NEG(0x31) } }, 1, 0, true, 0x31, 1, 5 },
+	{ "answer in time", { { 10, 0, POS } }, 1, 0, false, 0, 1, 10, DEF },
+	{ "answer after P2", { { 60, 0, POS } }, 1, -ETIMEDOUT, false, 0, 1, 50, DEF },
+	{ "silent", { { 0 } }, 0, -ETIMEDOUT, false, 0, 1, 50, DEF },
+	{ "negative", { { 5, 0, NEG(0x31) } }, 1, 0, true, 0x31, 1, 5, DEF },
 	{ "pending then answer", { { 5, 0, NEG(0x78) }, { 3000, 0, POS } }, 2, 0, false, 0, 1,
-	  3005 },
+	  3005, DEF },
 	{ "pending x3 then answer", { { 5, 0, NEG(0x78) }, { 4000, 0, NEG(0x78) },
-	  { 4000, 0, NEG(0x78) }, { 4999, 0, POS } }, 4, 0, false, 0, 1, 13004 },
-	{ "pending then silence", { { 5, 0, NEG(0x78) } }, 1, -ETIMEDOUT, false, 0, 1, 5005 },
-	{ "busy then answer", { { 5, 0, NEG(0x21) }, { 5, 0, POS } }, 2, 0, false, 0, 2, 10 },
+	  { 4000, 0, NEG(0x78) }, { 4999, 0, POS } }, 4, 0, false, 0, 1, 13004, DEF },
+	{ "pending then silence", { { 5, 0, NEG(0x78) } }, 1, -ETIMEDOUT, false, 0, 1, 5005, DEF },
+	{ "busy then answer", { { 5, 0, NEG(0x21) }, { 5, 0, POS } }, 2, 0, false, 0, 2, 10, DEF },
 	{ "busy forever", { { 1, 0, NEG(0x21) }, { 1, 0, NEG(0x21) }, { 1, 0, NEG(0x21) },
-	  { 1, 0, NEG(0x21) }, { 1, 0, NEG(0x21) } }, 5, 0, true, 0x21, 4, 4 },
+	  { 1, 0, NEG(0x21) }, { 1, 0, NEG(0x21) } }, 5, 0, true, 0x21, 4, 4, DEF },
 	{ "stale negative for another SID", { { 5, 0, 3, { 0x7F, 0x09, 0x31 } }, { 5, 0, POS } },
-	  2, 0, false, 0, 1, 10 },
+	  2, 0, false, 0, 1, 10, DEF },
 	{ "reply to another service", { { 5, 0, 3, { 0x49, 0x02, 0x01 } } }, 1, -EPROTO, false, 0,
-	  1, 5 },
-	{ "truncated negative", { { 5, 0, 2, { 0x7F, 0x22 } } }, 1, -EBADMSG, false, 0, 1, 5 },
-	{ "SN error from kernel", { { 5, -EILSEQ, 0, { 0 } } }, 1, -EILSEQ, false, 0, 1, 5 },
-	{ "interface gone", { { 5, -ENODEV, 0, { 0 } } }, 1, -ENODEV, false, 0, 1, 5 },
+	  1, 5, DEF },
+	{ "truncated negative", { { 5, 0, 2, { 0x7F, 0x22 } } }, 1, -EBADMSG, false, 0, 1, 5, DEF },
+	{ "SN error from kernel", { { 5, -EILSEQ, 0, { 0 } } }, 1, -EILSEQ, false, 0, 1, 5, DEF },
+	{ "interface gone", { { 5, -ENODEV, 0, { 0 } } }, 1, -ENODEV, false, 0, 1, 5, DEF },
+	/* a lying ECU: 0x78 forever.  The 11th 0x78 is one more than the default allows. */
+	{ "pending forever, default count limit", { PENDING(20), PENDING(20), PENDING(20),
+	  PENDING(20), PENDING(20), PENDING(20), PENDING(20), PENDING(20), PENDING(20),
+	  PENDING(20), PENDING(20), PENDING(20), PENDING(20), { 20, 0, POS } }, 14, -ETIMEDOUT,
+	  false, 0, 1, 220, NULL, UDS_LIMIT_PENDING, 11 },
+	{ "ten pendings then answer", { PENDING(20), PENDING(20), PENDING(20), PENDING(20),
+	  PENDING(20), PENDING(20), PENDING(20), PENDING(20), PENDING(20), PENDING(20),
+	  { 20, 0, POS } }, 11, 0, false, 0, 1, 220, NULL, UDS_LIMIT_NONE, 10 },
+	/* no count limit: the request deadline (default 30000 ms) still ends it */
+	{ "pending forever, no count limit", { PENDING(5), PENDING(4000), PENDING(4000),
+	  PENDING(4000), PENDING(4000), PENDING(4000), PENDING(4000), PENDING(4000),
+	  PENDING(4000), PENDING(4000) }, 10, -ETIMEDOUT, false, 0, 1, 30000, &no_count_limit,
+	  UDS_LIMIT_REQUEST, 8 },
+	/* 0x21 repeats do not restart the request's clock */
+	{ "request deadline counts busy repeats", { { 5, 0, NEG(0x21) }, PENDING(5),
+	  PENDING(4000), { 4000, 0, NEG(0x21) }, PENDING(5), PENDING(4000) }, 6, -ETIMEDOUT,
+	  false, 0, 3, 12000, &short_request, UDS_LIMIT_REQUEST, 3 },
 };
 
 static void test_exchange(void **state)
@@ -117,11 +143,17 @@ static void test_exchange(void **state)
 		const uint8_t req[] = { 0x22, 0xF1, 0x89 };
 		int r;
 
+		if (c->tm)
+			tm = *c->tm;
 		print_message("row %zu: %s\n", i, c->name);
+		rep.pending = 99;	/* a previous exchange's count must not leak into this one */
 		r = uds_exchange(&t, &tm, req, sizeof(req), &rep);
 		assert_int_equal(r, c->ret);
 		assert_int_equal(m.sends, c->sends);
 		assert_int_equal(m.now, c->elapsed);
+		assert_int_equal(rep.limit, c->limit);
+		if (c->pending || c->limit)
+			assert_int_equal(rep.pending, c->pending);
 		if (r == 0) {
 			assert_int_equal(rep.negative, c->negative);
 			if (c->negative)
