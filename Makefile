@@ -157,9 +157,12 @@ bench: all
 	@scripts/bench.sh $(B)
 
 # libFuzzer builds need clang; they are for long runs by hand, check only replays the corpus.
+# CFLAGS given on a command line replaces the `+=` above, so the language, warning and dependency
+# flags are repeated here (without -MMD a changed header would leave stale fuzz objects).
 fuzz:
 	$(MAKE) --no-print-directory B=$(B)/fuzz CC=clang \
-		CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" \
+		CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined -std=gnu11 -fPIC -pipe \
+			$(WARN) -MMD -MP" \
 		LDFLAGS="-fsanitize=fuzzer,address,undefined" FUZZ_LIBFUZZER=1 \
 		$(patsubst $(B)/%,$(B)/fuzz/%,$(FUZZ_BINS))
 
