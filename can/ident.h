@@ -8,7 +8,8 @@
  * Mapping of protocol failures (as in the kernel's isotp.c):
  *   no reply within P2 / P2*             -ETIMEDOUT
  *   reply shorter than its service needs -EBADMSG   (kind IDENT_ERR_MALFORMED)
- *   reply for another service / DID      -EPROTO    (kind IDENT_ERR_MALFORMED)
+ *   late reply to an earlier request     skipped (other SID, DID or PID echoed) ...
+ *   ... more than UDS_MAX_STALE of them  -EPROTO    (kind IDENT_ERR_MALFORMED)
  *   ISO-TP SN mismatch (kernel)          -EILSEQ    (kind IDENT_ERR_IO)
  *   ISO-TP FC overflow / N_Bs timeout    -EMSGSIZE / -ECOMM (kind IDENT_ERR_IO)
  *   interface removed / down mid-check   -ENODEV / -ENETDOWN (reading stops, identity so far kept)
@@ -69,6 +70,8 @@ struct uds_timing {
 #define UDS_TIMING_DEFAULT { 50, 5000, 3, UDS_MAX_PENDING_DEFAULT, UDS_REQUEST_MS_DEFAULT }
 
 #define UDS_MAX_REPLY 512
+/* Late replies to earlier requests (other SID, or other DID/PID echoed) skipped per exchange. */
+#define UDS_MAX_STALE 8
 
 enum uds_limit {
 	UDS_LIMIT_NONE = 0,
@@ -91,8 +94,9 @@ const char *uds_nrc_name(uint8_t nrc);
 
 /*
  * One request/response exchange: 0 with reply filled (positive or negative), or -ETIMEDOUT,
- * -EBADMSG (empty or truncated negative response), -EPROTO (reply to another service), or the
- * transport's error.  Follows 0x78 (P2* each, at most max_pending times, within request_ms) and
+ * -EBADMSG (empty or truncated negative response), -EPROTO (more than UDS_MAX_STALE replies to
+ * earlier requests — each one is skipped: negative for another SID, positive for another SID or
+ * not echoing the request's DID/PID), or the transport's error.  Follows 0x78 (P2* each, at most max_pending times, within request_ms) and
  * retries 0x21 busy_retries times.
  */
 int uds_exchange(const struct isotp_transport *t, const struct uds_timing *tm,

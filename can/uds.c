@@ -68,6 +68,40 @@ const char *uds_nrc_name(uint8_t nrc)
 	return "unknown";
 }
 
+/*
+ * How many request bytes after the SID a positive response echoes (ISO 14229-1: 0x22 the DID,
+ * 0x10/0x3E the sub-function; SAE J1979: 0x01/0x09 the PID).  A reply that does not echo them
+ * answers an earlier request whose answer came late.
+ */
+static const struct {
+	uint8_t sid;
+	uint8_t echo;
+} echo_table[] = {
+	{ 0x01, 1 }, { 0x09, 1 }, { 0x10, 1 }, { 0x22, 2 }, { 0x3E, 1 },
+};
+
+static size_t echo_len(const uint8_t *req, size_t req_len)
+{
+	for (size_t i = 0; i < sizeof(echo_table) / sizeof(echo_table[0]); i++)
+		if (echo_table[i].sid == req[0])
+			return echo_table[i].echo < req_len ? echo_table[i].echo : req_len - 1;
+	return 0;
+}
+
+/* A reply that belongs to another request: a negative one for another SID, or a positive one
+ * for another SID or with another DID/PID echoed.  Too short to tell: not stale (the parser
+ * reports it as malformed). */
+static bool stale_reply(const uint8_t *req, size_t req_len, const uint8_t *rep, size_t len)
+{
+	size_t echo = echo_len(req, req_len);
+
+	if (rep[0] == UDS_SID_NEGATIVE)
+		return len >= 2 && rep[1] != req[0];
+	if (rep[0] != (uint8_t)(req[0] + 0x40))
+		return true;
+	return len >= 1 + echo && memcmp(rep + 1, req + 1, echo) != 0;
+}
+
 static uint64_t elapsed(const struct isotp_transport *t, uint64_t since)
 {
 	uint64_t now = t->now_ms(t->ctx);
@@ -83,14 +117,12 @@ static uint64_t elapsed(const struct isotp_transport *t, uint64_t since)
 int uds_exchange(const struct isotp_transport *t, const struct uds_timing *tm,
 		 const uint8_t *req, size_t req_len, struct uds_reply *reply)
 {
-	unsigned int busy = 0, pending = 0, request_ms;
+	unsigned int busy = 0, pending = 0, stale = 0, request_ms;
 	uint64_t first;
-	uint8_t sid;
 	int r;
 
 	if (!t || !tm || !req || req_len == 0 || !reply)
 		return -EINVAL;
-	sid = req[0];
 	memset(reply, 0, offsetof(struct uds_reply, data));
 	reply->pending = 0;
 	reply->busy = 0;
@@ -124,11 +156,15 @@ send:
 			return (int)n;
 		if (n == 0)
 			return -EBADMSG;
+		if (stale_reply(req, req_len, reply->data, (size_t)n)) {
+			/* a late answer to an earlier request: skip it, but not without end */
+			if (++stale > UDS_MAX_STALE)
+				return -EPROTO;
+			continue;
+		}
 		if (reply->data[0] == UDS_SID_NEGATIVE) {
 			if (n < 3)
 				return -EBADMSG;
-			if (reply->data[1] != sid)
-				continue;	/* stale answer to another request */
 			if (reply->data[2] == UDS_NRC_PENDING) {
 				reply->pending = ++pending;
 				if (tm->max_pending && pending > tm->max_pending) {
@@ -148,8 +184,6 @@ send:
 			reply->len = (size_t)n;
 			return 0;
 		}
-		if (reply->data[0] != (uint8_t)(sid + 0x40))
-			return -EPROTO;
 		reply->len = (size_t)n;
 		return 0;
 	}

@@ -74,6 +74,7 @@ static uint64_t m_now(void *ctx)
 #define NEG(nrc) 3, { 0x7F, 0x22, nrc }
 #define POS 5, { 0x62, 0xF1, 0x89, 'O', 'K' }
 #define PENDING(ms) { ms, 0, NEG(0x78) }
+#define STALE { 1, 0, 5, { 0x62, 0xF1, 0x87, 'N', 'O' } }	/* late answer for F187 */
 #define DEF NULL, UDS_LIMIT_NONE, 0	/* default timing, no limit hit, 0x78 not counted */
 
 /* Timings for rows that need other bounds than UDS_TIMING_DEFAULT. */
@@ -107,8 +108,19 @@ static const struct uds_case {
 	  { 1, 0, NEG(0x21) }, { 1, 0, NEG(0x21) } }, 5, 0, true, 0x21, 4, 4, DEF },
 	{ "stale negative for another SID", { { 5, 0, 3, { 0x7F, 0x09, 0x31 } }, { 5, 0, POS } },
 	  2, 0, false, 0, 1, 10, DEF },
-	{ "reply to another service", { { 5, 0, 3, { 0x49, 0x02, 0x01 } } }, 1, -EPROTO, false, 0,
-	  1, 5, DEF },
+	/* late answers to earlier requests are skipped; the real answer still counts */
+	{ "reply to another service, then silence", { { 5, 0, 3, { 0x49, 0x02, 0x01 } } }, 1,
+	  -ETIMEDOUT, false, 0, 1, 50, DEF },
+	{ "late positive for another service, then answer", { { 5, 0, 3, { 0x49, 0x02, 0x01 } },
+	  { 5, 0, POS } }, 2, 0, false, 0, 1, 10, DEF },
+	{ "late positive for another DID, then answer", { { 5, 0, 5, { 0x62, 0xF1, 0x87, 'N', 'O' } },
+	  { 5, 0, POS } }, 2, 0, false, 0, 1, 10, DEF },
+	{ "late positive then pending then answer", { { 5, 0, 4, { 0x62, 0xF1, 0x90, 'W' } },
+	  PENDING(5), { 3000, 0, POS } }, 3, 0, false, 0, 1, 3010, NULL, UDS_LIMIT_NONE, 1 },
+	{ "stale replies without end", { STALE, STALE, STALE, STALE, STALE, STALE, STALE, STALE,
+	  STALE, { 1, 0, POS } }, 10, -EPROTO, false, 0, 1, 9, DEF },
+	{ "eight stale replies, then answer", { STALE, STALE, STALE, STALE, STALE, STALE, STALE,
+	  STALE, { 1, 0, POS } }, 9, 0, false, 0, 1, 9, DEF },
 	{ "truncated negative", { { 5, 0, 2, { 0x7F, 0x22 } } }, 1, -EBADMSG, false, 0, 1, 5, DEF },
 	{ "SN error from kernel", { { 5, -EILSEQ, 0, { 0 } } }, 1, -EILSEQ, false, 0, 1, 5, DEF },
 	{ "interface gone", { { 5, -ENODEV, 0, { 0 } } }, 1, -ENODEV, false, 0, 1, 5, DEF },
@@ -158,6 +170,8 @@ static void test_exchange(void **state)
 			assert_int_equal(rep.negative, c->negative);
 			if (c->negative)
 				assert_int_equal(rep.nrc, c->nrc);
+			else	/* the answer to this request, not a skipped one */
+				assert_memory_equal(rep.data, "\x62\xF1\x89OK", 5);
 		}
 	}
 }
@@ -177,8 +191,9 @@ static void test_read_did(void **state)
 	assert_int_equal(uds_read_did(&t, &tm, 0xF189, &rep, &v, &n), 0);
 	assert_int_equal(n, 2);
 	assert_memory_equal(v, "OK", 2);
+	/* a late answer for another DID is not this DID's value */
 	m = (struct mock){ .steps = other, .n = 1 };
-	assert_int_equal(uds_read_did(&t, &tm, 0xF189, &rep, &v, &n), -EPROTO);
+	assert_int_equal(uds_read_did(&t, &tm, 0xF189, &rep, &v, &n), -ETIMEDOUT);
 	m = (struct mock){ .send_err = -ENETDOWN };
 	assert_int_equal(uds_read_did(&t, &tm, 0xF189, &rep, &v, &n), -ENETDOWN);
 }
