@@ -14,6 +14,9 @@ int canbus_isotp_open(const char *iface, enum ident_scheme scheme, uint32_t ecu,
 		      struct canbus_isotp *s, struct isotp_transport *t);
 void canbus_isotp_close(struct canbus_isotp *s);
 
+/* Responders one functional request can have: a byte of address (obd29, bmw); obd11 has 8. */
+#define CANBUS_MAX_RESPONDERS 256
+
 /*
  * Functional request on CAN_RAW, collecting responder addresses (deduplicated, in order of first
  * answer) for window_ms after the last new answer.  Returns the count or negative errno.

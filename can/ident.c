@@ -83,8 +83,10 @@ static void add_error(struct ident *id, const char *step, uint32_t ecu, enum ide
 {
 	struct ident_error *e;
 
-	if (id->n_errors >= IDENT_MAX_ERRORS)
+	if (id->n_errors >= IDENT_MAX_ERRORS) {
+		id->errors_dropped++;	/* counted, so a full table is visible */
 		return;
+	}
 	e = &id->errors[id->n_errors++];
 	snprintf(e->step, sizeof(e->step), "%s", step);
 	e->ecu = ecu;
@@ -253,11 +255,13 @@ out:
 static int try_scheme(struct ident *id, const char *iface, enum ident_scheme scheme,
 		      const struct ident_config *cfg, struct uds_reply *rep)
 {
-	uint32_t ecus[IDENT_MAX_ECUS];
+	uint32_t ecus[CANBUS_MAX_RESPONDERS];
 	char msg[160];
-	int n;
+	int n, not_read = 0;
 
-	n = canbus_discover(iface, scheme, cfg->timing.p2_ms, ecus, IDENT_MAX_ECUS);
+	/* Every responder the scheme can address is noted, so none is lost unseen: what does not
+	 * fit the identity's table is reported below. */
+	n = canbus_discover(iface, scheme, cfg->timing.p2_ms, ecus, CANBUS_MAX_RESPONDERS);
 	if (n < 0) {
 		memset(rep, 0, offsetof(struct uds_reply, data));
 		rep->pending = 0;
@@ -273,7 +277,7 @@ static int try_scheme(struct ident *id, const char *iface, enum ident_scheme sch
 			continue;
 		for (j = 0; j < n && ecus[j] != cfg->ecus[i]; j++)
 			;
-		if (j == n && n < IDENT_MAX_ECUS)
+		if (j == n && n < CANBUS_MAX_RESPONDERS)
 			ecus[n++] = cfg->ecus[i];
 	}
 	if (n == 0) {
@@ -284,7 +288,16 @@ static int try_scheme(struct ident *id, const char *iface, enum ident_scheme sch
 	}
 	if (!id->n_ecus)
 		id->scheme = scheme;	/* the first scheme that answered, also when one is added */
-	for (int i = 0; i < n && !id->fatal; i++)
+	/* Said before reading, while errors[] has room (the reads may fill it). */
+	if ((size_t)n > IDENT_MAX_ECUS - id->n_ecus) {
+		not_read = n - (int)(IDENT_MAX_ECUS - id->n_ecus);
+		snprintf(msg, sizeof(msg), "%s: %s: %d ECUs not read: table full (%d ECUs per "
+			 "identity, IDENT_MAX_ECUS)", iface, ident_scheme_name(scheme), not_read,
+			 IDENT_MAX_ECUS);
+		add_error(id, "discovery", 0, IDENT_ERR_IO, -ENOSPC, 0, msg);
+		id->ecus_not_read += (size_t)not_read;
+	}
+	for (int i = 0; i < n - not_read && !id->fatal; i++)
 		read_ecu(id, iface, scheme, ecus[i], cfg, rep);
 	return n;
 }
@@ -578,6 +591,12 @@ struct json_object *ident_to_json(const struct ident *id)
 		json_object_array_add(a, eo);
 	}
 	json_object_object_add(o, "errors", a);
+	if (id->errors_dropped)
+		json_object_object_add(o, "errors_not_recorded",
+				       json_object_new_int64((int64_t)id->errors_dropped));
+	if (id->ecus_not_read)
+		json_object_object_add(o, "ecus_not_read",
+				       json_object_new_int64((int64_t)id->ecus_not_read));
 	if (id->fatal)
 		json_object_object_add(o, "fatal", json_object_new_string(strerror(-id->fatal)));
 	return o;

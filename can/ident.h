@@ -136,7 +136,9 @@ enum {
 unsigned int ident_vin_extract(const uint8_t *raw, size_t len, char *vin);
 
 /* ---- the identity ---- */
-#define IDENT_MAX_ECUS    16
+/* ECUs per identity; more responders are not read but counted (ident.ecus_not_read) and reported
+ * as an error "N ECUs not read: table full" — never lost silently. */
+#define IDENT_MAX_ECUS    64
 #define IDENT_MAX_DIDS    24
 #define IDENT_MAX_SOURCES 16
 #define IDENT_MAX_ERRORS  48
@@ -196,8 +198,10 @@ struct ident {
 	struct ident_vin_source sources[IDENT_MAX_SOURCES];
 	size_t n_ecus;
 	struct ident_ecu ecus[IDENT_MAX_ECUS];
+	size_t ecus_not_read;		/* answered but not read: ecus[] was full (see errors[]) */
 	size_t n_errors;
 	struct ident_error errors[IDENT_MAX_ERRORS];
+	size_t errors_dropped;		/* errors beyond IDENT_MAX_ERRORS, counted only */
 	int fatal;			/* negative errno that stopped reading (e.g. -ENODEV), or 0 */
 };
 
@@ -230,7 +234,8 @@ struct ident *ident_free(struct ident *id);
 
 /* JSON: iface, scheme, vin, vin_flags, vin_agree, vin_sources[], ecus[] {address, addressing,
  * name, calibration_ids[], cvns[], dids{ "F189": {hex, ascii} | {error, nrc, nrc_name} }}, errors[] {step, ecu, kind, nrc,
- * nrc_name, message}.  Caller puts the object. */
+ * nrc_name, message}; addressings[] (every scheme read); ecus_not_read, errors_not_recorded when
+ * a table was full.  Caller puts the object. */
 struct json_object *ident_to_json(const struct ident *id);
 
 #endif

@@ -36,7 +36,7 @@ static const char *const fault_names[] = {
 	"fc-overflow", "physical-only",
 };
 
-#define MAX_ECUS 16
+#define MAX_ECUS 128	/* more than can/ reads (IDENT_MAX_ECUS), to test its limit */
 #define MAX_DIDS 32
 #define MAX_VAL 200
 
