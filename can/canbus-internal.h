@@ -9,9 +9,13 @@ struct canbus_isotp {
 	int fd;
 };
 
-/* Kernel ISO-TP socket to ECU (address per scheme); fills *t.  Negative errno. */
-int canbus_isotp_open(const char *iface, enum ident_scheme scheme, uint32_t ecu,
+/* Kernel ISO-TP socket to ECU (address per scheme) whose Flow Control asks for STMIN (raw
+ * ISO 15765-2 byte); fills *t.  Negative errno. */
+int canbus_isotp_open(const char *iface, enum ident_scheme scheme, uint32_t ecu, uint8_t stmin,
 		      struct canbus_isotp *s, struct isotp_transport *t);
+
+/* Is STMIN a valid STmin byte (0x00-0x7F, 0xF1-0xF9)? */
+bool canbus_stmin_ok(uint8_t stmin);
 void canbus_isotp_close(struct canbus_isotp *s);
 
 /* Responders one functional request can have: a byte of address (obd29, bmw); obd11 has 8. */

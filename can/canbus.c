@@ -131,7 +131,12 @@ static ssize_t k_recv(void *ctx, uint8_t *buf, size_t cap, unsigned int timeout_
 	return n;
 }
 
-int canbus_isotp_open(const char *iface, enum ident_scheme scheme, uint32_t ecu,
+bool canbus_stmin_ok(uint8_t stmin)
+{
+	return stmin <= 0x7F || (stmin >= 0xF1 && stmin <= 0xF9);
+}
+
+int canbus_isotp_open(const char *iface, enum ident_scheme scheme, uint32_t ecu, uint8_t stmin,
 		      struct canbus_isotp *s, struct isotp_transport *t)
 {
 	struct can_isotp_options opts = { 0 };
@@ -144,6 +149,8 @@ int canbus_isotp_open(const char *iface, enum ident_scheme scheme, uint32_t ecu,
 	r = scheme_ids(scheme, ecu, &tx, &rx);
 	if (r < 0)
 		return r;
+	if (!canbus_stmin_ok(stmin))
+		return -EINVAL;
 	idx = if_nametoindex(iface);
 	if (!idx)
 		return -ENODEV;
@@ -160,9 +167,9 @@ int canbus_isotp_open(const char *iface, enum ident_scheme scheme, uint32_t ecu,
 	}
 	if (setsockopt(fd, SOL_CAN_ISOTP, CAN_ISOTP_OPTS, &opts, sizeof(opts)) < 0)
 		goto err;
-	/* Our FC: no block limit, no STmin — the tester is never the slow side. */
+	/* Our FC: no block limit; STmin 0 unless the caller must slow a slow ECU down. */
 	fc.bs = 0;
-	fc.stmin = 0;
+	fc.stmin = stmin;
 	fc.wftmax = 0;
 	if (setsockopt(fd, SOL_CAN_ISOTP, CAN_ISOTP_RECV_FC, &fc, sizeof(fc)) < 0)
 		goto err;

@@ -194,7 +194,7 @@ static void read_ecu(struct ident *id, const char *iface, enum ident_scheme sche
 
 	if (id->n_ecus >= IDENT_MAX_ECUS)
 		return;
-	r = canbus_isotp_open(iface, scheme, ecu, &s, &t);
+	r = canbus_isotp_open(iface, scheme, ecu, cfg->fc_stmin, &s, &t);
 	if (r < 0) {
 		note_failure(id, "open", ecu, r, rep, tm);
 		return;
@@ -383,6 +383,8 @@ int ident_read(const char *iface, const struct ident_config *cfg, struct ident *
 		ident_config_init(&def);
 		cfg = &def;
 	}
+	if (!canbus_stmin_ok(cfg->fc_stmin))
+		return -EINVAL;
 	r = canbus_check(iface);
 	if (r < 0)
 		return r;

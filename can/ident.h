@@ -216,6 +216,12 @@ struct ident_config {
 	const uint32_t *ecus;		/* addresses to probe physically besides discovery */
 	size_t n_ecus;
 	struct uds_timing timing;
+	/*
+	 * STmin the tester asks for in its Flow Control (ISO 15765-2:2016 9.6.5.4): 0x00-0x7F ms,
+	 * 0xF1-0xF9 100-900 us.  Default 0: the tester is never the slow side; set it for an ECU
+	 * that must be slowed down.  Reserved values make ident_read() return -EINVAL.
+	 */
+	uint8_t fc_stmin;
 };
 
 /* Fills defaults (AUTO, default order, UDS_TIMING_DEFAULT). */
