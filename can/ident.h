@@ -53,19 +53,22 @@ struct isotp_transport {
  * An ECU may answer 0x78 (responsePending) and then owes the answer within P2* (ISO 14229-2:
  * P2*max 5000 ms) — but nothing in the standard bounds how often it may say so, and a lying ECU
  * that repeats 0x78 forever must not hang a check.  Two bounds therefore always apply:
- * max_pending (default 10 × 0x78 per request; 0 = no count limit) and request_ms (default
+ * max_pending (default 50 × 0x78 per request; 0 = no count limit) and request_ms (default
  * 30000 ms = 6 × P2*max from the request to its final answer, 0x21 repeats included; 0 means the
- * default, so a request is never unbounded).  Either one ends that request with -ETIMEDOUT and
- * uds_reply.limit saying which; the identity reader records it for that DID and goes on.
+ * default, so a request is never unbounded).  The deadline is the bound for honest slow ECUs; the
+ * count stops one that repeats 0x78 rapidly (every 20 ms: the DID fails after about a second)
+ * while leaving room for slow ECUs that repeat it often (this suite's slow TCB sends 40).
+ * Either one ends that request with -ETIMEDOUT and uds_reply.limit saying which; the identity
+ * reader records it for that DID and goes on.
  */
 struct uds_timing {
 	unsigned int p2_ms;		/* default 50 */
 	unsigned int p2star_ms;		/* default 5000, after each 0x78 */
 	unsigned int busy_retries;	/* 0x21 busyRepeatRequest: repeat at most this often (3) */
-	unsigned int max_pending;	/* 0x78 followed at most this often (10; 0 = no count limit) */
+	unsigned int max_pending;	/* 0x78 followed at most this often (50; 0 = no count limit) */
 	unsigned int request_ms;	/* whole request incl. 0x78/0x21 (30000; 0 = the default) */
 };
-#define UDS_MAX_PENDING_DEFAULT 10
+#define UDS_MAX_PENDING_DEFAULT 50
 #define UDS_REQUEST_MS_DEFAULT 30000
 #define UDS_TIMING_DEFAULT { 50, 5000, 3, UDS_MAX_PENDING_DEFAULT, UDS_REQUEST_MS_DEFAULT }
 
@@ -96,7 +99,8 @@ const char *uds_nrc_name(uint8_t nrc);
  * One request/response exchange: 0 with reply filled (positive or negative), or -ETIMEDOUT,
  * -EBADMSG (empty or truncated negative response), -EPROTO (more than UDS_MAX_STALE replies to
  * earlier requests — each one is skipped: negative for another SID, positive for another SID or
- * not echoing the request's DID/PID), or the transport's error.  Follows 0x78 (P2* each, at most max_pending times, within request_ms) and
+ * not echoing the request's DID/PID), or the transport's error.  Follows 0x78 (P2* each, at
+ * most max_pending times, within request_ms) and
  * retries 0x21 busy_retries times.
  */
 int uds_exchange(const struct isotp_transport *t, const struct uds_timing *tm,

@@ -53,10 +53,10 @@ row fault-physical-only 0 "--addressing bmw --ecu 12" '"vin":"WBA8E51060K734560"
 row fault-pending 0 "--addressing bmw" '"vin":"WBA8E51060K734560"' '"ascii":"12.4.1"'
 # P2* of 1 ms: the second 0x78 comes too late, reported as a pending timeout, not a crash
 row fault-pending 1 "--addressing bmw --p2star 1" '"vin":null' 'responsepending'
-# a lying ECU: 0x78 for F189 without end.  Bounded by the default max_pending (10): that DID
+# a lying ECU: 0x78 for F189 without end.  Bounded by the default max_pending (50): that DID
 # fails with a clear message, the DID after it (F18C) and the next ECU (0x40) are read.
 row fault-pending-forever 0 "--addressing bmw" '"vin":"WBA8E51060K734560"' \
-	'"step":"read-didF189","ecu":"0x12","kind":"timeout"' 'responsepending11times(limit10),givingup' \
+	'"step":"read-didF189","ecu":"0x12","kind":"timeout"' 'responsepending51times(limit50),givingup' \
 	'"ascii":"SN0012345"' '"ascii":"7.1.0"'
 row fault-busy 0 "--addressing bmw" '"vin":"WBA8E51060K734560"'
 row fault-two-vins 0 "--addressing obd11" '"vin_agree":false' '"vin":"1HGCM82633A004353"'

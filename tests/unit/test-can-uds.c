@@ -80,6 +80,7 @@ static uint64_t m_now(void *ctx)
 /* Timings for rows that need other bounds than UDS_TIMING_DEFAULT. */
 static const struct uds_timing no_count_limit = { 50, 5000, 3, 0, 0 };	/* request_ms 0: default */
 static const struct uds_timing short_request = { 50, 5000, 3, 0, 12000 };
+static const struct uds_timing ten_pendings = { 50, 5000, 3, 10, 0 };
 
 static const struct uds_case {
 	const char *name;
@@ -124,14 +125,15 @@ static const struct uds_case {
 	{ "truncated negative", { { 5, 0, 2, { 0x7F, 0x22 } } }, 1, -EBADMSG, false, 0, 1, 5, DEF },
 	{ "SN error from kernel", { { 5, -EILSEQ, 0, { 0 } } }, 1, -EILSEQ, false, 0, 1, 5, DEF },
 	{ "interface gone", { { 5, -ENODEV, 0, { 0 } } }, 1, -ENODEV, false, 0, 1, 5, DEF },
-	/* a lying ECU: 0x78 forever.  The 11th 0x78 is one more than the default allows. */
-	{ "pending forever, default count limit", { PENDING(20), PENDING(20), PENDING(20),
+	/* a lying ECU: 0x78 forever.  The 11th 0x78 is one more than max_pending 10 allows (the
+	 * default, 50, in test_pending_default_limit). */
+	{ "pending forever, max_pending 10", { PENDING(20), PENDING(20), PENDING(20),
 	  PENDING(20), PENDING(20), PENDING(20), PENDING(20), PENDING(20), PENDING(20),
 	  PENDING(20), PENDING(20), PENDING(20), PENDING(20), { 20, 0, POS } }, 14, -ETIMEDOUT,
-	  false, 0, 1, 220, NULL, UDS_LIMIT_PENDING, 11 },
+	  false, 0, 1, 220, &ten_pendings, UDS_LIMIT_PENDING, 11 },
 	{ "ten pendings then answer", { PENDING(20), PENDING(20), PENDING(20), PENDING(20),
 	  PENDING(20), PENDING(20), PENDING(20), PENDING(20), PENDING(20), PENDING(20),
-	  { 20, 0, POS } }, 11, 0, false, 0, 1, 220, NULL, UDS_LIMIT_NONE, 10 },
+	  { 20, 0, POS } }, 11, 0, false, 0, 1, 220, &ten_pendings, UDS_LIMIT_NONE, 10 },
 	/* no count limit: the request deadline (default 30000 ms) still ends it */
 	{ "pending forever, no count limit", { PENDING(5), PENDING(4000), PENDING(4000),
 	  PENDING(4000), PENDING(4000), PENDING(4000), PENDING(4000), PENDING(4000),
@@ -176,6 +178,39 @@ static void test_exchange(void **state)
 	}
 }
 
+/* UDS_TIMING_DEFAULT: 0x78 every 20 ms without end fails after the 51st, about a second; 50 are
+ * waited out (the slow TCB of 41-daemon-e2e-interrupted sends 40). */
+static void test_pending_default_limit(void **state)
+{
+	static struct step steps[60];
+	static struct uds_reply rep;
+	struct uds_timing tm = UDS_TIMING_DEFAULT;
+	const uint8_t req[] = { 0x22, 0xF1, 0x89 };
+	const struct step pend = PENDING(20), pos = { 20, 0, POS };
+
+	(void)state;
+	for (size_t n = 50; n <= 59; n += 9) {
+		struct mock m = { .steps = steps, .n = n + 1 };
+		struct isotp_transport t = { &m, m_send, m_recv, m_now };
+		int r;
+
+		for (size_t i = 0; i < n; i++)
+			steps[i] = pend;
+		steps[n] = pos;
+		r = uds_exchange(&t, &tm, req, sizeof(req), &rep);
+		if (n == 50) {
+			assert_int_equal(r, 0);
+			assert_int_equal(rep.pending, 50);
+			assert_int_equal(m.now, 51 * 20);
+		} else {
+			assert_int_equal(r, -ETIMEDOUT);
+			assert_int_equal(rep.limit, UDS_LIMIT_PENDING);
+			assert_int_equal(rep.pending, 51);
+			assert_int_equal(m.now, 51 * 20);
+		}
+	}
+}
+
 static void test_read_did(void **state)
 {
 	static const struct step ok[] = { { 1, 0, POS } };
@@ -202,6 +237,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_exchange),
+		cmocka_unit_test(test_pending_default_limit),
 		cmocka_unit_test(test_read_did),
 	};
 
