@@ -201,7 +201,7 @@ case $line in *'"event":"reload"'*) ;; *) die "subscribe failed: $line" ;; esac
 : >"$work/live"
 wait "$pinger"
 # Watchdog: ending the subscriber ends the event stream, so no read waits for ever.
-(sleep $((wait_s * 5)); kill "$sub") 2>/dev/null &
+(trap 'kill $! 2>/dev/null; exit 0' TERM; sleep $((wait_s * 5)) & wait $!; kill "$sub") 2>/dev/null &
 dog=$!
 
 notcomplete=0 checks=0
