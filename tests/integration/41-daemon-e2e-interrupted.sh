@@ -13,17 +13,20 @@ extra_cleanup="$extra_cleanup; [ -n \"\$dump\" ] && kill \$dump 2>/dev/null"
 e2e_config e2i* >"$work/recalld.conf"
 start_daemon "$BIN/recalld" -c "$work/recalld.conf" -e
 
-# the i3, its telematics unit slow to answer (each answer 1.5 s late; P2 of the check is 300 ms,
-# so the reads of 0x61 wait for responsePending-free silence and the check takes seconds)
-sed 's/^name = TCB$/name = TCB\npending = 40/' "$TOP/tests/ecusim/profiles/bmw-i3.ini" >"$work/slow.ini"
-grep -q '^pending = 40' "$work/slow.ini" || fail "could not derive the slow profile"
+# the i3, its telematics unit slow to answer: 10 x responsePending (0x78, 20 ms apart) before each
+# answer, the most a tester waits out (can/: max_pending 10), so every read of 0x61 succeeds late
+sed 's/^name = TCB$/name = TCB\npending = 10/' "$TOP/tests/ecusim/profiles/bmw-i3.ini" >"$work/slow.ini"
+grep -q '^pending = 10' "$work/slow.ini" || fail "could not derive the slow profile"
 e2e_car e2i0 "$work/slow.ini"
+car=${sims##* }
 ip link set e2i0 up
-# The cut must fall while the check waits for the slow TCB, after the FEM gave the VIN: the ECUs
-# are read one after the other (0x40 first), so the first responsePending of the TCB on the bus
-# (0x661, extended address F1, 03 7F <SID> 78) marks that moment.  The daemon reports nothing
-# until the whole identity is read, so an independent observer watches the bus; the TCB repeats
-# 0x78 for seconds, so the observer starting after the link is up misses nothing it needs.
+# The cut must fall while the check waits for the TCB, after the FEM gave the VIN.  The ECUs are
+# read one after the other (0x40 first), so the TCB's first responsePending on the bus (0x661,
+# extended address F1, 03 7F <SID> 78) shows the VIN is in; the daemon itself reports nothing
+# until the whole identity is read, so candump, an independent observer, watches the bus (the TCB
+# sends 0x78 before every answer, so starting it after the link is up misses nothing it needs).
+# Then the car stops answering (its simulator frozen): from there the check can only wait — P2*
+# after a 0x78, P2 for each further request — so the cut lands in that wait on any machine.
 candump -L e2i0 >"$work/e2i0.dump" 2>&1 &
 dump=$!
 wait_event '"event":"check-started","iface":"e2i0"'
@@ -35,7 +38,11 @@ until grep -Eq ' e2i0 661#F1037F[0-9A-F]{2}78' "$work/e2i0.dump"; do
 	kill -0 "$dump" 2>/dev/null || fail "e2i0: candump ended: $(cat "$work/e2i0.dump")"
 	sleep 0.1
 done
+kill -STOP "$car"
+grep -q '"event":"check-finished","iface":"e2i0"' "$events" &&
+	fail "e2i0: the check ended before the car stopped answering (TCB phase too short?)"
 ip link del e2i0
+kill -CONT "$car"
 wait_event '"event":"check-finished","iface":"e2i0"'
 line=$(grep '"event":"check-finished","iface":"e2i0"' "$events")
 printf '%s\n' "$line" | grep -q '"status":"interrupted"' || fail "e2i0: not interrupted: $line"
