@@ -14,7 +14,7 @@ e2e_config e2i* >"$work/recalld.conf"
 start_daemon "$BIN/recalld" -c "$work/recalld.conf" -e
 
 # the i3, its telematics unit slow to answer: 10 x responsePending (0x78, 20 ms apart) before each
-# answer, the most a tester waits out (can/: max_pending 10), so every read of 0x61 succeeds late
+# answer, within what the tester waits out (can/: max_pending), so every read of 0x61 succeeds late
 sed 's/^name = TCB$/name = TCB\npending = 10/' "$TOP/tests/ecusim/profiles/bmw-i3.ini" >"$work/slow.ini"
 grep -q '^pending = 10' "$work/slow.ini" || fail "could not derive the slow profile"
 e2e_car e2i0 "$work/slow.ini"
