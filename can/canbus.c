@@ -101,13 +101,24 @@ bool canbus_addr_ok(enum ident_scheme scheme, uint32_t ecu)
 	return scheme_ids(scheme, ecu, &tx, &rx) == 0;
 }
 
+/*
+ * net/can/isotp.c unbinds a socket when its interface is unregistered (sk_err ENODEV is reported
+ * once, to whoever reads first); a later sendmsg on it fails with EADDRNOTAVAIL.  For us that
+ * can only mean the interface was removed: say so, so reading stops (-ENODEV) instead of
+ * failing every remaining DID with "cannot assign requested address".
+ */
+static int k_errno(int e)
+{
+	return e == EADDRNOTAVAIL ? -ENODEV : -e;
+}
+
 static int k_send(void *ctx, const uint8_t *buf, size_t len)
 {
 	struct canbus_isotp *s = ctx;
 	ssize_t n = write(s->fd, buf, len);
 
 	if (n < 0)
-		return -errno;
+		return k_errno(errno);
 	return (size_t)n == len ? 0 : -EIO;
 }
 
@@ -127,7 +138,7 @@ static ssize_t k_recv(void *ctx, uint8_t *buf, size_t cap, unsigned int timeout_
 		return -ETIMEDOUT;
 	n = read(s->fd, buf, cap);
 	if (n < 0)
-		return -errno;
+		return k_errno(errno);
 	return n;
 }
 

@@ -12,7 +12,8 @@
  *   ... more than UDS_MAX_STALE of them  -EPROTO    (kind IDENT_ERR_MALFORMED)
  *   ISO-TP SN mismatch (kernel)          -EILSEQ    (kind IDENT_ERR_IO)
  *   ISO-TP FC overflow / N_Bs timeout    -EMSGSIZE / -ECOMM (kind IDENT_ERR_IO)
- *   interface removed / down mid-check   -ENODEV / -ENETDOWN (reading stops, identity so far kept)
+ *   interface removed / down mid-check   -ENODEV / -ENETDOWN (reading stops, identity so far kept;
+ *                                        the kernel's EADDRNOTAVAIL on an unbound socket: -ENODEV)
  */
 #ifndef RECALL_CAN_IDENT_H
 #define RECALL_CAN_IDENT_H

@@ -7,7 +7,7 @@ command -v candump >/dev/null && command -v cansend >/dev/null || { echo "can-ut
 ip link add dev "$dev" type vcan 2>/dev/null || { echo "cannot create vcan" >&2; exit 77; }
 tmp=$(mktemp -d)
 dump=
-trap 'kill $dump 2>/dev/null; ip link del "$dev" 2>/dev/null; ip link del vcanid13b 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
+trap 'kill $dump 2>/dev/null; ip link del "$dev" 2>/dev/null; ip link del vcanid13b 2>/dev/null; ip link del vcanid13c 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
 fail=0
 
 ip link set "$dev" up
@@ -60,4 +60,11 @@ printf '[vehicle]\naddressing = bmw\n[ecu 0x12]\ndelay = 5x\n' >"$tmp/bad.ini"
 "$BIN/recall-ecusim" "$tmp/bad.ini" nosuchif0 2>"$tmp/e4"; rc=$?
 [ $rc -eq 2 ] && grep -q "bad.ini:4:1: error: cannot read 'delay = 5x'" "$tmp/e4" ||
 	{ echo "FAIL bad profile: $rc"; cat "$tmp/e4"; fail=1; }
+# removed between two requests (not while reading): the kernel unbinds the ISO-TP socket and
+# answers EADDRNOTAVAIL on send; can/ must report ENODEV so reading stops.  Deterministic: the
+# helper opens the socket, removes the interface itself, then sends.
+ip link add dev vcanid13c type vcan && ip link set vcanid13c up &&
+	"$TBIN/isotp-gone" vcanid13c >"$tmp/g" 2>&1 ||
+	{ echo "FAIL removed between requests:"; cat "$tmp/g"; fail=1; }
+ip link del vcanid13c 2>/dev/null
 exit $fail
