@@ -1209,6 +1209,24 @@ static int add_vin(struct parser *p, const char *vin, bool exclude)
 	return 0;
 }
 
+/*
+ * A North American VIN (first character 1-5) carries a check digit; with a wrong one the matcher
+ * takes the VIN as invalid, so such a list entry could never select a car: a typo in the list.
+ * Returns the expected digit, or 0 when the entry is fine.
+ */
+static char list_check_digit_wrong(const char *vin)
+{
+	struct vin_info vi;
+
+	if (vin_decode(vin, VIN_LEN, &vi) < 0 || !(vi.errors & VIN_ERR_CHECK_DIGIT))
+		return 0;
+	return vi.check_expected;
+}
+
+#define CHECK_DIGIT_MSG \
+	"check digit wrong: position 9 is '%c', this VIN's is '%c' (a North American VIN must " \
+	"carry it; the matcher would never find this entry)"
+
 static void vin_list_inline(struct parser *p, bool exclude)
 {
 	if (!expect(p, T_LBRACE))
@@ -1226,6 +1244,9 @@ static void vin_list_inline(struct parser *p, bool exclude)
 		if (!vin_syntax_ok(v, strnlen(v, sizeof(v))))
 			perr(p, p->tok.line, p->tok.col,
 			     "not a VIN: must be 17 characters of 0-9 A-Z without I, O, Q");
+		else if (list_check_digit_wrong(v))
+			perr(p, p->tok.line, p->tok.col + 9, CHECK_DIGIT_MSG, v[8],
+			     list_check_digit_wrong(v));
 		else if (add_vin(p, v, exclude) < 0)
 			return;
 		next(p);
@@ -1292,6 +1313,7 @@ static void vin_list_file(struct parser *p, const char *name, bool exclude, unsi
 	while (pos < (size_t)st.st_size) {
 		const char *s = m + pos, *nl = memchr(s, '\n', (size_t)st.st_size - pos);
 		size_t len = nl ? (size_t)(nl - s) : (size_t)st.st_size - pos, b = 0, e = len;
+		char up[VIN_LEN + 1] = "";
 
 		pos += len + 1;
 		line++;
@@ -1301,10 +1323,17 @@ static void vin_list_file(struct parser *p, const char *name, bool exclude, unsi
 			e--;
 		if (b == e || s[b] == '#')
 			continue;
-		if (!vin_syntax_ok(s + b, e - b)) {
+		/* lower case is the same VIN, as in inline lists */
+		if (e - b == VIN_LEN) {
+			for (size_t i = 0; i < VIN_LEN; i++)
+				up[i] = s[b + i] >= 'a' && s[b + i] <= 'z' ? (char)(s[b + i] - 32)
+									  : s[b + i];
+			up[VIN_LEN] = 0;
+		}
+		if (e - b != VIN_LEN || !vin_syntax_ok(up, VIN_LEN)) {
 			size_t bad = b;
 
-			while (bad < e && vin_char_value(s[bad]) >= 0)
+			while (bad < e && vin_char_value(e - b == VIN_LEN ? up[bad - b] : s[bad]) >= 0)
 				bad++;
 			if (rule_diag_add(p->c, fname, line, (unsigned int)(bad < e ? bad : b) + 1,
 					  RULE_ERROR, e - b != VIN_LEN
@@ -1319,7 +1348,18 @@ static void vin_list_file(struct parser *p, const char *name, bool exclude, unsi
 			}
 			continue;
 		}
-		if (add_vin(p, s + b, exclude) < 0)
+		if (list_check_digit_wrong(up)) {
+			if (rule_diag_add(p->c, fname, line, (unsigned int)b + 9, RULE_ERROR,
+					  CHECK_DIGIT_MSG, up[8], list_check_digit_wrong(up)) < 0)
+				p->oom = true;
+			if (++errors >= MAX_FILE_ERRORS) {
+				rule_diag_add(p->c, fname, line, 1, RULE_ERROR,
+					      "too many errors, rest of the file not checked");
+				break;
+			}
+			continue;
+		}
+		if (add_vin(p, up, exclude) < 0)
 			break;
 	}
 out:

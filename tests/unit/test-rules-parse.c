@@ -56,6 +56,10 @@ static const struct parse_case {
 	  "t.rules:1:27: error: recognition hotline needs its number: number \"...\"" },
 	{ H " include vins { \"WBA8E51060K73456\" }; }", 1,
 	  "t.rules:1:73: error: not a VIN: must be 17 characters of 0-9 A-Z without I, O, Q" },
+	/* a US VIN whose check digit does not fit would never match: a typo in the list */
+	{ H " include vins { \"1hgcm82632A004352\" }; }", 1,
+	  "t.rules:1:82: error: check digit wrong: position 9 is '3', this VIN's is '5' (a North "
+	  "American VIN must carry it; the matcher would never find this entry)" },
 	{ H " title \"u\"; affected true; }", 1,
 	  "t.rules:1:58: error: 'title' given twice in this campaign" },
 	{ "campaign \"X\" { title \"t\"; affected true; }", 0,
