@@ -61,8 +61,12 @@ if [ -z "${RECALLD_BENCH_PREPARED:-}" ]; then
 	mkdir -p "$prep" || die "cannot create $prep"
 	s=$(now)
 	# Park-Miller minimal standard generator: exact in awk's doubles, the same list everywhere.
+	# Position 9 is the ISO 3779 check digit, as on real VINs (recallc refuses a North American
+	# VIN whose check digit does not fit).
 	awk -v n="$nvins" -v last="$obd_vin" 'BEGIN {
 		a = "0123456789ABCDEFGHJKLMNPRSTUVWXYZ"
+		tr = "0123456789.ABCDEFGH.JKLMN.P.R.STUVWXYZ"
+		split("8 7 6 5 4 3 2 10 0 9 8 7 6 5 4 3 2", wt, " ")
 		split("WBA WBS WBY WMW WVW WAU WDD WF0 VF1 ZFA TMB YV1 JHM 1HG 1FA 5YJ", w, " ")
 		x = 20261126
 		for (i = 1; i < n; i++) {
@@ -72,7 +76,14 @@ if [ -z "${RECALLD_BENCH_PREPARED:-}" ]; then
 				x = (x * 16807) % 2147483647
 				v = v substr(a, x % 33 + 1, 1)
 			}
-			print v
+			sum = 0
+			for (j = 1; j <= 17; j++) {
+				c = substr(v, j, 1)
+				k = index(tr, c) - 1
+				sum += (k < 10 ? k : (k - 11) % 9 + 1) * wt[j]
+			}
+			d = sum % 11
+			print substr(v, 1, 8) (d == 10 ? "X" : d) substr(v, 10)
 		}
 		print last
 	}' >"$prep/list.txt" || die "cannot write the VIN list"
