@@ -5,6 +5,7 @@
  * Every failure becomes an ident_error; -ENODEV/-ENETDOWN stop reading and keep what was read.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -342,11 +343,16 @@ static void note_schemes(struct ident *id)
 		id->schemes |= 1u << id->ecus[i].scheme;
 }
 
-/* The scheme that worked last per interface, tried first next time (this process). */
+/*
+ * The scheme that worked last per interface, tried first next time — within this process only
+ * (recall-check runs once; recalld reads each car in a fresh child).  librecall may be called
+ * from several threads, one interface each: the table is shared, so it is locked.
+ */
 static struct {
 	char iface[16];
 	enum ident_scheme scheme;
 } remembered[8];
+static pthread_mutex_t remembered_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void choose_vin(struct ident *id)
 {
@@ -398,11 +404,13 @@ int ident_read(const char *iface, const struct ident_config *cfg, struct ident *
 	if (cfg->scheme != IDENT_SCHEME_AUTO) {
 		order[n_order++] = cfg->scheme;
 	} else {
+		pthread_mutex_lock(&remembered_lock);
 		for (slot = 0; slot < 8; slot++)
 			if (strcmp(remembered[slot].iface, iface) == 0)
 				break;
 		if (slot < 8)
 			order[n_order++] = remembered[slot].scheme;
+		pthread_mutex_unlock(&remembered_lock);
 		for (size_t i = 0; i < cfg->n_order && i < 3; i++)
 			if (n_order == 0 || cfg->order[i] != order[0])
 				order[n_order++] = cfg->order[i];
@@ -425,6 +433,7 @@ int ident_read(const char *iface, const struct ident_config *cfg, struct ident *
 	note_schemes(id);
 	choose_vin(id);
 	if (id->n_ecus > 0 && cfg->scheme == IDENT_SCHEME_AUTO) {
+		pthread_mutex_lock(&remembered_lock);
 		for (slot = 0; slot < 8; slot++)
 			if (!remembered[slot].iface[0] || strcmp(remembered[slot].iface, iface) == 0)
 				break;
@@ -432,6 +441,7 @@ int ident_read(const char *iface, const struct ident_config *cfg, struct ident *
 			snprintf(remembered[slot].iface, sizeof(remembered[slot].iface), "%s", iface);
 			remembered[slot].scheme = id->scheme;
 		}
+		pthread_mutex_unlock(&remembered_lock);
 	}
 	*ret = id;
 	id = NULL;
