@@ -39,7 +39,7 @@ static void usage(FILE *f)
 		"  --all-ecus           the ECUs given are all the vehicle has (otherwise an ECU not\n"
 		"                       given counts as not read, never as absent)\n"
 		"  --addressing LIST    IFACE: schemes to try, in order, from obd11 obd29 bmw\n"
-		"                       (default: all of them, in that order; see can/README.md)\n"
+		"                       (default: obd11 bmw obd29; see can/README.md)\n"
 		"  --timeout MS         IFACE: answer timeout per request (P2, default 50)\n"
 		"  --relevant           list only the campaigns the database's indexes select for\n"
 		"                       this car (what recalld reports); default: every campaign\n"
