@@ -140,8 +140,14 @@ static void add_source(struct ident *id, uint32_t ecu, enum ident_scheme scheme,
 {
 	struct ident_vin_source *s;
 
-	if (id->n_sources >= IDENT_MAX_SOURCES)
+	if (id->n_sources >= IDENT_MAX_SOURCES) {
+		/* its VIN is not compared with the others: say so once, count the rest */
+		if (id->sources_dropped++ == 0)
+			add_error(id, "vin", ecu, IDENT_ERR_IO, -ENOSPC, 0,
+				  "VIN reported by more ECUs than compared (IDENT_MAX_SOURCES 16): "
+				  "the rest not compared");
 		return;
+	}
 	s = &id->sources[id->n_sources++];
 	s->ecu = ecu;
 	s->scheme = scheme;
@@ -163,12 +169,21 @@ static void read_did(struct ident *id, struct ident_ecu *e, const struct isotp_t
 	for (size_t i = 0; i < e->n_dids; i++)
 		if (e->dids[i].did == did)
 			return;
-	if (e->n_dids >= IDENT_MAX_DIDS || id->fatal)
+	if (id->fatal)
 		return;
+	snprintf(step, sizeof(step), "read-did %04X", did);
+	if (e->n_dids >= IDENT_MAX_DIDS) {
+		char msg[96];
+
+		/* said, not dropped: a rule naming this DID must read "not read", and why */
+		snprintf(msg, sizeof(msg), "not read: table full (%d DIDs per ECU, IDENT_MAX_DIDS)",
+			 IDENT_MAX_DIDS);
+		add_error(id, step, e->address, IDENT_ERR_IO, -ENOSPC, 0, msg);
+		return;
+	}
 	d = &e->dids[e->n_dids++];
 	memset(d, 0, sizeof(*d));
 	d->did = did;
-	snprintf(step, sizeof(step), "read-did %04X", did);
 	r = uds_read_did(t, tm, did, rep, &val, &len);
 	if (r < 0 || rep->negative) {
 		d->status = r < 0 ? r : -EREMOTEIO;

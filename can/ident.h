@@ -207,6 +207,7 @@ struct ident {
 	size_t n_errors;
 	struct ident_error errors[IDENT_MAX_ERRORS];
 	size_t errors_dropped;		/* errors beyond IDENT_MAX_ERRORS, counted only */
+	size_t sources_dropped;		/* VIN reports beyond IDENT_MAX_SOURCES (an error says so) */
 	int fatal;			/* negative errno that stopped reading (e.g. -ENODEV), or 0 */
 };
 

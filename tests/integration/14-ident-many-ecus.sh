@@ -2,7 +2,8 @@
 # More ECUs answer than an identity holds (IDENT_MAX_ECUS, 64): the first 64 are read and
 # the rest are reported — "N ECUs not read: table full" in errors[] and ecus_not_read —
 # never dropped silently.  64 ECUs without DIDs give more errors than errors[] holds: those
-# are counted (errors_not_recorded), and the table-full error is among the recorded ones.  The car: 70 D-CAN ECUs (0x01-0x46), generated here; 0x01 has the VIN.
+# are counted (errors_not_recorded), and the table-full error is among the recorded ones.  The
+# car: 70 D-CAN ECUs (0x01-0x46), generated here; 0x01 has the VIN.  Then the same for DIDs.
 set -u
 iface=${IFACE:-vcan0}
 ip link show "$iface" >/dev/null 2>&1 || { echo "no $iface" >&2; exit 77; }
@@ -35,4 +36,25 @@ for want in '"vin":"WBA8E51060K734560"' '"ecus_not_read":6' \
 	grep -qF -- "$want" "$tmp/c.json" || { echo "FAIL: missing $want"; cat "$tmp/out.json"; fail=1; }
 done
 [ $fail -eq 0 ] && echo "ok 70 ECUs: 64 read, 6 reported not read"
+
+# More DIDs asked of one ECU than an ECU's entry holds (IDENT_MAX_DIDS, 24): the standard 7 plus
+# 20 asked for is 27, so 3 are reported "not read: table full", never dropped silently.
+printf '%s\n' '[vehicle]' 'addressing = bmw' '[ecu 0x40]' 'did F190 = "WBA8E51060K734560"' \
+	>"$tmp/dids.ini"
+set --
+d=160
+while [ $d -lt 180 ]; do
+	set -- "$@" --did "$(printf 'F1%02X' $d)"
+	d=$((d + 1))
+done
+start_sim "$tmp/dids.ini"
+timeout 120 "$BIN/recall-ident" "$iface" --addressing bmw --timeout 300 --json "$@" \
+	>"$tmp/dids.json" 2>"$tmp/err"
+rc=$?
+stop_sim
+tr -d ' \n' <"$tmp/dids.json" >"$tmp/d.json"
+[ $rc -eq 0 ] || { echo "FAIL: dids: exit $rc, want 0"; cat "$tmp/dids.json" "$tmp/err"; fail=1; }
+n=$(grep -o 'notread:tablefull(24DIDsperECU,IDENT_MAX_DIDS)' "$tmp/d.json" | wc -l)
+[ "$n" -eq 3 ] || { echo "FAIL: $n DIDs reported not read, want 3"; cat "$tmp/dids.json"; fail=1; }
+[ $fail -eq 0 ] && echo "ok 27 DIDs asked of one ECU: 24 read, 3 reported not read"
 exit $fail
