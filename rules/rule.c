@@ -1313,7 +1313,8 @@ static void vin_list_file(struct parser *p, const char *name, bool exclude, unsi
 	while (pos < (size_t)st.st_size) {
 		const char *s = m + pos, *nl = memchr(s, '\n', (size_t)st.st_size - pos);
 		size_t len = nl ? (size_t)(nl - s) : (size_t)st.st_size - pos, b = 0, e = len;
-		char up[VIN_LEN + 1] = "";
+		char up[VIN_LEN + 1] = "", msg[200];
+		unsigned int col = 1;
 
 		pos += len + 1;
 		line++;
@@ -1330,27 +1331,24 @@ static void vin_list_file(struct parser *p, const char *name, bool exclude, unsi
 									  : s[b + i];
 			up[VIN_LEN] = 0;
 		}
+		msg[0] = 0;
 		if (e - b != VIN_LEN || !vin_syntax_ok(up, VIN_LEN)) {
 			size_t bad = b;
 
 			while (bad < e && vin_char_value(e - b == VIN_LEN ? up[bad - b] : s[bad]) >= 0)
 				bad++;
-			if (rule_diag_add(p->c, fname, line, (unsigned int)(bad < e ? bad : b) + 1,
-					  RULE_ERROR, e - b != VIN_LEN
-					  ? "not a VIN: %zu characters, need 17"
-					  : "not a VIN: character %zu not allowed (0-9 A-Z without I, O, Q)",
-					  e - b != VIN_LEN ? e - b : bad - b + 1) < 0)
-				p->oom = true;
-			if (++errors >= MAX_FILE_ERRORS) {
-				rule_diag_add(p->c, fname, line, 1, RULE_ERROR,
-					      "too many errors, rest of the file not checked");
-				break;
-			}
-			continue;
+			col = (unsigned int)(bad < e ? bad : b) + 1;
+			if (e - b != VIN_LEN)
+				snprintf(msg, sizeof(msg), "not a VIN: %zu characters, need 17", e - b);
+			else
+				snprintf(msg, sizeof(msg), "not a VIN: character %zu not allowed "
+					 "(0-9 A-Z without I, O, Q)", bad - b + 1);
+		} else if (list_check_digit_wrong(up)) {
+			col = (unsigned int)b + 9;
+			snprintf(msg, sizeof(msg), CHECK_DIGIT_MSG, up[8], list_check_digit_wrong(up));
 		}
-		if (list_check_digit_wrong(up)) {
-			if (rule_diag_add(p->c, fname, line, (unsigned int)b + 9, RULE_ERROR,
-					  CHECK_DIGIT_MSG, up[8], list_check_digit_wrong(up)) < 0)
+		if (msg[0]) {
+			if (rule_diag_add(p->c, fname, line, col, RULE_ERROR, "%s", msg) < 0)
 				p->oom = true;
 			if (++errors >= MAX_FILE_ERRORS) {
 				rule_diag_add(p->c, fname, line, 1, RULE_ERROR,
