@@ -14,7 +14,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: recall-ident IFACE [--addressing auto|obd11|obd29|bmw] [--json] [--timeout MS]\n"
-		"                    [--p2star MS] [--did HEX]... [--ecu HEX]...\n"
+		"                    [--p2star MS] [--stmin HEX] [--did HEX]... [--ecu HEX]...\n"
 		"\n"
 		"Reads the identity of the car on the SocketCAN interface IFACE: the VIN (OBD-II service\n"
 		"09 PID 02 and/or UDS DID F190, every ECU that reports it, and whether they agree), the\n"
@@ -30,6 +30,9 @@ static void usage(FILE *f)
 		"                         address, bmw is read too and merged\n"
 		"  --timeout MS    P2: wait for each answer (default 50)\n"
 		"  --p2star MS     P2*: wait after each responsePending (0x78) (default 5000)\n"
+		"  --stmin HEX     STmin the tester asks for in its Flow Control, ISO 15765-2 byte:\n"
+		"                  00-7F milliseconds, F1-F9 100-900 microseconds (default 00);\n"
+		"                  for an ECU that drops frames sent back to back\n"
 		"  --did HEX       read this DID too (e.g. --did F1A0), repeatable\n"
 		"  --ecu HEX       also ask this ECU address physically (ECUs that ignore functional\n"
 		"                  requests), repeatable; address as in the scheme (0x7E0, 0x10, 0x61)\n"
@@ -97,6 +100,7 @@ int main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "p2star", required_argument, NULL, 'p' },
+		{ "stmin", required_argument, NULL, 's' },
 		{ "did", required_argument, NULL, 'd' },
 		{ "ecu", required_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' },
@@ -111,7 +115,7 @@ int main(int argc, char **argv)
 	int c, r;
 
 	ident_config_init(&cfg);
-	while ((c = getopt_long(argc, argv, "a:jt:p:d:e:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "a:jt:p:s:d:e:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
 			r = ident_scheme_parse(optarg);
@@ -140,6 +144,16 @@ int main(int argc, char **argv)
 				cfg.timing.p2star_ms = (unsigned int)v;
 			break;
 		}
+		case 's':
+			/* the reserved values (80-F0, FA-FF) would be refused by ident_read anyway;
+			 * refused here with a clearer word */
+			if (parse_hex(optarg, 0xFF, &v) < 0 || (v > 0x7F && (v < 0xF1 || v > 0xF9))) {
+				fprintf(stderr, "recall-ident: error: bad STmin '%s' (00-7F ms, F1-F9 "
+					"100-900 us)\n", optarg);
+				return 2;
+			}
+			cfg.fc_stmin = (uint8_t)v;
+			break;
 		case 'd':
 			if (parse_hex(optarg, 0xFFFF, &v) < 0 || cfg.n_dids >= IDENT_MAX_DIDS) {
 				fprintf(stderr, "recall-ident: error: bad DID '%s'\n", optarg);

@@ -52,6 +52,22 @@ row "bmw default 0" bmw bmw-f30 00 '6F1#12300000' WBA8E51060K734560
 # 11-bit OBD: FC on the ECU's request id 0x7E0
 row "obd11 STmin 0x14" obd11 obd11-generic 14 '7E0#300014' 1HGCM82633A004352
 
+# the same through the tool a technician uses: recall-ident --stmin
+start_sim bmw-f30
+start_dump
+timeout 60 "$BIN/recall-ident" "$iface" --addressing bmw --stmin 0C --json >"$tmp/out.json" \
+	2>"$tmp/err"
+rc=$?
+stop_dump
+stop_sim
+[ $rc -eq 0 ] && grep -q " $iface 6F1#1230000C" "$tmp/dump" ||
+	{ echo "FAIL recall-ident --stmin 0C: exit $rc, FC:"; grep "6F1#..30" "$tmp/dump"; fail=1; }
+"$BIN/recall-ident" "$iface" --stmin 90 >/dev/null 2>"$tmp/err"
+rc=$?
+[ $rc -eq 2 ] && grep -q "bad STmin" "$tmp/err" ||
+	{ echo "FAIL recall-ident --stmin 90: exit $rc"; cat "$tmp/err"; fail=1; }
+echo "done recall-ident --stmin"
+
 # reserved STmin (0x80-0xF0, 0xFA-0xFF): refused, exit 2, and nothing read
 start_sim bmw-f30
 timeout 60 "$TBIN/ident-read" "$iface" bmw 80 >"$tmp/out.json" 2>"$tmp/err"
