@@ -445,9 +445,10 @@ static void vin_lookup(struct mctx *m)
 	uint32_t suf = rdb_pack_suffix(m->vi.vin), lo, hi, k = rdb_slot_home(key, db->n_slots);
 
 	m->run_lo = m->run_hi = 0;
-	/* ends: the table has an empty slot (checked at open) */
-	while (db->slots[k].key != key) {
-		if (db->slots[k].key == RDB_SLOT_EMPTY)
+	/* ends at an empty slot (one exists, checked at open) — and after n_slots steps in any
+	 * case, should the file have been overwritten in place since */
+	for (uint32_t steps = 0; db->slots[k].key != key; steps++) {
+		if (db->slots[k].key == RDB_SLOT_EMPTY || steps >= db->n_slots)
 			return;
 		k = k + 1 == db->n_slots ? 0 : k + 1;
 	}

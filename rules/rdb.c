@@ -154,7 +154,7 @@ static int validate(struct rdb *db, const char *name, char *errbuf, size_t errle
 	const void *sec[_RDB_SEC_MAX] = { 0 };
 	uint64_t cnt[_RDB_SEC_MAX] = { 0 }, stride[_RDB_SEC_MAX] = { 0 };
 	uint64_t sum;
-	uint8_t *depth = NULL;
+	uint8_t *depth = NULL, *used = NULL;
 	int r;
 
 	if (db->size < 8 || memcmp(h->magic, RDB_MAGIC, 8) != 0)
@@ -253,10 +253,18 @@ static int validate(struct rdb *db, const char *name, char *errbuf, size_t errle
 	if (cnt[RDB_SEC_REFS] != db->n_vins || db->n_slots == 0)
 		return BAD("VIN sections disagree in size");
 
-	/* nodes: children come first, so one forward pass computes every depth */
+	/*
+	 * nodes: children come first, so one forward pass computes every depth.  And every node has
+	 * one parent, as the compiler builds them: a node shared by both operands of each of 60
+	 * nested ands would make one match evaluate 2^60 nodes.
+	 */
 	depth = malloc(db->n_nodes + 1);
-	if (!depth)
+	used = calloc(db->n_nodes + 1, 1);
+	if (!depth || !used) {
+		free(depth);
+		free(used);
 		return -ENOMEM;
+	}
 	r = 0;
 	for (uint32_t i = 0; i < db->n_nodes && !r; i++) {
 		const struct rdb_node *n = rdb_node_at(db, i);
@@ -281,6 +289,10 @@ static int validate(struct rdb *db, const char *name, char *errbuf, size_t errle
 					r = BAD("node %u: operand %u is not an earlier node", i, ch);
 					break;
 				}
+				if (used[ch]++) {
+					r = BAD("node %u: operand %u has another parent", i, ch);
+					break;
+				}
 				if (depth[ch] + 1u > d)
 					d = depth[ch] + 1u;
 			}
@@ -288,6 +300,10 @@ static int validate(struct rdb *db, const char *name, char *errbuf, size_t errle
 		case RDB_OP_NOT:
 			if (n->a >= i) {
 				r = BAD("node %u: operand is not an earlier node", i);
+				break;
+			}
+			if (used[n->a]++) {
+				r = BAD("node %u: operand %u has another parent", i, n->a);
 				break;
 			}
 			d = depth[n->a] + 1u;
@@ -334,6 +350,7 @@ static int validate(struct rdb *db, const char *name, char *errbuf, size_t errle
 		depth[i] = (uint8_t)d;
 	}
 	free(depth);
+	free(used);
 	if (r)
 		return r;
 
@@ -389,6 +406,37 @@ static int validate(struct rdb *db, const char *name, char *errbuf, size_t errle
 		/* a probe stops at an empty slot: without one, a miss would never end */
 		if (empty == 0)
 			return BAD("VIN hash table has no empty slot");
+	}
+	{
+		/*
+		 * Every key must be found where a probe looks: its home slot, then on without an
+		 * empty slot in between; otherwise a listed VIN would silently read as unlisted.  In
+		 * one pass from an empty slot: a key's home lies in its run of full slots, before it.
+		 */
+		uint32_t z = 0, run = 0, n = db->n_slots;
+
+		while (db->slots[z].key != RDB_SLOT_EMPTY)
+			z++;
+		for (uint32_t step = 1; step <= n; step++) {
+			uint32_t i = (uint32_t)(((uint64_t)z + step) % n), home;
+			const struct rdb_slot *g = &db->slots[i];
+
+			if (g->key == RDB_SLOT_EMPTY) {
+				run = step;	/* the next run starts after this slot */
+				continue;
+			}
+			home = rdb_slot_home(g->key, n);
+			/* cyclic distances from the run's start (the slot z + run + 1) */
+			if ((uint32_t)(((uint64_t)home + n - (z + run + 1) % n) % n) >
+			    (uint32_t)(((uint64_t)i + n - (z + run + 1) % n) % n))
+				return BAD("VIN hash slot %u: not reachable from its home slot %u", i,
+					   home);
+			for (uint32_t e = g->start + 1; e < g->start + g->count; e++)
+				if (db->suffixes[e - 1] > db->suffixes[e] ||
+				    (db->suffixes[e - 1] == db->suffixes[e] &&
+				     db->refs[e - 1] >= db->refs[e]))
+					return BAD("VIN hash slot %u: group not in order", i);
+		}
 	}
 	for (uint32_t i = 0; i < db->n_vins; i++)
 		if ((db->refs[i] >> 1) >= db->n_camps)

@@ -162,6 +162,11 @@ static const struct damage_case {
 	{ "vin-ref", -EBADMSG, "(buffer): listed VIN 0: campaign out of bounds" },
 	{ "group", -EBADMSG, "VIN hash slot" },
 	{ "slot-not-empty", -EBADMSG, "VIN hash table has no empty slot" },
+	/* a key a probe from its home would never reach: a listed VIN would read unlisted */
+	{ "slot-unreachable", -EBADMSG, "not reachable from its home slot" },
+	{ "group-order", -EBADMSG, "group not in order" },
+	/* one node under both operands: nested 60 deep, a match would evaluate 2^60 nodes */
+	{ "node-shared", -EBADMSG, "has another parent" },
 	{ "older", -EPROTONOSUPPORT, "(buffer): format version 1 is older than this reader (2): "
 				      "compile the rules again with recallc" },
 	{ "wmi-index", -EBADMSG, "(buffer): WMI index entry 0 out of bounds or unsorted" },
@@ -224,6 +229,42 @@ static void test_damage(void **state)
 					if (sl[k].key == RDB_SLOT_EMPTY)
 						sl[k] = *full;
 			}
+		} else if (!strcmp(d->name, "slot-unreachable")) {
+			struct rdb_section *s = section(b, RDB_SEC_VIN_SLOTS);
+			struct rdb_slot *sl = (struct rdb_slot *)(b + s->offset);
+			uint32_t n = (uint32_t)s->count, j = 0;
+			uint64_t k;
+
+			while (sl[j].key == RDB_SLOT_EMPTY)
+				j++;
+			/* another valid key whose home is the slot after this one */
+			for (k = 1; rdb_slot_home(k, n) != (j + 1) % n; k++)
+				assert_true(k < 1000000);
+			sl[j].key = k;
+		} else if (!strcmp(d->name, "group-order")) {
+			struct rdb_section *s = section(b, RDB_SEC_VIN_SLOTS);
+			struct rdb_slot *sl = (struct rdb_slot *)(b + s->offset);
+			uint32_t *suf = (uint32_t *)(b + section(b, RDB_SEC_SUFFIXES)->offset), t;
+			uint64_t j = 0;
+
+			while (sl[j].key == RDB_SLOT_EMPTY || sl[j].count < 2)
+				assert_true(++j < s->count);
+			t = suf[sl[j].start];
+			suf[sl[j].start] = suf[sl[j].start + 1];
+			suf[sl[j].start + 1] = t;
+		} else if (!strcmp(d->name, "node-shared")) {
+			struct rdb_section *s = section(b, RDB_SEC_NODES);
+			uint32_t *args = (uint32_t *)(b + section(b, RDB_SEC_ARGS)->offset);
+			uint64_t j = 0;
+			struct rdb_node *n;
+
+			for (;; j++) {
+				assert_true(j < s->count);
+				n = (struct rdb_node *)(b + s->offset + j * s->entry_size);
+				if (n->op == RDB_OP_AND && n->b >= 2)
+					break;
+			}
+			args[n->a + 1] = args[n->a];
 		} else if (!strcmp(d->name, "older")) {
 			h->format_version = 1;
 		} else if (!strcmp(d->name, "wmi-index")) {
