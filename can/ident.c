@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <json-c/json.h>
 
@@ -157,9 +158,77 @@ static void add_source(struct ident *id, uint32_t ecu, enum ident_scheme scheme,
 	s->flags = ident_vin_extract(raw, len, s->vin);
 }
 
-static void read_did(struct ident *id, struct ident_ecu *e, const struct isotp_transport *t,
-		     const struct uds_timing *tm, uint16_t did, struct uds_reply *rep)
+static uint64_t mono_ms(void)
 {
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/*
+ * May ECU E be asked once more?  Not after it gave up, not past the read's deadline.  *NOW is
+ * TM with request_ms cut to what is left of the deadline.
+ */
+static bool may_ask(struct ident *id, const struct ident_ecu *e, const struct uds_timing *tm,
+		    struct uds_timing *now)
+{
+	uint64_t t = mono_ms(), left, req;
+
+	if (id->fatal || e->gave_up || id->deadline_hit)
+		return false;
+	if (t >= id->deadline_at) {
+		char msg[160];
+
+		id->deadline_hit = true;
+		snprintf(msg, sizeof(msg), "%s: reading stopped at the deadline: what was not read by "
+			 "then is not read (ident deadline_ms)", id->iface);
+		add_error(id, "deadline", 0, IDENT_ERR_TIMEOUT, -ETIMEDOUT, 0, msg);
+		return false;
+	}
+	*now = *tm;
+	left = id->deadline_at - t;
+	req = tm->request_ms ? tm->request_ms : UDS_REQUEST_MS_DEFAULT;
+	if (left < req)
+		now->request_ms = (unsigned int)left;
+	return true;
+}
+
+/*
+ * After an exchange with E: an answer clears its count of unanswered requests; a timeout (a 0x78
+ * limit included) waits for a late answer to pass (uds_settle), and after IDENT_ECU_MAX_TIMEOUTS
+ * in a row E is asked nothing more — a stalled ECU costs two requests, not one per DID.
+ */
+static void after_ask(struct ident *id, struct ident_ecu *e, const struct isotp_transport *t,
+		      const struct uds_timing *tm, int r, const struct uds_reply *rep)
+{
+	char msg[160];
+	int s;
+
+	if (r != -ETIMEDOUT) {
+		if (r == 0)
+			e->timeouts_in_row = 0;
+		return;
+	}
+	if (++e->timeouts_in_row < IDENT_ECU_MAX_TIMEOUTS) {
+		s = uds_settle(t, tm);
+		if (fatal_err(s))
+			id->fatal = s;
+		return;
+	}
+	e->gave_up = true;
+	snprintf(msg, sizeof(msg), "%s: ECU 0x%X: asked nothing more after %s: its other data is "
+		 "not read", id->iface, e->address,
+		 rep->limit == UDS_LIMIT_NONE ? "2 requests in a row went unanswered"
+					      : "2 requests in a row, the last one answered only "
+						"'response pending'");
+	add_error(id, "gave-up", e->address, IDENT_ERR_TIMEOUT, -ETIMEDOUT, 0, msg);
+}
+
+static void read_did(struct ident *id, struct ident_ecu *e, const struct isotp_transport *t,
+		     const struct uds_timing *tm0, uint16_t did, struct uds_reply *rep)
+{
+	struct uds_timing tmb, *tm = &tmb;
 	struct ident_did *d;
 	const uint8_t *val;
 	size_t len;
@@ -169,15 +238,19 @@ static void read_did(struct ident *id, struct ident_ecu *e, const struct isotp_t
 	for (size_t i = 0; i < e->n_dids; i++)
 		if (e->dids[i].did == did)
 			return;
-	if (id->fatal)
+	if (!may_ask(id, e, tm0, &tmb))
 		return;
 	snprintf(step, sizeof(step), "read-did %04X", did);
 	if (e->n_dids >= IDENT_MAX_DIDS) {
-		char msg[96];
+		char msg[120];
 
-		/* said, not dropped: a rule naming this DID must read "not read", and why */
-		snprintf(msg, sizeof(msg), "not read: table full (%d DIDs per ECU, IDENT_MAX_DIDS)",
-			 IDENT_MAX_DIDS);
+		/* said once per ECU, not dropped silently: a rule naming such a DID reads "not
+		 * read", and this says why */
+		if (e->dids_full)
+			return;
+		e->dids_full = true;
+		snprintf(msg, sizeof(msg), "not read: table full (%d DIDs per ECU, IDENT_MAX_DIDS), "
+			 "nor any further DID of this ECU", IDENT_MAX_DIDS);
 		add_error(id, step, e->address, IDENT_ERR_IO, -ENOSPC, 0, msg);
 		return;
 	}
@@ -188,13 +261,33 @@ static void read_did(struct ident *id, struct ident_ecu *e, const struct isotp_t
 	if (r < 0 || rep->negative) {
 		d->status = r < 0 ? r : -EREMOTEIO;
 		d->nrc = r < 0 ? 0 : rep->nrc;
-		note_failure(id, step, e->address, r, rep, tm);
+		if (!note_failure(id, step, e->address, r, rep, tm))
+			after_ask(id, e, t, tm, r, rep);
 		return;
 	}
+	after_ask(id, e, t, tm, r, rep);
 	d->len = len < sizeof(d->value) ? len : sizeof(d->value);
 	memcpy(d->value, val, d->len);
 	if (did == 0xF190)
 		add_source(id, e->address, e->scheme, IDENT_VIA_UDS_F190, val, len);
+}
+
+/* OBD service 09 PID of E: 0 and its payload, -ECANCELED when E may not be asked any more. */
+static int ask09(struct ident *id, struct ident_ecu *e, const struct isotp_transport *t,
+		 const struct uds_timing *tm, uint8_t pid, struct uds_reply *rep,
+		 const uint8_t **data, size_t *len)
+{
+	const uint8_t req[2] = { 0x09, pid };
+	struct uds_timing now;
+	int r, x;
+
+	if (!may_ask(id, e, tm, &now))
+		return -ECANCELED;
+	x = r = uds_exchange(t, &now, req, sizeof(req), rep);
+	if (r == 0 && !rep->negative)
+		r = obd_parse_09(rep->data, rep->len, pid, data, len);
+	after_ask(id, e, t, &now, x, rep);
+	return r;
 }
 
 static void read_ecu(struct ident *id, const char *iface, enum ident_scheme scheme, uint32_t ecu,
@@ -220,38 +313,32 @@ static void read_ecu(struct ident *id, const char *iface, enum ident_scheme sche
 	e->address = ecu;
 	e->scheme = scheme;
 	if (scheme != IDENT_SCHEME_BMW) {
-		r = uds_exchange(&t, tm, (const uint8_t *)"\x09\x02", 2, rep);
-		if (r == 0 && !rep->negative)
-			r = obd_parse_09(rep->data, rep->len, 0x02, &data, &len);
+		r = ask09(id, e, &t, tm, 0x02, rep, &data, &len);
 		if (r == 0 && !rep->negative)
 			add_source(id, ecu, scheme, IDENT_VIA_OBD_0902, data, len);
-		else if (note_failure(id, "service09 VIN", ecu, r, rep, tm))
+		else if (r != -ECANCELED && note_failure(id, "service09 VIN", ecu, r, rep, tm))
 			goto out;
-		r = uds_exchange(&t, tm, (const uint8_t *)"\x09\x0A", 2, rep);
-		if (r == 0 && !rep->negative)
-			r = obd_parse_09(rep->data, rep->len, 0x0A, &data, &len);
+		r = ask09(id, e, &t, tm, 0x0A, rep, &data, &len);
 		if (r == 0 && !rep->negative) {
 			char vin[IDENT_VIN_MAX + 1];
 
 			(void)ident_vin_extract(data, len, vin);
 			vin[sizeof(e->name) - 1] = '\0';
 			memcpy(e->name, vin, strlen(vin) + 1);
-		} else if (note_failure(id, "service09 name", ecu, r, rep, tm)) {
+		} else if (r != -ECANCELED && note_failure(id, "service09 name", ecu, r, rep, tm)) {
 			goto out;
 		}
 		/* optional in J1979 for non-emission ECUs: absence is not worth an error entry */
-		r = uds_exchange(&t, tm, (const uint8_t *)"\x09\x04", 2, rep);
-		if (r == 0 && !rep->negative && obd_parse_09(rep->data, rep->len, 0x04, &data,
-							     &len) == 0) {
+		r = ask09(id, e, &t, tm, 0x04, rep, &data, &len);
+		if (r == 0 && !rep->negative) {
 			e->calid_len = len < sizeof(e->calid) ? len : sizeof(e->calid);
 			memcpy(e->calid, data, e->calid_len);
 		} else if (fatal_err(r)) {
 			note_failure(id, "service09 CALID", ecu, r, rep, tm);
 			goto out;
 		}
-		r = uds_exchange(&t, tm, (const uint8_t *)"\x09\x06", 2, rep);
-		if (r == 0 && !rep->negative && obd_parse_09(rep->data, rep->len, 0x06, &data,
-							     &len) == 0) {
+		r = ask09(id, e, &t, tm, 0x06, rep, &data, &len);
+		if (r == 0 && !rep->negative) {
 			e->cvn_len = len < sizeof(e->cvn) ? len : sizeof(e->cvn);
 			memcpy(e->cvn, data, e->cvn_len);
 		} else if (fatal_err(r)) {
@@ -340,7 +427,14 @@ static bool vin_is_bmw_group(const char *vin)
 static bool want_bmw(const struct ident *id, const struct ident_config *cfg,
 		     enum ident_scheme scheme)
 {
+	bool allowed = false;
+
 	if (scheme == IDENT_SCHEME_BMW)
+		return false;
+	/* the caller's list of schemes is a limit: "obd11 obd29" never sends on 0x6F1 */
+	for (size_t i = 0; i < cfg->n_order && i < 3; i++)
+		allowed |= cfg->order[i] == IDENT_SCHEME_BMW;
+	if (!allowed)
 		return false;
 	for (size_t i = 0; i < id->n_sources; i++)
 		if (vin_is_bmw_group(id->sources[i].vin))
@@ -380,8 +474,14 @@ static void choose_vin(struct ident *id)
 		if (!best || (!(s->flags & IDENT_VIN_INVALID) && (best->flags & IDENT_VIN_INVALID)))
 			best = s;
 	}
+	/*
+	 * Agreement among the VINs that are VINs: an unprogrammed module answering F190 with fill
+	 * bytes (0xFF/0x00, extracted as "" or garbage) is flagged invalid in its source and does
+	 * not make the car's VIN uncertain.  Two valid VINs that differ do (a swapped module).
+	 */
 	for (size_t i = 0; i < id->n_sources; i++)
-		if (strcmp(id->sources[i].vin, best->vin) != 0)
+		if (!(id->sources[i].flags & IDENT_VIN_INVALID) && !(best->flags & IDENT_VIN_INVALID) &&
+		    strcmp(id->sources[i].vin, best->vin) != 0)
 			id->vin_agree = false;
 	if (best) {
 		memcpy(id->vin, best->vin, sizeof(id->vin));
@@ -391,7 +491,7 @@ static void choose_vin(struct ident *id)
 
 int ident_read(const char *iface, const struct ident_config *cfg, struct ident **ret)
 {
-	struct ident_config def;
+	struct ident_config def, tcfg;
 	enum ident_scheme order[4];
 	size_t n_order = 0, slot = 0;
 	struct uds_reply *rep = NULL;
@@ -416,6 +516,19 @@ int ident_read(const char *iface, const struct ident_config *cfg, struct ident *
 		goto out;
 	}
 	snprintf(id->iface, sizeof(id->iface), "%s", iface);
+	id->deadline_at = mono_ms() + (cfg->deadline_ms ? cfg->deadline_ms : IDENT_DEADLINE_MS_DEFAULT);
+	if (cfg->fc_stmin) {
+		/*
+		 * The tester's own STmin delays every Consecutive Frame the ECU sends; the P2 wait
+		 * covers the whole reassembled reply, so it grows by STmin per frame of a typical
+		 * identification reply (up to 8 CFs, ~60 bytes).  Longer replies need --timeout.
+		 */
+		unsigned int st = cfg->fc_stmin <= 0x7F ? cfg->fc_stmin : 1;
+
+		tcfg = *cfg;
+		tcfg.timing.p2_ms += 8 * st;
+		cfg = &tcfg;
+	}
 	if (cfg->scheme != IDENT_SCHEME_AUTO) {
 		order[n_order++] = cfg->scheme;
 	} else {

@@ -107,6 +107,15 @@ const char *uds_nrc_name(uint8_t nrc);
 int uds_exchange(const struct isotp_transport *t, const struct uds_timing *tm,
 		 const uint8_t *req, size_t req_len, struct uds_reply *reply);
 
+/*
+ * After a request timed out its answer may still come, and a negative answer does not echo the
+ * DID: taken for the next request's answer it would be a wrong fact (NRC 0x31 = "not present").
+ * So before the next request on the same connection, whatever arrives is discarded until the
+ * line has been quiet for max(2 x P2, 100 ms), at most P2* in all.  Returns how many replies
+ * were discarded, or a transport error (-ENODEV ...).
+ */
+int uds_settle(const struct isotp_transport *t, const struct uds_timing *tm);
+
 /* 0x22 ReadDataByIdentifier: value bytes in *ret_value/ret_len (pointing into reply). */
 int uds_read_did(const struct isotp_transport *t, const struct uds_timing *tm, uint16_t did,
 		 struct uds_reply *reply, const uint8_t **ret_value, size_t *ret_len);
@@ -145,7 +154,7 @@ unsigned int ident_vin_extract(const uint8_t *raw, size_t len, char *vin);
  * as an error "N ECUs not read: table full" — never lost silently. */
 #define IDENT_MAX_ECUS    64
 #define IDENT_MAX_DIDS    24
-#define IDENT_MAX_SOURCES 16
+#define IDENT_MAX_SOURCES 128	/* every ECU may report the VIN on two schemes */
 #define IDENT_MAX_ERRORS  48
 #define IDENT_MAX_VALUE   128
 
@@ -181,6 +190,9 @@ struct ident_ecu {
 	uint8_t cvn[IDENT_MAX_VALUE];
 	size_t n_dids;
 	struct ident_did dids[IDENT_MAX_DIDS];
+	unsigned int timeouts_in_row;	/* requests left unanswered since the last answer */
+	bool gave_up;			/* asked nothing more (see IDENT_ECU_MAX_TIMEOUTS) */
+	bool dids_full;			/* a DID did not fit dids[] (said once) */
 };
 
 struct ident_error {
@@ -208,6 +220,8 @@ struct ident {
 	struct ident_error errors[IDENT_MAX_ERRORS];
 	size_t errors_dropped;		/* errors beyond IDENT_MAX_ERRORS, counted only */
 	size_t sources_dropped;		/* VIN reports beyond IDENT_MAX_SOURCES (an error says so) */
+	bool deadline_hit;		/* reading stopped at cfg->deadline_ms (an error says so) */
+	uint64_t deadline_at;		/* monotonic ms; internal to ident_read */
 	int fatal;			/* negative errno that stopped reading (e.g. -ENODEV), or 0 */
 };
 
@@ -228,7 +242,18 @@ struct ident_config {
 	 * that must be slowed down.  Reserved values make ident_read() return -EINVAL.
 	 */
 	uint8_t fc_stmin;
+	/*
+	 * Bound on the whole read, all schemes, ECUs and DIDs (0 = IDENT_DEADLINE_MS_DEFAULT).  Each
+	 * request is bounded (request_ms), but a car whose ECUs each stall a few requests would add
+	 * them up past any caller's patience; at the deadline reading stops, what was read is kept
+	 * and an error says so.  recalld sets it below its check_timeout.
+	 */
+	unsigned int deadline_ms;
 };
+#define IDENT_DEADLINE_MS_DEFAULT 45000
+/* An ECU that leaves this many requests in a row unanswered (a 0x78 limit counts) is asked
+ * nothing more: its remaining DIDs are "not read", one error says why. */
+#define IDENT_ECU_MAX_TIMEOUTS 2
 
 /* Fills defaults (AUTO, default order, UDS_TIMING_DEFAULT). */
 void ident_config_init(struct ident_config *cfg);

@@ -189,6 +189,36 @@ send:
 	}
 }
 
+int uds_settle(const struct isotp_transport *t, const struct uds_timing *tm)
+{
+	unsigned int quiet = 2 * tm->p2_ms > 100 ? 2 * tm->p2_ms : 100;
+	uint64_t first, start;
+	uint8_t buf[UDS_MAX_REPLY];
+	int discarded = 0;
+
+	if (!t || !tm)
+		return -EINVAL;
+	first = start = t->now_ms(t->ctx);
+	for (;;) {
+		uint64_t used = elapsed(t, start), total = elapsed(t, first), wait;
+		ssize_t n;
+
+		if (used >= quiet || total >= tm->p2star_ms)
+			return discarded;
+		wait = quiet - used;
+		if (wait > tm->p2star_ms - total)
+			wait = tm->p2star_ms - total;
+		n = t->recv(t->ctx, buf, sizeof(buf), (unsigned int)wait);
+		if (n == -ETIMEDOUT)
+			continue;
+		if (n < 0)
+			return (int)n;
+		/* something came: the line is not quiet yet */
+		discarded++;
+		start = t->now_ms(t->ctx);
+	}
+}
+
 int uds_parse_did_reply(const uint8_t *buf, size_t len, uint16_t did,
 			const uint8_t **ret_value, size_t *ret_len)
 {

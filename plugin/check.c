@@ -629,8 +629,12 @@ int check_run(struct recall_db *db, const char *iface, const struct recall_check
 	ident_config_init(&cfg);
 	if (parse_addressing(o.addressing, &cfg) < 0)
 		return -EINVAL;
+	/* bounded so that poll()'s int milliseconds never wrap to "forever" */
+	if (o.timeout_ms > 600000 || o.deadline_ms > 86400000)
+		return -EINVAL;
 	if (o.timeout_ms)
 		cfg.timing.p2_ms = o.timeout_ms;
+	cfg.deadline_ms = o.deadline_ms;
 	cfg.dids = db->dids;
 	cfg.n_dids = db->n_dids;
 	ret = new_report(db, iface, &r);

@@ -107,6 +107,9 @@ struct recall_check_opts {
 	unsigned int timeout_ms;
 	/* RECALL_CHECK_* flags. */
 	unsigned int flags;
+	/* Bound on reading the car, all ECUs and DIDs, in ms; 0 = library default (45 s).  What was
+	 * not read by then is reported not read, and the verdicts that need it undetermined. */
+	unsigned int deadline_ms;
 };
 
 /* List every campaign of the database (also not_affected ones); without it the report lists the

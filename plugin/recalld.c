@@ -98,6 +98,10 @@ static int ops_check(void *u, void *db, const char *iface, const struct recalld_
 		.size = sizeof(o),
 		.addressing = cfg->addressing,
 		.timeout_ms = cfg->request_timeout_ms,
+		/* the bus read ends in time for a report: the daemon kills a check at
+		 * check_timeout and then has nothing to show */
+		.deadline_ms = cfg->check_timeout_ms - (cfg->check_timeout_ms / 4 < 5000
+							 ? cfg->check_timeout_ms / 4 : 5000),
 	};
 	struct progress_ctx p = { .fd = fd };
 	struct recall_report *r = NULL;

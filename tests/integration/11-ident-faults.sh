@@ -48,6 +48,11 @@ row fault-ff-short 0 "--addressing bmw" '"vin":"WBA8E51060K734"' '"short"' '"inv
 row fault-ignore-stmin 0 "--addressing obd11" '"vin":"1HGCM82633A004352"'
 row fault-garbage 1 "--addressing obd11" '"vin":null' '"step":"service09VIN","ecu":"0x7E0"'
 row fault-fc-overflow 1 "--addressing bmw" '"vin":null' '"ecu":"0x12","kind":"timeout"'
+# every answer too late (discovery too, hence --ecu): after two unanswered requests in a row the
+# ECU is asked nothing more, and says so; F189, asked after them, is not asked at all
+row fault-slow 1 "--addressing bmw --ecu 12" '"vin":null' '"step":"read-didF187","ecu":"0x12"' \
+	'"step":"gave-up","ecu":"0x12"' 'askednothingmoreafter2requestsinarowwentunanswered'
+grep -q '"step":"read-didF189"' "$tmp/c.json" && { echo "FAIL fault-slow: F189 asked"; fail=1; }
 row fault-physical-only 1 "--addressing bmw" '"vin":null' 'noECUanswered'
 row fault-physical-only 0 "--addressing bmw --ecu 12" '"vin":"WBA8E51060K734560"'
 row fault-pending 0 "--addressing bmw" '"vin":"WBA8E51060K734560"' '"ascii":"12.4.1"'

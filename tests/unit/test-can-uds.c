@@ -233,12 +233,59 @@ static void test_read_did(void **state)
 	assert_int_equal(uds_read_did(&t, &tm, 0xF189, &rep, &v, &n), -ENETDOWN);
 }
 
+/*
+ * A request times out (P2 50 ms); its negative answer comes at 60 ms.  Negative answers do not
+ * echo the DID, so the next request would take it for its own: uds_settle discards it first,
+ * and the next DID gets its real answer.
+ */
+static void test_settle(void **state)
+{
+	static const struct step late[] = { { 60, 0, NEG(0x31) }, { 130, 0, POS } };
+	struct mock m = { .steps = late, .n = 2 };
+	struct isotp_transport t = { &m, m_send, m_recv, m_now };
+	struct uds_timing tm = UDS_TIMING_DEFAULT;
+	static struct uds_reply rep;
+	const uint8_t *v = NULL;
+	size_t n = 0;
+
+	(void)state;
+	/* without settling: the late "not present" lands on the next DID */
+	assert_int_equal(uds_read_did(&t, &tm, 0xF187, &rep, &v, &n), -ETIMEDOUT);
+	assert_int_equal(uds_read_did(&t, &tm, 0xF189, &rep, &v, &n), 0);
+	assert_true(rep.negative);
+	assert_int_equal(rep.nrc, 0x31);
+
+	m = (struct mock){ .steps = late, .n = 2 };
+	assert_int_equal(uds_read_did(&t, &tm, 0xF187, &rep, &v, &n), -ETIMEDOUT);
+	assert_int_equal(uds_settle(&t, &tm), 1);
+	/* quiet for 100 ms (2 x P2, at least 100) after the late answer */
+	assert_int_equal(m.now, 60 + 100);
+	assert_int_equal(uds_read_did(&t, &tm, 0xF189, &rep, &v, &n), 0);
+	assert_false(rep.negative);
+	assert_memory_equal(v, "OK", 2);
+
+	/* a line that never goes quiet is left after P2* */
+	{
+		static struct step chatter[200];
+
+		for (size_t i = 0; i < 200; i++)
+			chatter[i] = (struct step){ 40, 0, NEG(0x78) };
+		m = (struct mock){ .steps = chatter, .n = 200 };
+		assert_true(uds_settle(&t, &tm) > 0);
+		assert_true(m.now <= tm.p2star_ms);
+		/* and a dead interface is said */
+		m = (struct mock){ .steps = (const struct step[]){ { 1, -ENODEV, 0, { 0 } } }, .n = 1 };
+		assert_int_equal(uds_settle(&t, &tm), -ENODEV);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_exchange),
 		cmocka_unit_test(test_pending_default_limit),
 		cmocka_unit_test(test_read_did),
+		cmocka_unit_test(test_settle),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
