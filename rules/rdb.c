@@ -414,7 +414,10 @@ static int validate(struct rdb *db, const char *name, char *errbuf, size_t errle
 		 * one pass from an empty slot: a key's home lies in its run of full slots, before it.
 		 */
 		uint32_t z = 0, run = 0, n = db->n_slots;
+		uint8_t *starts = calloc((size_t)db->n_vins / 8 + 1, 1);
 
+		if (!starts)
+			return -ENOMEM;
 		while (db->slots[z].key != RDB_SLOT_EMPTY)
 			z++;
 		for (uint32_t step = 1; step <= n; step++) {
@@ -428,15 +431,26 @@ static int validate(struct rdb *db, const char *name, char *errbuf, size_t errle
 			home = rdb_slot_home(g->key, n);
 			/* cyclic distances from the run's start (the slot z + run + 1) */
 			if ((uint32_t)(((uint64_t)home + n - (z + run + 1) % n) % n) >
-			    (uint32_t)(((uint64_t)i + n - (z + run + 1) % n) % n))
+			    (uint32_t)(((uint64_t)i + n - (z + run + 1) % n) % n)) {
+				free(starts);
 				return BAD("VIN hash slot %u: not reachable from its home slot %u", i,
 					   home);
-			for (uint32_t e = g->start + 1; e < g->start + g->count; e++)
-				if (db->suffixes[e - 1] > db->suffixes[e] ||
-				    (db->suffixes[e - 1] == db->suffixes[e] &&
-				     db->refs[e - 1] >= db->refs[e]))
-					return BAD("VIN hash slot %u: group not in order", i);
+			}
+			starts[g->start / 8] |= (uint8_t)(1u << (g->start % 8));
 		}
+		/*
+		 * Groups in order, in one sequential pass over the entries (visiting them group by
+		 * group, in slot order, costs a cache miss per group): the compiler lays the groups
+		 * out one after the other, so an entry that starts no group continues the one before.
+		 */
+		for (uint32_t e = 1; e < db->n_vins && !r; e++)
+			if (!(starts[e / 8] & (1u << (e % 8))) &&
+			    (db->suffixes[e - 1] > db->suffixes[e] ||
+			     (db->suffixes[e - 1] == db->suffixes[e] && db->refs[e - 1] >= db->refs[e])))
+				r = BAD("VIN entry %u: group not in order", e);
+		free(starts);
+		if (r)
+			return r;
 	}
 	for (uint32_t i = 0; i < db->n_vins; i++)
 		if ((db->refs[i] >> 1) >= db->n_camps)
