@@ -143,10 +143,13 @@ static void add_source(struct ident *id, uint32_t ecu, enum ident_scheme scheme,
 
 	if (id->n_sources >= IDENT_MAX_SOURCES) {
 		/* its VIN is not compared with the others: say so once, count the rest */
-		if (id->sources_dropped++ == 0)
-			add_error(id, "vin", ecu, IDENT_ERR_IO, -ENOSPC, 0,
-				  "VIN reported by more ECUs than compared (IDENT_MAX_SOURCES 16): "
-				  "the rest not compared");
+		if (id->sources_dropped++ == 0) {
+			char msg[120];
+
+			snprintf(msg, sizeof(msg), "VIN reported by more ECUs than compared "
+				 "(IDENT_MAX_SOURCES %d): the rest not compared", IDENT_MAX_SOURCES);
+			add_error(id, "vin", ecu, IDENT_ERR_IO, -ENOSPC, 0, msg);
+		}
 		return;
 	}
 	s = &id->sources[id->n_sources++];
@@ -168,7 +171,7 @@ static uint64_t mono_ms(void)
 
 /*
  * May ECU E be asked once more?  Not after it gave up, not past the read's deadline.  *NOW is
- * TM with request_ms cut to what is left of the deadline.
+ * TM with request_ms and P2* (which also bounds uds_settle) cut to what is left of the deadline.
  */
 static bool may_ask(struct ident *id, const struct ident_ecu *e, const struct uds_timing *tm,
 		    struct uds_timing *now)
@@ -191,6 +194,8 @@ static bool may_ask(struct ident *id, const struct ident_ecu *e, const struct ud
 	req = tm->request_ms ? tm->request_ms : UDS_REQUEST_MS_DEFAULT;
 	if (left < req)
 		now->request_ms = (unsigned int)left;
+	if (left < tm->p2star_ms)
+		now->p2star_ms = (unsigned int)left;
 	return true;
 }
 

@@ -269,7 +269,7 @@ int canbus_check(const char *iface);
 int ident_read(const char *iface, const struct ident_config *cfg, struct ident **ret);
 struct ident *ident_free(struct ident *id);
 
-/* JSON: iface, scheme, vin, vin_flags, vin_agree, vin_sources[], ecus[] {address, addressing,
+/* JSON: iface, addressing, vin, vin_flags, vin_agree, vin_sources[], ecus[] {address, addressing,
  * name, calibration_ids[], cvns[], dids{ "F189": {hex, ascii} | {error, nrc, nrc_name} }}, errors[] {step, ecu, kind, nrc,
  * nrc_name, message}; addressings[] (every scheme read); ecus_not_read, errors_not_recorded when
  * a table was full.  Caller puts the object. */

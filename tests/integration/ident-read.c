@@ -1,10 +1,10 @@
 /*
  * ident_read() with options recall-ident has no flag for, for the bus tests:
  *
- *   ident-read IFACE SCHEME FC_STMIN
+ *   ident-read IFACE SCHEME FC_STMIN [DEADLINE_MS]
  *
  * SCHEME is auto|obd11|obd29|bmw, FC_STMIN the raw ISO 15765-2 STmin byte (hex) the tester asks
- * for in its Flow Control.  Prints the identity as JSON; exit 0 VIN read, 1 none, 2 usage or
+ * for in its Flow Control, DEADLINE_MS the bound on the whole read (ident_config.deadline_ms).  Prints the identity as JSON; exit 0 VIN read, 1 none, 2 usage or
  * ident_read() refused (message on stderr).
  */
 #include <errno.h>
@@ -25,8 +25,8 @@ int main(int argc, char **argv)
 	char *end;
 	int r, s;
 
-	if (argc != 4) {
-		fprintf(stderr, "usage: ident-read IFACE SCHEME FC_STMIN\n");
+	if (argc != 4 && argc != 5) {
+		fprintf(stderr, "usage: ident-read IFACE SCHEME FC_STMIN [DEADLINE_MS]\n");
 		return 2;
 	}
 	ident_config_init(&cfg);
@@ -36,6 +36,14 @@ int main(int argc, char **argv)
 	if (s < 0 || errno || end == argv[3] || *end || v > 0xFF) {
 		fprintf(stderr, "ident-read: bad scheme or STmin\n");
 		return 2;
+	}
+	if (argc == 5) {
+		errno = 0;
+		cfg.deadline_ms = (unsigned int)strtoul(argv[4], &end, 10);
+		if (errno || end == argv[4] || *end) {
+			fprintf(stderr, "ident-read: bad deadline\n");
+			return 2;
+		}
 	}
 	cfg.scheme = (enum ident_scheme)s;
 	cfg.fc_stmin = (uint8_t)v;
