@@ -569,8 +569,6 @@ hotline:
 		why_add(res->reason, "; call the hotline %s", m->db->strings + c->str[RDB_S_HOTLINE]);
 }
 
-static const uint32_t pow33[5] = { 1, 33, 33 * 33, 33 * 33 * 33, 33 * 33 * 33 * 33 };
-
 static const struct rdb_wmi_ent *wmi_bucket(const struct rdb *db, uint32_t w)
 {
 	uint32_t lo = 0, hi = db->n_wmi;
@@ -621,15 +619,12 @@ int rdb_match(const struct rdb *db, const struct rdb_vehicle *v, unsigned int fl
 			if (out < cap)
 				decide(&m, i, &results[out]);
 	} else {
-		uint32_t k5 = RDB_KEY5_BASE;
 		const struct rdb_wmi_ent *w, *w5;
 		const uint32_t *a, *a5;
 		uint32_t na, na5, ia = 0, ia5 = 0, ib = 0, ic = m.run_lo;
 
-		for (int i = 0; i < 5; i++)
-			k5 += (uint32_t)vin_char_value(m.vi.vin[i]) * pow33[4 - i];
 		w = wmi_bucket(db, rdb_pack_wmi(m.vi.wmi));
-		w5 = wmi_bucket(db, k5);
+		w5 = wmi_bucket(db, rdb_pack_key5(m.vi.vin));
 		a = w ? db->cand + w->start : NULL;
 		na = w ? w->count : 0;
 		a5 = w5 ? db->cand + w5->start : NULL;

@@ -146,6 +146,7 @@ static inline uint32_t rdb_slot_home(uint64_t key, uint32_t n_slots)
 
 /* Packing: base 33 over the VIN alphabet (vin_char_value), so keys sort like the strings. */
 uint32_t rdb_pack_wmi(const char *wmi);
+uint32_t rdb_pack_key5(const char *vin);	/* positions 1-5, as an index key (RDB_KEY5_BASE + ...) */
 uint64_t rdb_pack_prefix(const char *vin);	/* positions 1-11: 33^11 < 2^56 */
 uint32_t rdb_pack_suffix(const char *vin);	/* positions 12-17: 33^6 < 2^31 */
 void rdb_unpack_wmi(uint32_t v, char out[4]);

@@ -26,6 +26,15 @@ uint32_t rdb_pack_wmi(const char *wmi)
 			  vin_char_value(wmi[2]));
 }
 
+uint32_t rdb_pack_key5(const char *vin)
+{
+	uint32_t v = 0;
+
+	for (int i = 0; i < 5; i++)
+		v = v * 33 + (uint32_t)vin_char_value(vin[i]);
+	return RDB_KEY5_BASE + v;
+}
+
 uint64_t rdb_pack_prefix(const char *vin)
 {
 	uint64_t v = 0;

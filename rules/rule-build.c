@@ -157,15 +157,6 @@ fail:
 	return r;
 }
 
-static uint32_t pack5(const char *k)
-{
-	uint32_t v = 0;
-
-	for (int i = 0; i < 5; i++)
-		v = v * 33 + (uint32_t)vin_char_value(k[i]);
-	return v;
-}
-
 static const struct rule_compiler *sort_ctx;
 
 static int campaign_cmp(const void *a, const void *b)
@@ -376,7 +367,7 @@ int rule_compiler_build(struct rule_compiler *c, void **ret_buf, size_t *ret_len
 		}
 		for (size_t k = 0; k < s.n; k++) {
 			uint32_t key = s.k[k][3] == '*' || s.k[k][4] == '*'
-				? rdb_pack_wmi(s.k[k]) : RDB_KEY5_BASE + pack5(s.k[k]);
+				? rdb_pack_wmi(s.k[k]) : rdb_pack_key5(s.k[k]);
 
 			keys[n_keys++] = (uint64_t)key << 32 | i;
 		}
