@@ -496,19 +496,15 @@ fail:
 RECALL_API int recall_check_vin(struct recall_db *db, const char *vin,
 				struct recall_report **ret_report)
 {
-	char up[VIN_LEN + 1];
-	struct rdb_vehicle v = { .vin = up };
-	size_t len;
+	struct rdb_vehicle v = { .vin = vin };
+	struct vin_info vi;
 
 	if (!db || !vin || !ret_report)
 		return -EINVAL;
-	len = strnlen(vin, VIN_LEN + 1);
-	if (len != VIN_LEN)
-		return -EINVAL;
-	/* typed by a person: lower case is the same VIN */
-	for (size_t i = 0; i <= len; i++)
-		up[i] = vin[i] >= 'a' && vin[i] <= 'z' ? (char)(vin[i] - 'a' + 'A') : vin[i];
-	if (!vin_syntax_ok(up, len))
+	/* lower case is the same VIN (vin_decode reads it so, check_facts shows it upper case);
+	 * a wrong check digit is the matcher's to explain, not a refusal */
+	if (vin_decode(vin, strnlen(vin, VIN_LEN + 1), &vi) < 0 ||
+	    (vi.errors & (VIN_ERR_LENGTH | VIN_ERR_CHARSET)))
 		return -EINVAL;
 	return check_facts(db, &v, RECALL_CHECK_ALL_CAMPAIGNS, ret_report);
 }

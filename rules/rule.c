@@ -1209,6 +1209,14 @@ static int add_vin(struct parser *p, const char *vin, bool exclude)
 	return 0;
 }
 
+/* A list entry of 17 characters as the VIN it names: lower case is the same VIN. */
+static void list_vin(const char *s, char out[VIN_LEN + 1])
+{
+	for (size_t i = 0; i < VIN_LEN; i++)
+		out[i] = s[i] >= 'a' && s[i] <= 'z' ? (char)(s[i] - 'a' + 'A') : s[i];
+	out[VIN_LEN] = 0;
+}
+
 /*
  * A North American VIN (first character 1-5) carries a check digit; with a wrong one the matcher
  * takes the VIN as invalid, so such a list entry could never select a car: a typo in the list.
@@ -1234,13 +1242,8 @@ static void vin_list_inline(struct parser *p, bool exclude)
 	while (p->tok.t == T_STRING) {
 		char v[VIN_LEN + 1] = "";
 
-		if (p->tok.str_len == VIN_LEN) {
-			for (size_t i = 0; i < VIN_LEN; i++) {
-				char ch = p->tok.str[i];
-
-				v[i] = ch >= 'a' && ch <= 'z' ? (char)(ch - 32) : ch;
-			}
-		}
+		if (p->tok.str_len == VIN_LEN)
+			list_vin(p->tok.str, v);
 		if (!vin_syntax_ok(v, strnlen(v, sizeof(v))))
 			perr(p, p->tok.line, p->tok.col,
 			     "not a VIN: must be 17 characters of 0-9 A-Z without I, O, Q");
@@ -1325,12 +1328,8 @@ static void vin_list_file(struct parser *p, const char *name, bool exclude, unsi
 		if (b == e || s[b] == '#')
 			continue;
 		/* lower case is the same VIN, as in inline lists */
-		if (e - b == VIN_LEN) {
-			for (size_t i = 0; i < VIN_LEN; i++)
-				up[i] = s[b + i] >= 'a' && s[b + i] <= 'z' ? (char)(s[b + i] - 32)
-									  : s[b + i];
-			up[VIN_LEN] = 0;
-		}
+		if (e - b == VIN_LEN)
+			list_vin(s + b, up);
 		msg[0] = 0;
 		if (e - b != VIN_LEN || !vin_syntax_ok(up, VIN_LEN)) {
 			size_t bad = b;
