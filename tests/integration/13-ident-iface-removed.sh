@@ -6,7 +6,7 @@ dev=vcanid13
 command -v candump >/dev/null && command -v cansend >/dev/null || { echo "can-utils missing" >&2; exit 77; }
 ip link add dev "$dev" type vcan 2>/dev/null || { echo "cannot create vcan" >&2; exit 77; }
 tmp=$(mktemp -d)
-dump=
+. "$TOP/tests/integration/sim-lib.sh"
 trap 'kill $dump 2>/dev/null; ip link del "$dev" 2>/dev/null; ip link del vcanid13b 2>/dev/null; ip link del vcanid13c 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
 fail=0
 
@@ -16,15 +16,7 @@ ip link set "$dev" up
 # TesterPresent) on the bus is the moment: from there it polls for answers for --timeout ms.
 # candump observes the bus; a probe frame it echoes shows it is listening before recall-ident
 # starts.
-candump -L "$dev" >"$tmp/dump" 2>&1 &
-dump=$!
-i=0
-until grep -q " $dev 123#" "$tmp/dump"; do
-	i=$((i + 1))
-	[ $i -gt 600 ] && { echo "FAIL removed: candump does not see the bus"; cat "$tmp/dump"; exit 1; }
-	cansend "$dev" 123#13
-	sleep 0.1
-done
+start_dump "$dev"
 timeout 60 "$BIN/recall-ident" "$dev" --addressing bmw --timeout 20000 --json >"$tmp/out" 2>"$tmp/err" &
 p=$!
 i=0

@@ -10,30 +10,15 @@ command -v candump >/dev/null && command -v cansend >/dev/null ||
 ip link show "$iface" >/dev/null 2>&1 || { echo "no $iface" >&2; exit 77; }
 tmp=$(mktemp -d)
 . "$TOP/tests/integration/sim-lib.sh"
-dump=
 trap '[ -n "$sim" ] && kill $sim 2>/dev/null; [ -n "$dump" ] && kill $dump 2>/dev/null
 	wait 2>/dev/null; rm -rf "$tmp"' EXIT
 fail=0
-
-# candump must be listening before the read: a probe frame it echoes shows it is (bounded wait).
-start_dump() {
-	candump -L "$iface" >"$tmp/dump" 2>&1 &
-	dump=$!
-	i=0
-	until grep -q " $iface 123#" "$tmp/dump"; do
-		i=$((i + 1))
-		[ $i -gt 600 ] && { echo "FAIL: candump does not see the bus"; cat "$tmp/dump"; exit 1; }
-		cansend "$iface" 123#15
-		sleep 0.1
-	done
-}
-stop_dump() { kill $dump 2>/dev/null; wait $dump 2>/dev/null; dump=; }
 
 # row: name, scheme, profile, STmin (hex), FC frame prefix in candump -L syntax, VIN
 row() {
 	name=$1 scheme=$2 prof=$3 stmin=$4 fc=$5 vin=$6
 	start_sim "$prof"
-	start_dump
+	start_dump "$iface"
 	timeout 60 "$TBIN/ident-read" "$iface" "$scheme" "$stmin" >"$tmp/out.json" 2>"$tmp/err"
 	rc=$?
 	stop_dump
@@ -54,7 +39,7 @@ row "obd11 STmin 0x14" obd11 obd11-generic 14 '7E0#300014' 1HGCM82633A004352
 
 # the same through the tool a technician uses: recall-ident --stmin
 start_sim bmw-f30
-start_dump
+start_dump "$iface"
 timeout 60 "$BIN/recall-ident" "$iface" --addressing bmw --stmin 0C --json >"$tmp/out.json" \
 	2>"$tmp/err"
 rc=$?
