@@ -18,7 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "rules/rdb-private.h"
+#include "rules/rdb-handle.h"
 #include "rules/vin.h"
 
 enum tri { F = 0, T = 1, U = 2 };
@@ -188,6 +188,48 @@ static uint32_t decode_date(uint8_t fmt, const uint8_t *v, size_t len)
 	if (!ok || mo < 1 || mo > 12 || d < 1 || d > 31)
 		return 0;
 	return y * 10000 + mo * 100 + d;
+}
+
+static bool is_digit(uint8_t c)
+{
+	return c >= '0' && c <= '9';
+}
+
+int rdb_version_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+	size_t i = 0, j = 0;
+
+	while (i < alen && j < blen) {
+		if (is_digit(a[i]) && is_digit(b[j])) {
+			size_t si, sj, li, lj;
+
+			while (i < alen && a[i] == '0')
+				i++;
+			while (j < blen && b[j] == '0')
+				j++;
+			for (si = i; i < alen && is_digit(a[i]); i++)
+				;
+			for (sj = j; j < blen && is_digit(b[j]); j++)
+				;
+			li = i - si;
+			lj = j - sj;
+			if (li != lj)
+				return li < lj ? -1 : 1;
+			for (size_t k = 0; k < li; k++)
+				if (a[si + k] != b[sj + k])
+					return a[si + k] < b[sj + k] ? -1 : 1;
+			continue;
+		}
+		if (a[i] != b[j])
+			return a[i] < b[j] ? -1 : 1;
+		i++;
+		j++;
+	}
+	if (i < alen)
+		return 1;
+	if (j < blen)
+		return -1;
+	return 0;
 }
 
 static enum tri vin_needed(const struct mctx *m, char *why)

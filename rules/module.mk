@@ -1,2 +1,3 @@
 # rules/: VINs, the rule language, its compiler and the compiled database (rules/vin.h, rule.h, rdb.h).
-RULES_SRCS += rules/vin.c rules/rule.c rules/rule-build.c rules/rdb.c rules/match.c rules/needs.c
+RULES_SRCS += rules/vin.c rules/vin-key.c rules/rule-compiler.c rules/rule-lex.c rules/rule-parse.c \
+	rules/rule-vinlist.c rules/rule-build.c rules/rdb.c rules/match.c rules/needs.c

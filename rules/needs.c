@@ -7,7 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "rules/rdb-private.h"
+#include "rules/rdb-handle.h"
 #include "rules/rdb.h"
 
 static int ref_cmp(const void *x, const void *y)

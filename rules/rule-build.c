@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Links the parsed campaigns into one database image (layout: rdb-internal.h).
+ * Links the parsed campaigns into one database image (format: rdb-format.h).
  * Determinism: campaigns are ordered by id, VIN entries by key, strings and nodes in parse order,
  * and nothing time- or host-dependent is written, so equal input gives an equal file.
  */
@@ -10,7 +10,7 @@
 
 #include <xxhash.h>
 
-#include "rules/rule-internal.h"
+#include "rules/rule-compiler.h"
 #include "rules/vin.h"
 
 /*

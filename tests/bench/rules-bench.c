@@ -20,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "rules/rdb-private.h"
+#include "rules/rdb-handle.h"
 #include "rules/rdb.h"
 #include "rules/vin.h"
 

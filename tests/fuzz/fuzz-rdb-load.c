@@ -7,7 +7,7 @@
 
 #include <xxhash.h>
 
-#include "rules/rdb-internal.h"
+#include "rules/rdb-format.h"
 #include "rules/rdb.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -1,4 +1,4 @@
-/* VIN list files (`include file "list.txt";`, rules/rule.c vin_list_file): a manufacturer's list
+/* VIN list files (`include file "list.txt";`, rules/rule-vinlist.c rule_vin_list_file): a manufacturer's list
  * of millions of lines is read without a tokenizer, so its line splitting, trimming and error
  * positions get their own target.  The parser is only reachable through the compiler with a real
  * file (it maps the file), so each input is written to list.txt in a private temporary directory
@@ -30,7 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 			__builtin_trap(); \
 	} while (0)
 
-/* rules/rule.c MAX_FILE_ERRORS */
+/* rules/rule-vinlist.c MAX_FILE_ERRORS */
 #define LIST_MAX_ERRORS 20
 /* at most this many listed VINs are matched per input, to keep the fuzzer fast */
 #define MATCH_MAX 16

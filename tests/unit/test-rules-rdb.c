@@ -16,7 +16,7 @@
 
 #include <xxhash.h>
 
-#include "rules/rdb-internal.h"
+#include "rules/rdb-format.h"
 #include "rules/rdb.h"
 #include "rules/rule.h"
 

@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: MIT */
-/* Compiler state shared by the parser (rule.c) and the database writer (rule-build.c). */
-#ifndef RECALL_RULES_RULE_INTERNAL_H
-#define RECALL_RULES_RULE_INTERNAL_H
+/* Compiler state shared by the parser (rule-parse.c, rule-lex.c, rule-vinlist.c), the state
+ * functions (rule-compiler.c) and the database writer (rule-build.c). */
+#ifndef RECALL_RULES_RULE_COMPILER_H
+#define RECALL_RULES_RULE_COMPILER_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "rules/rdb-internal.h"
+#include "rules/rdb-format.h"
 #include "rules/rule.h"
 
 struct vec {

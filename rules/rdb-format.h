@@ -1,16 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * On-disk layout of a recall database, shared by the compiler (rule-build.c) and the loader
+ * On-disk format of a recall database, shared by the compiler (rule-build.c) and the loader
  * (rdb.c, match.c).  Everything is little-endian and fixed-width; references are offsets or
  * indexes, never pointers.  Sizes of records are stored per section so records can grow at their
  * end without a format version bump (readers use the stored stride).
  */
-#ifndef RECALL_RULES_RDB_INTERNAL_H
-#define RECALL_RULES_RDB_INTERNAL_H
+#ifndef RECALL_RULES_RDB_FORMAT_H
+#define RECALL_RULES_RDB_FORMAT_H
 
 #include <stdint.h>
 
 #include "rules/rdb.h"
+#include "rules/vin-key.h"
 
 #if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 /* The file is little-endian and read in place; a big-endian port needs byte-swapping readers. */
@@ -112,10 +113,6 @@ struct rdb_node {
 	uint32_t a, b, c;
 };
 
-/* Index keys: a packed WMI (< 33^3), or RDB_KEY5_BASE + VIN positions 1-5 packed. */
-#define RDB_KEY5_BASE (33u * 33 * 33)
-#define RDB_KEY_MAX (RDB_KEY5_BASE + 33u * 33 * 33 * 33 * 33)
-
 struct rdb_wmi_ent {
 	uint32_t wmi;			/* index key, see RDB_KEY5_BASE */
 	uint32_t start;			/* into CANDIDATES */
@@ -134,7 +131,6 @@ struct rdb_slot {
 };
 _Static_assert(sizeof(struct rdb_slot) == 16, "slot layout");
 
-#define RDB_PREFIX_LIMIT 50542106513726817ull	/* 33^11: packed prefixes are below */
 #define RDB_SLOT_EMPTY UINT64_MAX
 
 static inline uint32_t rdb_slot_home(uint64_t key, uint32_t n_slots)
@@ -143,15 +139,5 @@ static inline uint32_t rdb_slot_home(uint64_t key, uint32_t n_slots)
 	 * multiply-shift maps onto any table size without a division */
 	return (uint32_t)(((unsigned __int128)(key * 0x9E3779B97F4A7C15ull) * n_slots) >> 64);
 }
-
-/* Packing: base 33 over the VIN alphabet (vin_char_value), so keys sort like the strings. */
-uint32_t rdb_pack_wmi(const char *wmi);
-uint32_t rdb_pack_key5(const char *vin);	/* positions 1-5, as an index key (RDB_KEY5_BASE + ...) */
-uint64_t rdb_pack_prefix(const char *vin);	/* positions 1-11: 33^11 < 2^56 */
-uint32_t rdb_pack_suffix(const char *vin);	/* positions 12-17: 33^6 < 2^31 */
-void rdb_unpack_wmi(uint32_t v, char out[4]);
-
-/* Version ordering used by <, <=, >, >= on DID values (rules/README.md). */
-int rdb_version_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen);
 
 #endif

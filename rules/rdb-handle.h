@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* The open database handle, shared by the loader (rdb.c) and the matcher (match.c). */
-#ifndef RECALL_RULES_RDB_PRIVATE_H
-#define RECALL_RULES_RDB_PRIVATE_H
+#ifndef RECALL_RULES_RDB_HANDLE_H
+#define RECALL_RULES_RDB_HANDLE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "rules/rdb-internal.h"
+#include "rules/rdb-format.h"
 
 struct rdb {
 	const void *base;
@@ -28,7 +28,7 @@ struct rdb {
 	uint32_t n_cand;
 	const uint32_t *generic;
 	uint32_t n_generic;
-	const struct rdb_slot *slots;	/* VIN hash table, see rdb-internal.h */
+	const struct rdb_slot *slots;	/* VIN hash table, see rdb-format.h */
 	uint32_t n_slots;
 	const uint32_t *suffixes;
 	const uint32_t *refs;
@@ -44,5 +44,8 @@ static inline const struct rdb_node *rdb_node_at(const struct rdb *db, uint32_t 
 {
 	return (const struct rdb_node *)(const void *)(db->nodes + (size_t)i * db->node_stride);
 }
+
+/* Version ordering used by <, <=, >, >= on DID values (rules/README.md). */
+int rdb_version_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen);
 
 #endif
