@@ -178,4 +178,4 @@ clean:
 
 # Every object's header dependencies, tools' mains (plugin/recall-*.o, the simulator, benches)
 # included: a changed header must rebuild them, or a tool runs with an old struct layout.
--include $(wildcard $(B)/can/*.d $(B)/rules/*.d $(B)/plugin/*.d $(B)/tests/*/*.d)
+-include $(wildcard $(B)/can/*.d $(B)/rules/*.d $(B)/plugin/*.d $(B)/plugin/*/*.d $(B)/tests/*/*.d)

@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "can/ident.h"
-#include "plugin/recalld-internal.h"
+#include "plugin/recall-internal.h"
 #include "rules/rdb.h"
 #include "rules/vin.h"
 

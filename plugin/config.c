@@ -14,10 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <net/if.h>
+
 #include <ini.h>
 
 #include "can/ident.h"
-#include "plugin/recalld-internal.h"
+#include "plugin/config.h"
 
 #define CONFIG_LINE_MAX 199	/* inih's INI_MAX_LINE minus the NUL */
 
@@ -185,7 +187,7 @@ static int set_globs(struct parse_ctx *p, const char *v)
 			perr(p, "more than %d interface globs", CONFIG_MAX_GLOBS);
 			goto out;
 		}
-		if (strlen(tok) >= CONTROL_IFNAME_MAX * 2) {
+		if (strlen(tok) >= IFNAMSIZ * 2) {
 			perr(p, "interface glob '%s' is too long", tok);
 			goto out;
 		}
@@ -506,7 +508,7 @@ static const char *duration(char *buf, size_t size, unsigned int ms)
 
 int config_dump(const struct recalld_config *c, char **ret_text)
 {
-	char globs[CONFIG_MAX_GLOBS * CONTROL_IFNAME_MAX * 2 + CONFIG_MAX_GLOBS] = "";
+	char globs[CONFIG_MAX_GLOBS * IFNAMSIZ * 2 + CONFIG_MAX_GLOBS] = "";
 	char d1[32], d2[32], d3[32], d4[32];
 	unsigned int i;
 	char *s;

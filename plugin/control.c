@@ -15,7 +15,7 @@
 
 #include <json-c/json.h>
 
-#include "plugin/recalld-internal.h"
+#include "plugin/control.h"
 
 static const char *const cmd_names[_CONTROL_CMD_MAX] = {
 	[CONTROL_STATUS] = "status",
@@ -25,9 +25,104 @@ static const char *const cmd_names[_CONTROL_CMD_MAX] = {
 	[CONTROL_RELOAD] = "reload",
 };
 
+static const char *const event_names[_CONTROL_EV_MAX] = {
+	[CONTROL_EV_CHECK_STARTED] = "check-started",
+	[CONTROL_EV_PROGRESS] = "progress",
+	[CONTROL_EV_CHECK_FINISHED] = "check-finished",
+	[CONTROL_EV_BAY] = "bay",
+	[CONTROL_EV_RELOAD] = "reload",
+};
+
 const char *control_cmd_name(enum control_cmd cmd)
 {
 	return (unsigned int)cmd < _CONTROL_CMD_MAX ? cmd_names[cmd] : NULL;
+}
+
+int control_cmd_parse(const char *word)
+{
+	for (int c = 0; c < _CONTROL_CMD_MAX; c++)
+		if (strcmp(word, cmd_names[c]) == 0)
+			return c;
+	return -EOPNOTSUPP;
+}
+
+bool control_cmd_needs_iface(enum control_cmd cmd)
+{
+	return cmd == CONTROL_CHECK || cmd == CONTROL_LAST;
+}
+
+const char *control_event_name(enum control_event ev)
+{
+	return (unsigned int)ev < _CONTROL_EV_MAX ? event_names[ev] : NULL;
+}
+
+int control_event_parse(const char *word)
+{
+	for (int e = 0; e < _CONTROL_EV_MAX; e++)
+		if (strcmp(word, event_names[e]) == 0)
+			return e;
+	return -ENOENT;
+}
+
+/* ---- messages ----------------------------------------------------------------------------- */
+
+struct json_object *control_request_new(enum control_cmd cmd, const char *iface)
+{
+	struct json_object *o = json_object_new_object();
+
+	if (!o)
+		return NULL;
+	json_object_object_add(o, "cmd", json_object_new_string(control_cmd_name(cmd)));
+	if (iface)
+		json_object_object_add(o, "iface", json_object_new_string(iface));
+	return o;
+}
+
+struct json_object *control_reply_new(const struct control_request *req, bool ok)
+{
+	struct json_object *o = json_object_new_object();
+
+	if (!o)
+		return NULL;
+	json_object_object_add(o, "ok", json_object_new_boolean(ok));
+	if (req) {
+		json_object_object_add(o, "cmd", json_object_new_string(control_cmd_name(req->cmd)));
+		if (req->has_id)
+			json_object_object_add(o, "id", json_object_new_int64(req->id));
+	}
+	return o;
+}
+
+struct json_object *control_reply_error(const struct control_request *req, const char *msg)
+{
+	struct json_object *o = control_reply_new(req, false);
+
+	if (o)
+		json_object_object_add(o, "error", json_object_new_string(msg));
+	return o;
+}
+
+struct json_object *control_event_new(enum control_event ev, const char *iface)
+{
+	struct json_object *o = json_object_new_object();
+
+	if (!o)
+		return NULL;
+	json_object_object_add(o, "event", json_object_new_string(control_event_name(ev)));
+	if (iface)
+		json_object_object_add(o, "iface", json_object_new_string(iface));
+	return o;
+}
+
+const char *control_to_line(struct json_object *o, size_t *ret_len)
+{
+	size_t len = 0;
+	const char *s = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN |
+							     JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+
+	if (s && ret_len)
+		*ret_len = len;
+	return s;
 }
 
 /* Linux interface names: 1..15 bytes, no '/', ':' or whitespace, not "." or "..". */
@@ -97,11 +192,8 @@ int control_parse_request(const char *line, size_t len, struct control_request *
 					ret = fail(ret_error, "\"cmd\" must be a string", -EBADMSG);
 					goto out;
 				}
-				s = json_object_get_string(val);
-				for (c = 0; c < _CONTROL_CMD_MAX; c++)
-					if (strcmp(s, cmd_names[c]) == 0)
-						break;
-				if (c == _CONTROL_CMD_MAX) {
+				c = control_cmd_parse(json_object_get_string(val));
+				if (c < 0) {
 					ret = fail(ret_error, "unknown command (status, check, last, "
 							      "subscribe, reload)", -EOPNOTSUPP);
 					goto out;
@@ -140,11 +232,11 @@ int control_parse_request(const char *line, size_t len, struct control_request *
 		ret = fail(ret_error, "request has no \"cmd\"", -EBADMSG);
 		goto out;
 	}
-	if ((req.cmd == CONTROL_CHECK || req.cmd == CONTROL_LAST) && !have_iface) {
+	if (control_cmd_needs_iface(req.cmd) && !have_iface) {
 		ret = fail(ret_error, "this command needs \"iface\"", -EINVAL);
 		goto out;
 	}
-	if (req.cmd != CONTROL_CHECK && req.cmd != CONTROL_LAST && have_iface) {
+	if (!control_cmd_needs_iface(req.cmd) && have_iface) {
 		ret = fail(ret_error, "this command takes no \"iface\"", -EINVAL);
 		goto out;
 	}

@@ -1,17 +1,25 @@
-# plugin/: the recalld daemon, recallctl, librecall.so (public ABI) and their shared code.
-PLUGIN_SRCS += plugin/report.c plugin/config.c plugin/control.c plugin/bay.c plugin/daemon.c \
-	plugin/check.c
+# plugin/: librecall (check, report), the control protocol, recallctl, and the daemon's parts in
+# plugin/daemon/ (loop, linkwatch, traffic, checker, ctlserver, sinks, bays wired in daemon.c).
+PLUGIN_SRCS += plugin/report.c plugin/config.c plugin/control.c plugin/check.c
+DAEMON_SRCS := plugin/daemon/loop.c plugin/daemon/linkwatch.c plugin/daemon/traffic.c \
+	plugin/daemon/checker.c plugin/daemon/ctlserver.c plugin/daemon/sink.c plugin/daemon/bay.c \
+	plugin/daemon/daemon.c
+PLUGIN_SRCS += $(DAEMON_SRCS)
 
 RECALL_VERSION   := 0.1.0
 SYSTEMDUNITDIR   ?= $(LIBDIR)/systemd/system
 RECALL_SOVERSION := 0
 
 # Compile-time defaults follow the install layout, so an installed recalld works without a config.
-$(B)/plugin/config.o $(B)/plugin/recalld.o: CPPFLAGS += -DRECALLD_DATADIR='"$(DATADIR)"' \
+$(B)/plugin/config.o $(B)/plugin/daemon/recalld.o: CPPFLAGS += -DRECALLD_DATADIR='"$(DATADIR)"' \
 	-DRECALLD_SYSCONFDIR='"$(SYSCONFDIR)"'
 $(B)/plugin/check.o: CPPFLAGS += -DRECALL_VERSION='"$(RECALL_VERSION)"'
 
 SBINS += $(B)/bin/recalld
+# recalld's main lives with its parts, so it has its own line (the tools' rule is plugin/NAME.c)
+$(B)/bin/recalld: $(B)/plugin/daemon/recalld.o $(B)/libplugin.a $(B)/librules.a $(B)/libcan.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 BINS += $(B)/bin/recallctl
 $(B)/plugin/recallctl.o: CPPFLAGS += -DRECALLD_DATADIR='"$(DATADIR)"'
 

@@ -12,7 +12,8 @@
 #include <string.h>
 
 #include "can/ident.h"
-#include "plugin/recalld-internal.h"
+#include "plugin/paths.h"
+#include "plugin/recall-internal.h"
 #include "rules/rdb.h"
 
 #define DEFAULT_DB RECALLD_DATADIR "/recalls.rdb"

@@ -15,7 +15,9 @@
 
 #include <json-c/json.h>
 
-#include "plugin/recalld-internal.h"
+#include "plugin/control.h"
+#include "plugin/paths.h"
+#include "plugin/recall-internal.h"
 
 #define LINE_MAX_BYTES (8u << 20)
 
@@ -186,7 +188,7 @@ static int print_report(struct json_object *rep)
 	char *text;
 	int ret;
 
-	ret = recall_report_from_json(s, strlen(s), &r);
+	ret = report_parse_json(s, strlen(s), &r);
 	if (ret < 0) {
 		fprintf(stderr, "%s: daemon sent a report this recallctl cannot read: %s\n", prog,
 			strerror(-ret));
@@ -234,41 +236,30 @@ static void print_event(struct json_object *o, const char *raw)
 {
 	const char *ev = sget(o, "event");
 	struct json_object *rep;
+	int e = ev ? control_event_parse(ev) : -ENOENT;
 
 	if (opt_json || !ev) {
 		printf("%s\n", raw);
-	} else if (strcmp(ev, "check-finished") == 0 &&
-		   json_object_object_get_ex(o, "report", &rep)) {
+	} else if (e == CONTROL_EV_CHECK_FINISHED && json_object_object_get_ex(o, "report", &rep)) {
 		char *line = NULL;
 		const char *s = json_object_to_json_string(rep);
 		struct recall_report *r;
 
-		if (recall_report_from_json(s, strlen(s), &r) >= 0 &&
-		    report_summary_line(r, &line) >= 0)
-			printf("check-finished %s\n", line);
+		if (report_parse_json(s, strlen(s), &r) >= 0 && report_summary_line(r, &line) >= 0)
+			printf("%s %s\n", ev, line);
 		free(line);
 		recall_report_free(r);
-	} else if (strcmp(ev, "check-started") == 0) {
-		printf("check-started %s (%s)\n", sget(o, "iface"), sget(o, "trigger"));
-	} else if (strcmp(ev, "bay") == 0) {
-		printf("bay %s %s\n", sget(o, "iface"), sget(o, "state"));
-	} else if (strcmp(ev, "reload") == 0) {
-		printf("reload %s %s\n", is_ok(o) ? "ok" : "refused",
+	} else if (e == CONTROL_EV_CHECK_STARTED) {
+		printf("%s %s (%s)\n", ev, sget(o, "iface"), sget(o, "trigger"));
+	} else if (e == CONTROL_EV_BAY) {
+		printf("%s %s %s\n", ev, sget(o, "iface"), sget(o, "state"));
+	} else if (e == CONTROL_EV_RELOAD) {
+		printf("%s %s %s\n", ev, is_ok(o) ? "ok" : "refused",
 		       sget(o, "error") ? sget(o, "error") : sget(o, "database"));
 	} else {
 		printf("%s %s\n", ev, sget(o, "iface") ? sget(o, "iface") : "");
 	}
 	fflush(stdout);
-}
-
-static struct json_object *request(const char *cmd, const char *iface)
-{
-	struct json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "cmd", json_object_new_string(cmd));
-	if (iface)
-		json_object_object_add(o, "iface", json_object_new_string(iface));
-	return o;
 }
 
 /* Sends req, reads the reply (skipping events); returns it or NULL. */
@@ -298,7 +289,8 @@ int main(int argc, char **argv)
 		{}
 	};
 	struct json_object *req = NULL, *rep = NULL, *o;
-	const char *cmd, *iface = NULL, *raw;
+	const char *word, *iface = NULL, *raw;
+	int cmd;
 	struct conn c = { .fd = -1 };
 	time_t deadline = 0;
 	unsigned long seen = 0;
@@ -345,18 +337,19 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	cmd = argv[optind++];
-	if (strcmp(cmd, "check") == 0 || strcmp(cmd, "last") == 0) {
+	word = argv[optind++];
+	cmd = control_cmd_parse(word);
+	if (cmd < 0) {
+		fprintf(stderr, "%s: unknown command '%s' (status, check, last, subscribe, reload)\n",
+			prog, word);
+		return 2;
+	}
+	if (control_cmd_needs_iface(cmd)) {
 		if (optind >= argc) {
-			fprintf(stderr, "%s: %s needs an interface name\n", prog, cmd);
+			fprintf(stderr, "%s: %s needs an interface name\n", prog, word);
 			return 2;
 		}
 		iface = argv[optind++];
-	} else if (strcmp(cmd, "status") != 0 && strcmp(cmd, "subscribe") != 0 &&
-		   strcmp(cmd, "reload") != 0) {
-		fprintf(stderr, "%s: unknown command '%s' (status, check, last, subscribe, reload)\n",
-			prog, cmd);
-		return 2;
 	}
 	if (optind < argc) {
 		fprintf(stderr, "%s: unexpected argument '%s'\n", prog, argv[optind]);
@@ -368,8 +361,8 @@ int main(int argc, char **argv)
 		goto out;
 
 	/* check --wait subscribes first, so the finish event cannot slip past. */
-	if (strcmp(cmd, "subscribe") == 0 || (strcmp(cmd, "check") == 0 && opt_wait)) {
-		req = request("subscribe", NULL);
+	if (cmd == CONTROL_SUBSCRIBE || (cmd == CONTROL_CHECK && opt_wait)) {
+		req = control_request_new(CONTROL_SUBSCRIBE, NULL);
 		rep = call(&c, req, deadline);
 		json_object_put(req);
 		req = NULL;
@@ -383,7 +376,7 @@ int main(int argc, char **argv)
 		json_object_put(rep);
 		rep = NULL;
 	}
-	if (strcmp(cmd, "subscribe") == 0) {
+	if (cmd == CONTROL_SUBSCRIBE) {
 		for (;;) {
 			o = conn_recv(&c, &raw, opt_count ? deadline : 0);
 			if (!o)
@@ -397,7 +390,7 @@ int main(int argc, char **argv)
 		}
 	}
 
-	req = request(cmd, iface);
+	req = control_request_new(cmd, iface);
 	rep = call(&c, req, deadline);
 	if (!rep)
 		goto out;
@@ -407,22 +400,22 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	ret = 0;
-	if (strcmp(cmd, "status") == 0) {
+	if (cmd == CONTROL_STATUS) {
 		if (opt_json)
 			printf("%s\n", json_object_to_json_string_ext(rep, JSON_C_TO_STRING_PLAIN));
 		else
 			print_status(rep);
-	} else if (strcmp(cmd, "last") == 0) {
+	} else if (cmd == CONTROL_LAST) {
 		struct json_object *r;
 
 		if (json_object_object_get_ex(rep, "report", &r))
 			ret = print_report(r);
-	} else if (strcmp(cmd, "reload") == 0) {
+	} else if (cmd == CONTROL_RELOAD) {
 		if (opt_json)
 			printf("%s\n", json_object_to_json_string_ext(rep, JSON_C_TO_STRING_PLAIN));
 		else
 			printf("database reloaded: %s\n", sget(rep, "database"));
-	} else if (strcmp(cmd, "check") == 0) {
+	} else if (cmd == CONTROL_CHECK) {
 		if (!opt_wait) {
 			if (opt_json)
 				printf("%s\n",
@@ -442,7 +435,8 @@ int main(int argc, char **argv)
 			}
 			ev = sget(o, "event");
 			i = sget(o, "iface");
-			if (ev && i && strcmp(ev, "check-finished") == 0 && strcmp(i, iface) == 0 &&
+			if (ev && i && control_event_parse(ev) == CONTROL_EV_CHECK_FINISHED &&
+			    strcmp(i, iface) == 0 &&
 			    json_object_object_get_ex(o, "report", &r)) {
 				ret = print_report(r);
 				json_object_put(o);

@@ -19,7 +19,7 @@
 
 #include <json-c/json.h>
 
-#include "plugin/recalld-internal.h"
+#include "plugin/recall-internal.h"
 
 #define REPORT_JSON_MAX (4u << 20)	/* far above any real car; bounds the parser */
 #define REPORT_MAX_ECUS 256
@@ -687,8 +687,7 @@ out:
 	return ret;
 }
 
-RECALL_API int recall_report_from_json(const char *json, size_t len,
-				       struct recall_report **ret_report)
+int report_parse_json(const char *json, size_t len, struct recall_report **ret_report)
 {
 	struct json_tokener *tok;
 	struct json_object *o;
@@ -696,7 +695,7 @@ RECALL_API int recall_report_from_json(const char *json, size_t len,
 
 	if (!json || !ret_report)
 		return -EINVAL;
-	if (len > REPORT_JSON_MAX)
+	if (len > INT_MAX)
 		return -E2BIG;
 	/* Depth 16 is plenty for a report and stops a nesting bomb early. */
 	tok = json_tokener_new_ex(16);
@@ -713,6 +712,16 @@ RECALL_API int recall_report_from_json(const char *json, size_t len,
 	ret = report_from_json_object(o, ret_report);
 	json_object_put(o);
 	return ret;
+}
+
+RECALL_API int recall_report_from_json(const char *json, size_t len,
+				       struct recall_report **ret_report)
+{
+	if (!json || !ret_report)
+		return -EINVAL;
+	if (len > REPORT_JSON_MAX)
+		return -E2BIG;
+	return report_parse_json(json, len, ret_report);
 }
 
 /* ---- text ----------------------------------------------------------------------------------- */

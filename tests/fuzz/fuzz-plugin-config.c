@@ -4,7 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "plugin/recalld-internal.h"
+#include "plugin/config.h"
+#include "plugin/recall-internal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "plugin/recalld-internal.h"
+#include "plugin/control.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -26,7 +26,8 @@
 #include <linux/can.h>
 #include <linux/can/raw.h>
 
-#include "plugin/recalld-internal.h"
+#include "plugin/daemon/daemon.h"
+#include "plugin/recall-internal.h"
 
 static int db_open(void *u, const char *path, void **ret_db, char **ret_error)
 {
@@ -63,8 +64,9 @@ static char *db_describe(void *u, void *db)
 	return strdup(db);
 }
 
-static int check(void *u, void *db, const char *iface, const struct recalld_config *cfg, int fd)
+static int check(void *u, void *db, const struct check_request *creq, struct check_reply *out)
 {
+	const char *iface = creq->iface;
 	struct sockaddr_can addr = { .can_family = AF_CAN };
 	struct can_frame req = { .can_id = 0x7DF, .len = 8,
 				 .data = { 0x02, 0x09, 0x02, 0, 0, 0, 0, 0 } };
@@ -72,7 +74,6 @@ static int check(void *u, void *db, const char *iface, const struct recalld_conf
 	int s, ret = 1;
 
 	(void)u;
-	(void)cfg;
 	if (!r)
 		return 1;
 	report_set_str(&r->database, db);
@@ -89,7 +90,7 @@ static int check(void *u, void *db, const char *iface, const struct recalld_conf
 		goto out;
 	}
 	report_set_str(&r->addressing, "test");
-	check_write_event(fd, "progress", r);
+	check_reply_send(out, CHECK_MSG_PROGRESS, r);
 	for (;;) {
 		struct can_frame f;
 		ssize_t n = read(s, &f, sizeof(f));
@@ -113,7 +114,7 @@ static int check(void *u, void *db, const char *iface, const struct recalld_conf
 	}
 	ret = 0;
 out:
-	check_write_event(fd, "report", r);
+	check_reply_send(out, CHECK_MSG_REPORT, r);
 	recall_report_free(r);
 	if (s >= 0)
 		close(s);

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "plugin/recalld-internal.h"
+#include "plugin/daemon/bay.h"
 
 /* Scenarios leave the removed/killed columns out when false. */
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"

@@ -19,7 +19,7 @@
 #include <cmocka.h>
 
 #include "can/ident.h"
-#include "plugin/recalld-internal.h"
+#include "plugin/recall-internal.h"
 #include "rules/rdb.h"
 #include "rules/rule.h"
 

@@ -11,7 +11,8 @@
 
 #include <stdlib.h>
 
-#include "plugin/recalld-internal.h"
+#include "plugin/config.h"
+#include "plugin/recall-internal.h"
 
 /* Error rows leave the value columns out on purpose. */
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"

@@ -22,7 +22,8 @@
 
 #include <json-c/json.h>
 
-#include "plugin/recalld-internal.h"
+#include "plugin/daemon/daemon.h"
+#include "plugin/recall-internal.h"
 
 #define HANG_LIMIT_MS 60000
 
@@ -62,20 +63,19 @@ static char *fake_db_describe(void *u, void *db)
 	return strdup(db);
 }
 
-static int fake_check(void *u, void *db, const char *iface, const struct recalld_config *cfg,
-		      int fd)
+static int fake_check(void *u, void *db, const struct check_request *req, struct check_reply *out)
 {
+	const char *iface = req->iface;
 	struct recall_report *r = report_new();
 	struct recall_ecu *e;
 
 	(void)u;
-	(void)cfg;
 	report_set_str(&r->vin, "WBY1Z41060V512345");
 	report_set_str(&r->database, db);
 	report_add_ecu(r, 0x61, "TCB", &e);
 	report_add_did(e, 0xF189, "11.0.2", 6);
 	r->status = RECALL_STATUS_INTERRUPTED;
-	check_write_event(fd, "progress", r);
+	check_reply_send(out, CHECK_MSG_PROGRESS, r);
 	if (strcmp(iface, "crash0") == 0) {
 		signal(SIGABRT, SIG_DFL);
 		raise(SIGABRT);
@@ -86,7 +86,7 @@ static int fake_check(void *u, void *db, const char *iface, const struct recalld
 	r->status = RECALL_STATUS_COMPLETE;
 	report_add_campaign(r, &(struct campaign_in){ .id = "0061950600", .title = "ConnectedDrive",
 						      .text = "Text", .verdict = RECALL_VERDICT_OPEN });
-	check_write_event(fd, "report", r);
+	check_reply_send(out, CHECK_MSG_REPORT, r);
 	recall_report_free(r);
 	return 0;
 }

@@ -12,7 +12,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "plugin/recalld-internal.h"
+#include "plugin/recall-internal.h"
 
 static struct recall_report *sample(void)
 {

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "plugin/recalld-internal.h"
+#include "plugin/control.h"
 
 static const struct req_case {
 	const char *line;

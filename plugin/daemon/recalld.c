@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * recalld: checks every car connected to a workshop bay for open recalls, without anyone typing.
- * The loop lives in daemon.c, the check in check.c; this file is options, logging and the glue.
+ * The daemon's parts are in plugin/daemon/ (daemon.c wires them), the check in plugin/check.c;
+ * this file is options, logging, and the real database and check behind the daemon's ops.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -11,7 +12,8 @@
 #include <syslog.h>
 #include <unistd.h>
 
-#include "plugin/recalld-internal.h"
+#include "plugin/daemon/daemon.h"
+#include "plugin/recall-internal.h"
 
 static const char *prog = "recalld";
 
@@ -80,38 +82,29 @@ static char *ops_db_describe(void *u, void *db)
 	return check_db_describe(db);
 }
 
-struct progress_ctx {
-	int fd;
-};
-
 static void progress(void *userdata, const struct recall_report *partial)
 {
-	struct progress_ctx *p = userdata;
-
-	(void)check_write_event(p->fd, "progress", partial);
+	(void)check_reply_send(userdata, CHECK_MSG_PROGRESS, partial);
 }
 
-static int ops_check(void *u, void *db, const char *iface, const struct recalld_config *cfg,
-		     int fd)
+/* In the check child: the typed request is all it knows of the daemon. */
+static int ops_check(void *u, void *db, const struct check_request *req, struct check_reply *out)
 {
 	struct recall_check_opts o = {
 		.size = sizeof(o),
-		.addressing = cfg->addressing,
-		.timeout_ms = cfg->request_timeout_ms,
-		/* the bus read ends in time for a report: the daemon kills a check at
-		 * check_timeout and then has nothing to show */
-		.deadline_ms = cfg->check_timeout_ms - (cfg->check_timeout_ms / 4 < 5000
-							 ? cfg->check_timeout_ms / 4 : 5000),
+		.addressing = req->addressing[0] ? req->addressing : NULL,
+		.timeout_ms = req->request_timeout_ms,
+		.flags = req->flags,
+		.deadline_ms = req->deadline_ms,
 	};
-	struct progress_ctx p = { .fd = fd };
 	struct recall_report *r = NULL;
 	int ret;
 
 	(void)u;
-	ret = check_run(db, iface, &o, progress, &p, &r);
+	ret = check_run(db, req->iface, &o, progress, out, &r);
 	if (ret < 0)
 		return 1;
-	ret = check_write_event(fd, "report", r);
+	ret = check_reply_send(out, CHECK_MSG_REPORT, r);
 	recall_report_free(r);
 	return ret < 0 ? 1 : 0;
 }

@@ -16,7 +16,7 @@
  */
 #include <string.h>
 
-#include "plugin/recalld-internal.h"
+#include "plugin/daemon/bay.h"
 
 static const char *const state_names[_BAY_STATE_MAX] = {
 	[BAY_ABSENT] = "absent",

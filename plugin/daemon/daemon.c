@@ -1,0 +1,793 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * recalld's wiring: the bays.  One process, one event loop (loop.c), no threads:
+ *
+ *   signalfd    SIGTERM/SIGINT stop, SIGHUP reloads; handlers never run
+ *   linkwatch   CAN interfaces appearing, vanishing, going up and down (udev + rtnetlink)
+ *   traffic     per bay, frames after silence (a car waking up)
+ *   timer       per bay, the state machine's deadline and probe times
+ *   checker     per running check, the child's reports and its end
+ *   ctlserver   the control socket's requests
+ *
+ * Each of those calls back into this file, and this file alone decides: it feeds the bay state
+ * machine (bay.c), carries out what it returns, and hands every finished report to the sinks.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <json-c/json.h>
+
+#include "plugin/control.h"
+#include "plugin/daemon/bay.h"
+#include "plugin/daemon/ctlserver.h"
+#include "plugin/daemon/daemon.h"
+#include "plugin/daemon/linkwatch.h"
+#include "plugin/daemon/loop.h"
+#include "plugin/daemon/sink.h"
+#include "plugin/daemon/traffic.h"
+#include "plugin/recall-internal.h"
+
+/* Largest report a check child may send: far above any real car (1,000 open campaigns with their
+ * German texts are a few MiB), and a bound on what a runaway child can make us allocate. */
+#define CHECK_REPLY_MAX (256u << 20)
+
+struct bayrt {
+	struct recalld *d;
+	struct bay sm;
+	struct traffic *traffic;	/* NULL when not watching */
+	struct loop_timer *timer;
+	struct checker *check;		/* the running check, NULL when none */
+	int64_t started_wall_ms;
+	struct recall_report *last;	/* last finished report */
+	bool static_bay;
+};
+
+struct recalld {
+	struct recalld_config cfg;
+	char *config_path;
+	const struct recalld_ops *ops;
+	void *userdata;
+	unsigned int flags;
+	struct loop *loop;
+	int sigfd;
+	struct linkwatch *links;
+	struct ctlserver *ctl;
+	struct sinks sinks;
+	void *db;
+	char *db_desc;
+	struct bayrt **bays;
+	size_t n_bays;
+	unsigned int report_seq;
+};
+
+static struct bay_params params(const struct recalld *d)
+{
+	return (struct bay_params){
+		.on_appear = d->cfg.on_appear,
+		.on_traffic = d->cfg.on_traffic,
+		.silence_ms = d->cfg.silence_ms,
+		.probe_interval_ms = d->cfg.probe_interval_ms,
+		.check_timeout_ms = d->cfg.check_timeout_ms,
+	};
+}
+
+void recalld_make_request(const struct recalld_config *cfg, const char *iface,
+			  struct check_request *ret)
+{
+	unsigned int margin = cfg->check_timeout_ms / 4 < 5000 ? cfg->check_timeout_ms / 4 : 5000;
+
+	*ret = (struct check_request){
+		.size = sizeof(*ret),
+		.request_timeout_ms = cfg->request_timeout_ms,
+		/* the bus read ends in time for a report: the daemon kills a check at
+		 * check_timeout and then has nothing to show */
+		.deadline_ms = cfg->check_timeout_ms - margin,
+		.flags = 0,
+	};
+	snprintf(ret->iface, sizeof(ret->iface), "%s", iface);
+	snprintf(ret->addressing, sizeof(ret->addressing), "%s",
+		 cfg->addressing ? cfg->addressing : "");
+}
+
+/* ---- bays ---------------------------------------------------------------------------------- */
+
+static struct bayrt *bay_find(struct recalld *d, const char *name)
+{
+	for (size_t i = 0; i < d->n_bays; i++)
+		if (strcmp(d->bays[i]->sm.name, name) == 0)
+			return d->bays[i];
+	return NULL;
+}
+
+static enum bay_action bay_feed(struct bayrt *b, enum bay_event_type ev, bool up);
+
+static void bay_timer(void *ctx)
+{
+	struct bayrt *b = ctx;
+
+	(void)bay_feed(b, BAY_EV_TIMER, b->sm.up);
+}
+
+static void bay_traffic(void *ctx, int err)
+{
+	struct bayrt *b = ctx;
+
+	if (err < 0) {
+		/* link down or gone: a new watcher when it is back */
+		b->traffic = traffic_free(b->traffic);
+		return;
+	}
+	(void)bay_feed(b, BAY_EV_TRAFFIC, true);
+}
+
+static void bay_traffic_open(struct bayrt *b)
+{
+	int r;
+
+	if (b->traffic || b->static_bay || !b->d->cfg.on_traffic)
+		return;
+	r = traffic_open(b->d->loop, b->sm.name, b->d->cfg.silence_ms, bay_traffic, b, &b->traffic);
+	if (r < 0 && r != -ENODEV)
+		syslog(LOG_WARNING, "%s: CAN_RAW socket: %s (no traffic trigger)", b->sm.name,
+		       strerror(-r));
+}
+
+static struct bayrt *bay_get(struct recalld *d, const char *name)
+{
+	struct bayrt *b = bay_find(d, name), **arr;
+	int r;
+
+	if (b)
+		return b;
+	if (strlen(name) >= sizeof(b->sm.name))
+		return NULL;
+	b = calloc(1, sizeof(*b));
+	arr = realloc(d->bays, (d->n_bays + 1) * sizeof(*arr));
+	if (arr)
+		d->bays = arr;
+	if (!b || !arr) {
+		free(b);
+		syslog(LOG_ERR, "%s: out of memory, bay ignored", name);
+		return NULL;
+	}
+	b->d = d;
+	bay_init(&b->sm, name);
+	r = loop_timer_new(d->loop, bay_timer, b, &b->timer);
+	if (r < 0) {
+		syslog(LOG_ERR, "%s: timer: %s, bay ignored", name, strerror(-r));
+		free(b);
+		return NULL;
+	}
+	d->bays[d->n_bays++] = b;
+	return b;
+}
+
+static void bay_free(struct bayrt *b)
+{
+	checker_free(b->check);
+	traffic_free(b->traffic);
+	loop_timer_free(b->timer);
+	recall_report_free(b->last);
+	free(b);
+}
+
+static void bay_event(struct bayrt *b)
+{
+	struct json_object *o = control_event_new(CONTROL_EV_BAY, b->sm.name);
+
+	if (!o)
+		return;
+	json_object_object_add(o, "state",
+			       json_object_new_string(bay_state_name(bay_state(&b->sm))));
+	ctlserver_broadcast(b->d->ctl, o);
+	json_object_put(o);
+}
+
+static void check_start(struct bayrt *b);
+
+/* Feed one event to a bay's state machine and carry out what it decides. */
+static enum bay_action bay_feed(struct bayrt *b, enum bay_event_type ev, bool up)
+{
+	struct bay_params p = params(b->d);
+	enum bay_state before = bay_state(&b->sm);
+	enum bay_action a = bay_handle(&b->sm, &p, ev, up, loop_now_ms());
+
+	switch (a) {
+	case BAY_ACT_START:
+		check_start(b);
+		break;
+	case BAY_ACT_KILL:
+		if (b->check) {
+			syslog(LOG_WARNING, "%s: check overstayed its deadline, killing it",
+			       b->sm.name);
+			checker_kill(b->check);
+		}
+		break;
+	default:
+		break;
+	}
+	if (b->sm.present && b->sm.up)
+		bay_traffic_open(b);
+	else if (!b->sm.present)
+		b->traffic = traffic_free(b->traffic);
+	loop_timer_set(b->timer, bay_next_timer(&b->sm));
+	if (bay_state(&b->sm) != before && a != BAY_ACT_START)
+		bay_event(b);
+	return a;
+}
+
+/* ---- checks -------------------------------------------------------------------------------- */
+
+static void set_error(struct recall_report *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void set_error(struct recall_report *r, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	(void)report_set_str(&r->error, msg);
+}
+
+/* The check is over: the final report (the child's, or one made here from its last progress and
+ * the reason it did not finish), to the sinks. */
+static void check_finish(struct bayrt *b, struct checker_result *res)
+{
+	struct recalld *d = b->d;
+	struct recall_report *r = res->report ? res->report : res->progress;
+	bool had_report = res->report != NULL;
+	struct finished_check fc;
+
+	if (res->report)
+		recall_report_free(res->progress);
+	if (!r) {
+		r = report_new();
+		if (!r) {
+			syslog(LOG_ERR, "%s: out of memory, check result lost", b->sm.name);
+			goto done;
+		}
+		r->status = RECALL_STATUS_FAILED;
+	}
+	(void)report_set_str(&r->iface, b->sm.name);
+	if (!r->database && d->db_desc)
+		(void)report_set_str(&r->database, d->db_desc);
+	if (!r->started_ms)
+		r->started_ms = b->started_wall_ms;
+	if (!r->finished_ms || !had_report)
+		r->finished_ms = loop_wall_ms();
+
+	/* The child's own word counts when it finished; otherwise say why it did not. */
+	if (!had_report || r->status != RECALL_STATUS_COMPLETE) {
+		if (b->sm.removed_during_check) {
+			r->status = RECALL_STATUS_INTERRUPTED;
+			set_error(r, "%s: interface removed during the check", b->sm.name);
+		} else if (b->sm.link_lost_during_check) {
+			r->status = RECALL_STATUS_INTERRUPTED;
+			set_error(r, "%s: link went down during the check", b->sm.name);
+		} else if (b->sm.killed) {
+			r->status = RECALL_STATUS_INTERRUPTED;
+			set_error(r, "check did not finish within %u ms", d->cfg.check_timeout_ms);
+		} else if (!had_report) {
+			if (res->error[0])
+				set_error(r, "%s", res->error);
+			else if (WIFSIGNALED(res->wstatus))
+				set_error(r, "check process died (signal %d)",
+					  WTERMSIG(res->wstatus));
+			else
+				set_error(r, "check process exited with status %d without a report",
+					  WIFEXITED(res->wstatus) ? WEXITSTATUS(res->wstatus) : -1);
+			r->status = res->progress ? RECALL_STATUS_INTERRUPTED :
+						    RECALL_STATUS_FAILED;
+		}
+	}
+
+	fc = (struct finished_check){
+		.report = r,
+		.iface = b->sm.name,
+		.trigger = bay_trigger_name(b->sm.trigger),
+		.seq = ++d->report_seq,
+	};
+	sinks_deliver(&d->sinks, &fc);
+	free(fc.file);
+	recall_report_free(b->last);
+	b->last = r;
+done:
+	b->check = checker_free(b->check);
+	(void)bay_feed(b, BAY_EV_CHECK_DONE, b->sm.up);
+}
+
+static void on_check_progress(void *ctx, const struct recall_report *partial)
+{
+	struct bayrt *b = ctx;
+	struct json_object *o = control_event_new(CONTROL_EV_PROGRESS, b->sm.name), *rep;
+
+	if (o && report_to_json_object(partial, &rep) >= 0) {
+		json_object_object_add(o, "report", rep);
+		ctlserver_broadcast(b->d->ctl, o);
+	}
+	json_object_put(o);
+}
+
+static void on_check_done(void *ctx, struct checker_result *res)
+{
+	check_finish(ctx, res);
+}
+
+static const struct checker_ops check_ops = {
+	.progress = on_check_progress,
+	.done = on_check_done,
+};
+
+static void check_start(struct bayrt *b)
+{
+	struct recalld *d = b->d;
+	struct checker_params p = {
+		.run = d->ops->check,
+		.run_userdata = d->userdata,
+		.db = d->db,
+		.max_reply = CHECK_REPLY_MAX,
+	};
+	struct check_request req;
+	struct json_object *o;
+	int r;
+
+	b->started_wall_ms = loop_wall_ms();
+	syslog(LOG_INFO, "%s: check started (%s)", b->sm.name, bay_trigger_name(b->sm.trigger));
+	recalld_make_request(&d->cfg, b->sm.name, &req);
+	r = checker_start(d->loop, &req, &p, &check_ops, b, &b->check);
+	if (r < 0) {
+		struct checker_result res = { .wstatus = 0x7f00 };
+
+		syslog(LOG_ERR, "%s: cannot start check: %s", b->sm.name, strerror(-r));
+		snprintf(res.error, sizeof(res.error), "cannot start the check process: %s",
+			 strerror(-r));
+		b->check = NULL;
+		check_finish(b, &res);
+		return;
+	}
+	o = control_event_new(CONTROL_EV_CHECK_STARTED, b->sm.name);
+	if (o) {
+		json_object_object_add(o, "trigger",
+				       json_object_new_string(bay_trigger_name(b->sm.trigger)));
+		ctlserver_broadcast(d->ctl, o);
+		json_object_put(o);
+	}
+}
+
+/* ---- links --------------------------------------------------------------------------------- */
+
+static void link_seen(void *ctx, const char *name, bool up)
+{
+	struct recalld *d = ctx;
+	struct bayrt *b;
+
+	if (!config_is_bay(&d->cfg, name))
+		return;
+	b = bay_get(d, name);
+	if (b)
+		(void)bay_feed(b, BAY_EV_PRESENT, up);
+}
+
+static void link_gone(void *ctx, const char *name)
+{
+	struct recalld *d = ctx;
+	struct bayrt *b = bay_find(d, name);
+
+	if (b && b->sm.present) {
+		syslog(LOG_INFO, "%s: interface removed", name);
+		(void)bay_feed(b, BAY_EV_REMOVED, false);
+	}
+}
+
+static const struct linkwatch_ops link_ops = {
+	.seen = link_seen,
+	.gone = link_gone,
+};
+
+/* ---- database ------------------------------------------------------------------------------ */
+
+static int db_load(struct recalld *d, char **ret_error)
+{
+	void *db = NULL;
+	char *err = NULL;
+	int ret;
+
+	ret = d->ops->db_open(d->userdata, d->cfg.database, &db, &err);
+	if (ret < 0) {
+		if (!err && asprintf(&err, "%s: %s", d->cfg.database, strerror(-ret)) < 0)
+			err = NULL;
+		*ret_error = err;
+		return ret;
+	}
+	/* Running children keep their own copy of the old one (fork), so freeing is safe. */
+	if (d->db)
+		d->ops->db_free(d->userdata, d->db);
+	d->db = db;
+	free(d->db_desc);
+	d->db_desc = d->ops->db_describe ? d->ops->db_describe(d->userdata, db) : NULL;
+	return 0;
+}
+
+static int do_reload(struct recalld *d, char **ret_error)
+{
+	char *err = NULL;
+	int ret = db_load(d, &err);
+	struct json_object *o = control_event_new(CONTROL_EV_RELOAD, NULL);
+
+	if (ret < 0)
+		syslog(LOG_ERR, "reload refused, keeping the old database: %s",
+		       err ? err : strerror(-ret));
+	else
+		syslog(LOG_NOTICE, "database reloaded: %s", d->db_desc ? d->db_desc : "");
+	if (o) {
+		json_object_object_add(o, "ok", json_object_new_boolean(ret >= 0));
+		if (ret < 0 && err)
+			json_object_object_add(o, "error", json_object_new_string(err));
+		if (d->db_desc)
+			json_object_object_add(o, "database", json_object_new_string(d->db_desc));
+		ctlserver_broadcast(d->ctl, o);
+		json_object_put(o);
+	}
+	if (ret_error)
+		*ret_error = err;
+	else
+		free(err);
+	return ret;
+}
+
+/* ---- control requests ---------------------------------------------------------------------- */
+
+static void reply_error(struct ctl_client *c, const struct control_request *req, const char *fmt,
+			...) __attribute__((format(printf, 3, 4)));
+
+static void reply_error(struct ctl_client *c, const struct control_request *req, const char *fmt,
+			...)
+{
+	struct json_object *o;
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	o = control_reply_error(req, msg);
+	(void)ctlserver_send(c, o);
+	json_object_put(o);
+}
+
+static struct json_object *bay_status(const struct bayrt *b)
+{
+	struct json_object *o = json_object_new_object();
+	unsigned int counts[_RECALL_VERDICT_MAX];
+
+	if (!o)
+		return NULL;
+	json_object_object_add(o, "iface", json_object_new_string(b->sm.name));
+	json_object_object_add(o, "state", json_object_new_string(bay_state_name(bay_state(&b->sm))));
+	json_object_object_add(o, "checks", json_object_new_int((int)b->sm.checks));
+	if (b->sm.checking)
+		json_object_object_add(o, "trigger",
+				       json_object_new_string(bay_trigger_name(b->sm.trigger)));
+	if (b->last) {
+		struct json_object *l = json_object_new_object();
+
+		report_count(b->last, counts);
+		json_object_object_add(l, "status", json_object_new_string(
+						      recall_status_name(b->last->status)));
+		if (b->last->vin)
+			json_object_object_add(l, "vin", json_object_new_string(b->last->vin));
+		for (size_t i = 0; i < _RECALL_VERDICT_MAX; i++)
+			json_object_object_add(l, recall_verdict_name((enum recall_verdict)i),
+					       json_object_new_int((int)counts[i]));
+		json_object_object_add(l, "finished_ms",
+				       json_object_new_int64(b->last->finished_ms));
+		json_object_object_add(o, "last", l);
+	}
+	return o;
+}
+
+static void on_request(void *ctx, struct ctl_client *c, const struct control_request *req)
+{
+	struct recalld *d = ctx;
+	struct json_object *o;
+	struct bayrt *b;
+
+	switch (req->cmd) {
+	case CONTROL_STATUS: {
+		struct json_object *arr = json_object_new_array();
+
+		o = control_reply_new(req, true);
+		if (!o || !arr) {
+			json_object_put(o);
+			json_object_put(arr);
+			return;
+		}
+		if (d->db_desc)
+			json_object_object_add(o, "database", json_object_new_string(d->db_desc));
+		for (size_t i = 0; i < d->n_bays; i++)
+			json_object_array_add(arr, bay_status(d->bays[i]));
+		json_object_object_add(o, "bays", arr);
+		json_object_object_add(o, "clients",
+				       json_object_new_int((int)ctlserver_n_clients(d->ctl)));
+		(void)ctlserver_send(c, o);
+		json_object_put(o);
+		return;
+	}
+	case CONTROL_CHECK:
+		b = bay_find(d, req->iface);
+		if (!b) {
+			reply_error(c, req, "%s: not a bay (no such CAN interface, or not in "
+					    "[bays] interfaces)", req->iface);
+			return;
+		}
+		switch (bay_feed(b, BAY_EV_REQUEST, b->sm.up)) {
+		case BAY_ACT_REFUSE_BUSY:
+			reply_error(c, req, "%s: a check is already running", req->iface);
+			return;
+		case BAY_ACT_REFUSE_DOWN:
+			reply_error(c, req, "%s: interface is %s", req->iface,
+				    b->sm.present ? "down" : "gone");
+			return;
+		default:
+			break;
+		}
+		o = control_reply_new(req, true);
+		if (o) {
+			json_object_object_add(o, "iface", json_object_new_string(req->iface));
+			json_object_object_add(o, "state", json_object_new_string("checking"));
+			(void)ctlserver_send(c, o);
+			json_object_put(o);
+		}
+		return;
+	case CONTROL_LAST:
+		b = bay_find(d, req->iface);
+		if (!b || !b->last) {
+			reply_error(c, req, "%s: no check has finished on this bay yet", req->iface);
+			return;
+		}
+		o = control_reply_new(req, true);
+		if (o) {
+			struct json_object *rep;
+
+			json_object_object_add(o, "iface", json_object_new_string(req->iface));
+			if (report_to_json_object(b->last, &rep) >= 0)
+				json_object_object_add(o, "report", rep);
+			(void)ctlserver_send(c, o);
+			json_object_put(o);
+		}
+		return;
+	case CONTROL_SUBSCRIBE:
+		ctlserver_subscribe(c);
+		o = control_reply_new(req, true);
+		(void)ctlserver_send(c, o);
+		json_object_put(o);
+		return;
+	case CONTROL_RELOAD: {
+		char *rerr = NULL;
+
+		syslog(LOG_INFO, "reload requested by pid %d", (int)ctl_client_pid(c));
+		if (do_reload(d, &rerr) < 0) {
+			reply_error(c, req, "database refused, old one kept: %s",
+				    rerr ? rerr : "invalid");
+		} else {
+			o = control_reply_new(req, true);
+			if (o && d->db_desc)
+				json_object_object_add(o, "database",
+						       json_object_new_string(d->db_desc));
+			(void)ctlserver_send(c, o);
+			json_object_put(o);
+		}
+		free(rerr);
+		return;
+	}
+	default:
+		return;
+	}
+}
+
+static const struct ctlserver_ops ctl_ops = {
+	.request = on_request,
+};
+
+/* ---- life cycle ---------------------------------------------------------------------------- */
+
+static void on_signal(void *ctx, int fd, uint32_t events)
+{
+	struct recalld *d = ctx;
+	struct signalfd_siginfo si;
+
+	(void)events;
+	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGTERM:
+		case SIGINT:
+			syslog(LOG_NOTICE, "signal %u: stopping", si.ssi_signo);
+			loop_quit(d->loop);
+			return;
+		case SIGHUP:
+			syslog(LOG_INFO, "SIGHUP: reloading the database");
+			(void)do_reload(d, NULL);
+			break;
+		}
+	}
+}
+
+/* The report directory is created on first start (e.g. /var/lib/recalld/reports). */
+static int mkdir_p(const char *path)
+{
+	char *p = strdup(path), *s;
+	int ret = 0;
+
+	if (!p)
+		return -ENOMEM;
+	for (s = p + 1;; s++) {
+		if (*s != '/' && *s)
+			continue;
+		char c = *s;
+
+		*s = 0;
+		if (mkdir(p, 0755) < 0 && errno != EEXIST) {
+			ret = -errno;
+			break;
+		}
+		*s = c;
+		if (!c)
+			break;
+	}
+	free(p);
+	return ret;
+}
+
+static int add_sinks(struct recalld *d)
+{
+	struct sink *s;
+	int r;
+
+	/* order matters: the files sink names the files the log line and the event quote */
+	if ((r = sink_files_new(d->cfg.report_dir, &s)) < 0)
+		return r;
+	sinks_add(&d->sinks, s);
+	if ((r = sink_log_new(&s)) < 0)
+		return r;
+	sinks_add(&d->sinks, s);
+	if ((r = sink_events_new(d->ctl, &s)) < 0)
+		return r;
+	sinks_add(&d->sinks, s);
+	return 0;
+}
+
+int recalld_new(struct recalld_config *cfg, const char *config_path, const struct recalld_ops *ops,
+		void *userdata, unsigned int flags, struct recalld **ret)
+{
+	struct ctlserver_params cp;
+	struct recalld *d;
+	sigset_t mask;
+	char *err = NULL;
+	int r;
+
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	d->cfg = *cfg;
+	d->ops = ops;
+	d->userdata = userdata;
+	d->flags = flags;
+	d->sigfd = -1;
+	d->config_path = config_path ? strdup(config_path) : NULL;
+	sinks_init(&d->sinks);
+
+	r = mkdir_p(d->cfg.report_dir);
+	if (r < 0) {
+		syslog(LOG_ERR, "report directory %s: %s", d->cfg.report_dir, strerror(-r));
+		goto fail;
+	}
+	r = db_load(d, &err);
+	if (r < 0) {
+		syslog(LOG_ERR, "cannot use database: %s", err ? err : strerror(-r));
+		free(err);
+		goto fail;
+	}
+	r = loop_new(&d->loop);
+	if (r < 0)
+		goto fail;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	d->sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (d->sigfd < 0) {
+		r = -errno;
+		goto fail;
+	}
+	r = loop_add(d->loop, d->sigfd, EPOLLIN, on_signal, d);
+	if (r < 0)
+		goto fail;
+	cp = (struct ctlserver_params){
+		.path = d->cfg.socket_path,
+		.group = d->cfg.socket_group,
+		.max_clients = d->cfg.max_clients,
+		.max_request = d->cfg.max_request,
+		.max_output = d->cfg.max_output,
+	};
+	r = ctlserver_new(d->loop, &cp, &ctl_ops, d, &d->ctl);
+	if (r < 0) {
+		syslog(LOG_ERR, "control socket %s: %s", d->cfg.socket_path, strerror(-r));
+		goto fail;
+	}
+	r = add_sinks(d);
+	if (r < 0)
+		goto fail;
+	if (!(flags & RECALLD_STATIC_BAYS)) {
+		r = linkwatch_new(d->loop, &link_ops, d, &d->links);
+		if (r < 0) {
+			syslog(LOG_ERR, "bay discovery (udev/rtnetlink): %s", strerror(-r));
+			goto fail;
+		}
+	}
+	memset(cfg, 0, sizeof(*cfg));
+	*ret = d;
+	return 0;
+fail:
+	/* The caller keeps its config on failure. */
+	memset(&d->cfg, 0, sizeof(d->cfg));
+	recalld_free(d);
+	return r;
+}
+
+int recalld_add_static_bay(struct recalld *d, const char *name)
+{
+	struct bayrt *b = bay_get(d, name);
+
+	if (!b)
+		return -ENOMEM;
+	b->static_bay = true;
+	(void)bay_feed(b, BAY_EV_PRESENT, true);
+	return 0;
+}
+
+int recalld_run(struct recalld *d)
+{
+	syslog(LOG_NOTICE, "ready: %zu bay(s), database %s, control %s", d->n_bays,
+	       d->db_desc ? d->db_desc : d->cfg.database, d->cfg.socket_path);
+	return loop_run(d->loop);
+}
+
+struct recalld *recalld_free(struct recalld *d)
+{
+	if (!d)
+		return NULL;
+	for (size_t i = 0; i < d->n_bays; i++)
+		bay_free(d->bays[i]);
+	free(d->bays);
+	linkwatch_free(d->links);
+	sinks_free(&d->sinks);
+	ctlserver_free(d->ctl);
+	if (d->sigfd >= 0) {
+		if (d->loop)
+			loop_del(d->loop, d->sigfd);
+		close(d->sigfd);
+	}
+	loop_free(d->loop);
+	if (d->db)
+		d->ops->db_free(d->userdata, d->db);
+	free(d->db_desc);
+	free(d->config_path);
+	config_done(&d->cfg);
+	free(d);
+	return NULL;
+}

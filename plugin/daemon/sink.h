@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Where a finished check goes.  The daemon builds the report once, as a struct, and hands it to
+ * each sink of a list in order: the report files, the log line, the subscribers' event — and
+ * whatever comes later (a history database, an HTML page, a broker) plugs in the same way.  No
+ * sink parses another sink's output; a sink may read what earlier sinks noted in the struct (the
+ * files sink names the files, the log line and the event quote the name).
+ *
+ * Adding a sink: a struct sink with a deliver function (and free if it holds anything), made by
+ * a constructor in its own file, added with sinks_add where the daemon builds its list
+ * (daemon.c, recalld_new).
+ */
+#ifndef RECALLD_SINK_H
+#define RECALLD_SINK_H
+
+#include <stdbool.h>
+
+struct recall_report;
+
+/* One finished check, held once. */
+struct finished_check {
+	const struct recall_report *report;	/* status, VIN, campaigns, errors, … */
+	const char *iface;
+	const char *trigger;			/* "appear", "up", "traffic", "request", "probe" */
+	unsigned int seq;			/* the daemon's check counter since start */
+	/* noted by sinks on the way */
+	char *file;				/* base name of the report files; NULL if not written */
+	int file_error;				/* negative errno when they could not be written */
+};
+
+struct sink {
+	const char *name;
+	/* Deliver fc; < 0 when the sink could not take it (logged by the sink). */
+	int (*deliver)(struct sink *s, struct finished_check *fc);
+	void (*free)(struct sink *s);
+	struct sink *next;
+};
+
+struct sinks {
+	struct sink *first, **tail;
+};
+
+void sinks_init(struct sinks *l);
+void sinks_add(struct sinks *l, struct sink *s);
+void sinks_deliver(struct sinks *l, struct finished_check *fc);
+void sinks_free(struct sinks *l);
+
+/* ---- the sinks of recalld ------------------------------------------------------------------ */
+
+/* IFACE-YYYYMMDDTHHMMSSZ-SEQ.json and .txt in dir, written atomically. */
+int sink_files_new(const char *dir, struct sink **ret);
+/* One line per check to syslog (journald picks it up). */
+int sink_log_new(struct sink **ret);
+/* The check-finished event to every subscriber of the control server. */
+struct ctlserver;
+int sink_events_new(struct ctlserver *srv, struct sink **ret);
+
+#endif

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * librecall's internal header: the report builders and the check that the library, the tools and
+ * the daemon share (linked statically into them, exported from librecall.so only through
+ * recall.h).  Never installed.  Nothing about the daemon is here: its parts have their own
+ * headers under plugin/daemon/.
+ */
+#ifndef RECALL_INTERNAL_H
+#define RECALL_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "plugin/recall.h"
+
+/* ---- report.c ---------------------------------------------------------------------------- */
+
+/* Builders used by the check and the daemon; on -ENOMEM the report is unchanged. */
+struct recall_report *report_new(void);
+int report_set_str(char **field, const char *value);
+int report_add_ecu(struct recall_report *r, uint32_t addr, const char *name,
+		   struct recall_ecu **ret_ecu);
+struct recall_ecu *report_find_ecu(struct recall_report *r, uint32_t addr);
+int report_add_did(struct recall_ecu *e, uint16_t did, const void *data, size_t len);
+/* A campaign's verdict as the builders take it (strings are copied; "" and NULL both mean
+ * not given; id is required). */
+struct campaign_in {
+	const char *id, *title, *text;
+	enum recall_verdict verdict;
+	const char *reason, *remedy, *remedy_kind, *recognition, *recognition_text, *hotline,
+		*evidence;
+};
+int report_add_campaign(struct recall_report *r, const struct campaign_in *c);
+int report_add_error(struct recall_report *r, const char *message);
+/* Counts campaigns by verdict; counts has _RECALL_VERDICT_MAX slots. */
+void report_count(const struct recall_report *r, unsigned int counts[_RECALL_VERDICT_MAX]);
+/* The syslog line: "vcan0: VIN WBY...: complete: 1 open, 0 remedied, ..." */
+int report_summary_line(const struct recall_report *r, char **ret_line);
+/* Write data to dir/name atomically (temporary file, fsync, rename). */
+int report_write_file(const char *dir, const char *name, const char *data, size_t len);
+/* Write <iface>-<time>-<seq>.json and .txt into dir; ret_base gets the common name part. */
+int report_save(const struct recall_report *r, const char *dir, unsigned int seq,
+		char **ret_base);
+/* The report as a json-c object (caller owns the reference). */
+struct json_object;
+int report_to_json_object(const struct recall_report *r, struct json_object **ret_obj);
+int report_from_json_object(struct json_object *obj, struct recall_report **ret_report);
+/* recall_report_from_json without its size bound: the caller bounds len (the daemon reads
+ * reports of any size up to its own max_report). */
+int report_parse_json(const char *json, size_t len, struct recall_report **ret_report);
+
+/* ---- check.c: the one check shared by recalld's children, librecall and recall-check ------ */
+
+/* Called with the report as read so far (VIN, ECUs), e.g. after the identity is read. */
+typedef void (*check_progress_fn)(void *userdata, const struct recall_report *partial);
+
+/* Open and validate a database; on failure *ret_error (malloc'd, may stay NULL) says why. */
+int check_db_open(const char *path, struct recall_db **ret_db, char **ret_error);
+/* "recalls.rdb (N campaigns, built ...)"; malloc'd, NULL on OOM. */
+char *check_db_describe(const struct recall_db *db);
+/* identity (can/) -> verdicts (rules/) -> report.  A car that does not answer or an interface
+ * that vanishes still gives a report (failed / interrupted); < 0 only for bad arguments or OOM. */
+int check_run(struct recall_db *db, const char *iface, const struct recall_check_opts *opts,
+	      check_progress_fn progress, void *userdata, struct recall_report **ret_report);
+/* The part of check_run after the bus: what can/ read (id) -> status, facts, verdicts into R
+ * (made by the caller with iface/started/database set).  Pure, so unit tests feed it identities. */
+struct ident;
+int check_identity(struct recall_db *db, const struct ident *id, unsigned int flags,
+		   check_progress_fn progress, void *userdata, struct recall_report *r);
+/* Verdicts for facts given by the caller (recall-check --vin/--did): a complete report. */
+struct rdb_vehicle;
+int check_facts(struct recall_db *db, const struct rdb_vehicle *v, unsigned int flags,
+		struct recall_report **ret_report);
+/* Adds the verdicts for V to R (RECALL_CHECK_ALL_CAMPAIGNS: every campaign). */
+int check_decide(struct recall_db *db, const struct rdb_vehicle *v, unsigned int flags,
+		 struct recall_report *r);
+
+#endif
