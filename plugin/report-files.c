@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The report files of a check: written atomically, the text first, so a JSON file present means
+ * the pair is complete.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "plugin/report-internal.h"
+
+
+int report_write_file(const char *dir, const char *name, const char *data, size_t len)
+{
+	char *tmp = NULL, *dst = NULL;
+	int fd = -1, dfd = -1, ret;
+	size_t off = 0;
+
+	if (strchr(name, '/') || name[0] == '.' || name[0] == 0)
+		return -EINVAL;
+	if (asprintf(&tmp, "%s/.%s.tmp", dir, name) < 0) {
+		tmp = NULL;
+		return -ENOMEM;
+	}
+	if (asprintf(&dst, "%s/%s", dir, name) < 0) {
+		dst = NULL;
+		ret = -ENOMEM;
+		goto out;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0) {
+		ret = -errno;
+		goto out;
+	}
+	while (off < len) {
+		ssize_t n = write(fd, data + off, len - off);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			ret = -errno;
+			goto out_unlink;
+		}
+		off += (size_t)n;
+	}
+	/* A report is a workshop record: it must survive a power cut right after the check. */
+	if (fsync(fd) < 0 || close(fd) < 0) {
+		ret = -errno;
+		fd = -1;
+		goto out_unlink;
+	}
+	fd = -1;
+	if (rename(tmp, dst) < 0) {
+		ret = -errno;
+		goto out_unlink;
+	}
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		(void)fsync(dfd);
+		close(dfd);
+	}
+	ret = 0;
+	goto out;
+out_unlink:
+	(void)unlink(tmp);
+out:
+	if (fd >= 0)
+		close(fd);
+	free(tmp);
+	free(dst);
+	return ret;
+}
+
+int report_save(const struct recall_report *r, const char *dir, unsigned int seq,
+		char **ret_base)
+{
+	char when[32], *base = NULL, *name = NULL, *json = NULL, *text = NULL;
+	time_t t = (time_t)(r->started_ms / 1000);
+	struct tm tm;
+	int ret;
+
+	if (!gmtime_r(&t, &tm) || strftime(when, sizeof(when), "%Y%m%dT%H%M%SZ", &tm) == 0)
+		return -EINVAL;
+	if (asprintf(&base, "%s-%s-%u", r->iface ? r->iface : "vin", when, seq) < 0)
+		return -ENOMEM;
+	ret = recall_report_to_json(r, &json);
+	if (ret < 0)
+		goto out;
+	ret = recall_report_to_text(r, &text);
+	if (ret < 0)
+		goto out;
+	ret = -ENOMEM;
+	if (asprintf(&name, "%s.txt", base) < 0) {
+		name = NULL;
+		goto out;
+	}
+	/* Text first: a JSON file present means the pair is complete. */
+	ret = report_write_file(dir, name, text, strlen(text));
+	if (ret < 0)
+		goto out;
+	free(name);
+	ret = -ENOMEM;
+	if (asprintf(&name, "%s.json", base) < 0) {
+		name = NULL;
+		goto out;
+	}
+	ret = report_write_file(dir, name, json, strlen(json));
+	if (ret < 0)
+		goto out;
+	if (ret_base) {
+		*ret_base = base;
+		base = NULL;
+	}
+out:
+	free(base);
+	free(name);
+	free(json);
+	free(text);
+	return ret;
+}
+
