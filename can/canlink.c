@@ -609,3 +609,89 @@ void canlink_plan(const struct canlink_info *in, const struct canlink_want *w,
 out:
 	*ret = p;
 }
+
+/* ---- bring-up ----------------------------------------------------------------------------- */
+
+static const char *const outcome_names[] = {
+	[CANLINK_OUT_LEFT] = "left",
+	[CANLINK_OUT_UP] = "up",
+	[CANLINK_OUT_REFUSED] = "refused",
+	[CANLINK_OUT_GONE] = "gone",
+	[CANLINK_OUT_RACED] = "raced",
+};
+
+const char *canlink_outcome_name(enum canlink_outcome o)
+{
+	return (unsigned int)o < sizeof(outcome_names) / sizeof(outcome_names[0]) ?
+		       outcome_names[o] : "unknown";
+}
+
+/* A failed step: ENODEV is the interface gone; EBUSY after we saw it down is somebody else
+ * bringing it up meanwhile (the kernel refuses CAN settings on a running link). */
+static int step_failed(struct canlink_result *r, const char *step, int error)
+{
+	r->step = step;
+	r->error = error;
+	if (error == -ENODEV)
+		r->outcome = CANLINK_OUT_GONE;
+	else if (error == -EBUSY)
+		r->outcome = CANLINK_OUT_RACED;
+	else
+		r->outcome = CANLINK_OUT_REFUSED;
+	return 0;
+}
+
+int canlink_bringup(struct canlink_nl *nl, const char *ifname, const struct canlink_want *want,
+		    struct canlink_result *r)
+{
+	unsigned int first;
+	int e;
+
+	memset(r, 0, sizeof(*r));
+	e = canlink_get(nl, ifname, &r->before, &r->err);
+	if (e == -ENODEV)
+		return step_failed(r, "query", e);
+	if (e < 0)
+		return e;
+	canlink_plan(&r->before, want, &r->plan);
+	switch (r->plan.verdict) {
+	case CANLINK_LEAVE_VIRTUAL:
+	case CANLINK_LEAVE_UP:
+		r->outcome = CANLINK_OUT_LEFT;
+		return 0;
+	case CANLINK_LEAVE_NOT_CAN:
+	case CANLINK_REFUSE_RATE:
+		r->outcome = CANLINK_OUT_REFUSED;
+		r->step = "plan";
+		r->error = r->plan.verdict == CANLINK_REFUSE_RATE ? -EINVAL : -EOPNOTSUPP;
+		return 0;
+	case CANLINK_BRING_UP:
+		break;
+	}
+	first = r->plan.set & (CANLINK_SET_BITRATE | CANLINK_SET_CTRLMODE);
+	if (first) {
+		e = canlink_configure(nl, r->before.ifindex, &r->plan.s, first, &r->err);
+		if (e < 0)
+			return step_failed(r, "configure", e);
+	}
+	if (r->plan.set & CANLINK_SET_RESTART_MS) {
+		struct canlink_err rerr;
+
+		e = canlink_configure(nl, r->before.ifindex, &r->plan.s, CANLINK_SET_RESTART_MS,
+				      &rerr);
+		if (e == -EOPNOTSUPP)
+			r->restart_unsupported = r->plan.s.restart_ms != 0;
+		else if (e < 0) {
+			r->err = rerr;
+			return step_failed(r, "restart-ms", e);
+		}
+	}
+	e = canlink_set_up(nl, r->before.ifindex, true, &r->err);
+	if (e < 0)
+		return step_failed(r, "up", e);
+	e = canlink_get(nl, ifname, &r->after, NULL);
+	if (e == -ENODEV)
+		return step_failed(r, "query", e);
+	r->outcome = CANLINK_OUT_UP;
+	return 0;
+}

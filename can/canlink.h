@@ -165,6 +165,37 @@ void canlink_plan(const struct canlink_info *info, const struct canlink_want *wa
 		  struct canlink_plan *ret);
 const char *canlink_verdict_name(enum canlink_verdict v);
 
+/* ---- bring-up: the plan carried out -------------------------------------------------------- */
+
+enum canlink_outcome {
+	CANLINK_OUT_LEFT = 0,		/* nothing done: virtual, or up by somebody else (see plan) */
+	CANLINK_OUT_UP,			/* configured as planned and brought up by us */
+	CANLINK_OUT_REFUSED,		/* not done: the plan refused (rate) or the kernel did */
+	CANLINK_OUT_GONE,		/* the interface vanished on the way */
+	CANLINK_OUT_RACED,		/* somebody else brought it up meanwhile: left alone */
+};
+
+struct canlink_result {
+	enum canlink_outcome outcome;
+	struct canlink_plan plan;
+	struct canlink_info before, after;	/* after: valid when outcome is UP */
+	bool restart_unsupported;	/* the driver refused restart-ms (slcan): recovery is ours */
+	const char *step;		/* the step that failed: "query", "configure", "restart-ms",
+					 * "up" (static string) */
+	int error;			/* negative errno of that step, 0 */
+	struct canlink_err err;		/* the kernel's words for it, if any */
+};
+
+/*
+ * Query IFNAME, decide (canlink_plan) and carry it out: rate and control mode in one request,
+ * restart-ms in its own (a driver without restart refuses it with EOPNOTSUPP: noted in
+ * restart_unsupported, the link still comes up), then up, then query again.  Returns 0 with the
+ * outcome in *ret (REFUSED/GONE/RACED included) or a negative errno when netlink itself failed.
+ */
+int canlink_bringup(struct canlink_nl *nl, const char *ifname, const struct canlink_want *want,
+		    struct canlink_result *ret);
+const char *canlink_outcome_name(enum canlink_outcome o);
+
 /* ---- errors: CAN error frames and their cause (pure) ------------------------------------- */
 
 /* The cause a check's failure is attributed to, as data (words are chosen above can/). */

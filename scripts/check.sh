@@ -6,7 +6,9 @@
 # unit:         every cmocka program BUILD/tests/unit/test-*
 # fuzz-corpus:  every fuzz target replayed over its committed corpus tests/fuzz/corpus/NAME/
 # integration:  tests/integration/run.sh — natively when this host can create vcan interfaces,
-#               else (or with --vm) inside the VM of tests/vm/ booted from Debian's kernel.
+#               else (or with --vm) inside the VM of tests/vm/ booted from Debian's kernel, with
+#               the controller bench (vm-run --bench controllers); natively, the controller
+#               tests (-ctl-) then run in that VM on their own.
 # Exit status is non-zero when any suite has a failure.
 set -u
 
@@ -82,6 +84,23 @@ run_integration() {
 		echo "check.sh: this host has vcan: running the integration tests natively"
 		tests/integration/run.sh "$b"
 		rc=$?
+		# The controller bench (real CAN controller drivers on emulated cards) exists only in
+		# the VM: its tests skipped above run there, when the VM can be had.
+		line=$(cat "$b/integration-summary" 2>/dev/null)
+		if scripts/deps.sh vm >/dev/null 2>&1; then
+			echo "check.sh: the controller tests (-ctl-) in the VM's controller bench"
+			tests/vm/vm-run --bench controllers -- tests/integration/run.sh "$b" -ctl-
+			rc2=$?
+			summary="${summary}${line:-integration: runner did not finish}
+"
+			line=$(cat "$b/integration-summary" 2>/dev/null)
+			summary="${summary}${line:+controller bench: ${line#integration: }}"
+			[ -n "$line" ] || summary="${summary}controller bench: 0 passed, 1 failed (status $rc2)"
+			summary="$summary
+"
+			[ "$rc" -eq 0 ] && [ "$rc2" -eq 0 ] || failed_suites="$failed_suites integration"
+			return
+		fi
 	else
 		if [ "$vm" = 1 ]; then
 			echo "check.sh: VM=1: running the integration tests in the VM"
@@ -89,7 +108,9 @@ run_integration() {
 			echo "check.sh: this kernel has no vcan: running the integration tests in the VM"
 		fi
 		scripts/deps.sh vm || return 1
-		tests/vm/vm-run -- tests/integration/run.sh "$b"
+		# One boot for every test: the controller bench's two emulated CAN cards cost the
+		# boot a fraction of a second (tests/bench/vm-overhead.sh measures both profiles).
+		tests/vm/vm-run --bench controllers -- tests/integration/run.sh "$b"
 		rc=$?
 	fi
 	# run.sh prints its own "integration: N passed, N failed" line; repeat it in the summary.
