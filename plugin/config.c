@@ -35,6 +35,8 @@ void config_init_defaults(struct recalld_config *c)
 		.max_clients = 32,
 		.max_request = 4096,
 		.max_output = 1u << 20,
+		/* ISO 15765-4's first rate; restart-ms as the kernel's CAN docs suggest */
+		.link = { .bitrate = 500000, .restart_ms = 100, .bringup = true },
 	};
 	/* Defaults are constant strings duplicated so config_done can free uniformly; an allocation
 	 * failure leaves NULL, which config_parse_* reports. */
@@ -59,6 +61,8 @@ void config_done(struct recalld_config *c)
 	free(c->addressing);
 	free(c->socket_path);
 	free(c->socket_group);
+	for (i = 0; i < c->n_bay_sections; i++)
+		free(c->bay_sections[i].glob);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -242,6 +246,89 @@ static int set_addressing(struct parse_ctx *p, const char *v)
 	return 0;
 }
 
+/* The bring-up keys, in [bays] (defaults) and in [bay GLOB] sections alike.  Returns 1 when NAME
+ * is one of them (handled, errors reported), 0 when it is not. */
+static int link_key(struct parse_ctx *p, struct config_link *l, unsigned int *set, const char *name,
+		    const char *v)
+{
+	unsigned int u = 0;
+	bool b;
+
+	if (strcmp(name, "bitrate") == 0) {
+		if (strcasecmp(v, "auto") == 0) {
+			l->bitrate = 0;
+		} else if (parse_uint(v, 1000, 1000000, &u) < 0) {
+			/* classic CAN ends at 1 Mbit/s; ISO 15765-4 uses 500000 and 250000 */
+			perr(p, "bitrate: '%s' is not a bit rate between 1000 and 1000000 bit/s or "
+				"'auto' (ISO 15765-4: 500000, 250000)", v);
+			return 1;
+		} else {
+			l->bitrate = u;
+		}
+		*set |= CONFIG_BAY_HAS_BITRATE;
+		return 1;
+	}
+	if (strcmp(name, "restart_ms") == 0) {
+		if (parse_duration(v, &u) < 0 || u > 60000) {
+			perr(p, "restart_ms: '%s' is not a duration between 0 ms (no automatic "
+				"recovery) and 1min", v);
+			return 1;
+		}
+		l->restart_ms = u;
+		*set |= CONFIG_BAY_HAS_RESTART_MS;
+		return 1;
+	}
+	if (strcmp(name, "bringup") == 0) {
+		if (parse_bool(v, &b) < 0) {
+			perr(p, "bringup: '%s' is not yes or no", v);
+			return 1;
+		}
+		l->bringup = b;
+		*set |= CONFIG_BAY_HAS_BRINGUP;
+		return 1;
+	}
+	return 0;
+}
+
+/* A `[bay GLOB]` section's key: find or make the section's entry, then the link key. */
+static int bay_section_key(struct parse_ctx *p, const char *section, const char *name,
+			   const char *v)
+{
+	struct recalld_config *c = p->c;
+	const char *glob = section + 4;
+	struct config_bay *b = NULL;
+	unsigned int i;
+
+	while (*glob == ' ' || *glob == '\t')
+		glob++;
+	if (!*glob || strlen(glob) >= IFNAMSIZ * 2 || strpbrk(glob, " \t")) {
+		perr(p, "[%s]: write one interface name or glob, e.g. [bay can0] or [bay can*]",
+		     section);
+		return 1;
+	}
+	for (i = 0; i < c->n_bay_sections; i++)
+		if (strcmp(c->bay_sections[i].glob, glob) == 0)
+			b = &c->bay_sections[i];
+	if (!b) {
+		if (c->n_bay_sections == CONFIG_MAX_BAY_SECTIONS) {
+			perr(p, "more than %d [bay ...] sections", CONFIG_MAX_BAY_SECTIONS);
+			return 1;
+		}
+		b = &c->bay_sections[c->n_bay_sections];
+		memset(b, 0, sizeof(*b));
+		b->glob = strdup(glob);
+		if (!b->glob) {
+			perr(p, "out of memory");
+			return 0;
+		}
+		c->n_bay_sections++;
+	}
+	if (!link_key(p, &b->link, &b->set, name, v))
+		perr(p, "unknown key '%s' in section [%s] (bitrate, restart_ms, bringup)", name,
+		     section);
+	return 1;
+}
+
 enum ktype { K_PATH, K_PATH_OR_EMPTY, K_GLOBS, K_ADDRESSING, K_DURATION, K_BOOL, K_UINT, K_NAME };
 
 /* Every key in one table: the parser, the dump and the README list come from the same rows. */
@@ -280,6 +367,14 @@ static int handler(void *user, const char *section, const char *name, const char
 	size_t i;
 	int r;
 
+	if (strncmp(section, "bay ", 4) == 0 || strncmp(section, "bay\t", 4) == 0)
+		return bay_section_key(p, section, name, value);
+	if (strcmp(section, "bays") == 0) {
+		unsigned int set = 0;
+
+		if (link_key(p, &p->c->link, &set, name, value))
+			return 1;
+	}
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		if (strcmp(keys[i].section, section) != 0)
 			continue;
@@ -495,6 +590,26 @@ bool config_is_bay(const struct recalld_config *c, const char *ifname)
 	return false;
 }
 
+void config_bay_link(const struct recalld_config *c, const char *ifname, struct config_link *ret)
+{
+	unsigned int i;
+
+	*ret = c->link;
+	for (i = 0; i < c->n_bay_sections; i++) {
+		const struct config_bay *b = &c->bay_sections[i];
+
+		if (fnmatch(b->glob, ifname, 0) != 0)
+			continue;
+		if (b->set & CONFIG_BAY_HAS_BITRATE)
+			ret->bitrate = b->link.bitrate;
+		if (b->set & CONFIG_BAY_HAS_RESTART_MS)
+			ret->restart_ms = b->link.restart_ms;
+		if (b->set & CONFIG_BAY_HAS_BRINGUP)
+			ret->bringup = b->link.bringup;
+		return;
+	}
+}
+
 static const char *duration(char *buf, size_t size, unsigned int ms)
 {
 	if (ms && ms % 60000 == 0)
@@ -506,12 +621,20 @@ static const char *duration(char *buf, size_t size, unsigned int ms)
 	return buf;
 }
 
+static const char *bitrate_word(char *buf, size_t size, uint32_t bitrate)
+{
+	if (!bitrate)
+		return "auto";
+	snprintf(buf, size, "%u", bitrate);
+	return buf;
+}
+
 int config_dump(const struct recalld_config *c, char **ret_text)
 {
 	char globs[CONFIG_MAX_GLOBS * IFNAMSIZ * 2 + CONFIG_MAX_GLOBS] = "";
-	char d1[32], d2[32], d3[32], d4[32];
+	char d1[32], d2[32], d3[32], d4[32], d5[32], rate[16];
 	unsigned int i;
-	char *s;
+	char *s, *t;
 
 	for (i = 0; i < c->n_bays; i++) {
 		if (i)
@@ -520,13 +643,15 @@ int config_dump(const struct recalld_config *c, char **ret_text)
 	}
 	if (asprintf(&s,
 		     "[recalld]\ndatabase = %s\nreport_dir = %s\n\n"
-		     "[bays]\ninterfaces = %s\n\n"
+		     "[bays]\ninterfaces = %s\nbitrate = %s\nrestart_ms = %s\nbringup = %s\n\n"
 		     "[check]\naddressing = %s\nrequest_timeout = %s\ncheck_timeout = %s\n\n"
 		     "[triggers]\non_appear = %s\non_traffic = %s\nsilence = %s\n"
 		     "probe_interval = %s\n\n"
 		     "[control]\nsocket = %s\ngroup = %s\nmax_clients = %u\nmax_request = %u\n"
 		     "max_output = %u\n",
-		     c->database, c->report_dir, globs, c->addressing ? c->addressing : "",
+		     c->database, c->report_dir, globs, bitrate_word(rate, sizeof(rate), c->link.bitrate),
+		     duration(d5, sizeof(d5), c->link.restart_ms), c->link.bringup ? "yes" : "no",
+		     c->addressing ? c->addressing : "",
 		     duration(d1, sizeof(d1), c->request_timeout_ms),
 		     duration(d2, sizeof(d2), c->check_timeout_ms), c->on_appear ? "yes" : "no",
 		     c->on_traffic ? "yes" : "no", duration(d3, sizeof(d3), c->silence_ms),
@@ -534,6 +659,27 @@ int config_dump(const struct recalld_config *c, char **ret_text)
 		     c->socket_group ? c->socket_group : "", c->max_clients, c->max_request,
 		     c->max_output) < 0)
 		return -ENOMEM;
+	for (i = 0; i < c->n_bay_sections; i++) {
+		const struct config_bay *b = &c->bay_sections[i];
+
+		if (asprintf(&t, "%s\n[bay %s]\n%s%s%s%s%s%s%s%s%s", s, b->glob,
+			     b->set & CONFIG_BAY_HAS_BITRATE ? "bitrate = " : "",
+			     b->set & CONFIG_BAY_HAS_BITRATE ?
+				     bitrate_word(rate, sizeof(rate), b->link.bitrate) : "",
+			     b->set & CONFIG_BAY_HAS_BITRATE ? "\n" : "",
+			     b->set & CONFIG_BAY_HAS_RESTART_MS ? "restart_ms = " : "",
+			     b->set & CONFIG_BAY_HAS_RESTART_MS ?
+				     duration(d5, sizeof(d5), b->link.restart_ms) : "",
+			     b->set & CONFIG_BAY_HAS_RESTART_MS ? "\n" : "",
+			     b->set & CONFIG_BAY_HAS_BRINGUP ? "bringup = " : "",
+			     b->set & CONFIG_BAY_HAS_BRINGUP ? (b->link.bringup ? "yes" : "no") : "",
+			     b->set & CONFIG_BAY_HAS_BRINGUP ? "\n" : "") < 0) {
+			free(s);
+			return -ENOMEM;
+		}
+		free(s);
+		s = t;
+	}
 	*ret_text = s;
 	return 0;
 }

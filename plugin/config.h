@@ -7,11 +7,34 @@
 #define RECALL_CONFIG_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "plugin/paths.h"
 
 #define CONFIG_MAX_GLOBS 16
 #define CONFIG_MAX_ADDRESSING 8
+#define CONFIG_MAX_BAY_SECTIONS 16
+
+/* How a bay's CAN link is brought up (issue 12): `[bays]` holds the defaults, a `[bay GLOB]`
+ * section overrides them for the interfaces it matches. */
+struct config_link {
+	uint32_t bitrate;			/* bit/s; 0 = auto (ISO 15765-4 detection) */
+	unsigned int restart_ms;		/* bus-off recovery; 0 = none */
+	bool bringup;				/* bring a down controller up ourselves */
+};
+
+enum {
+	CONFIG_BAY_HAS_BITRATE = 1 << 0,
+	CONFIG_BAY_HAS_RESTART_MS = 1 << 1,
+	CONFIG_BAY_HAS_BRINGUP = 1 << 2,
+};
+
+/* One `[bay GLOB]` section: the keys it sets (`set`), the rest falls back to `[bays]`. */
+struct config_bay {
+	char *glob;
+	unsigned int set;			/* CONFIG_BAY_HAS_* */
+	struct config_link link;
+};
 
 struct recalld_config {
 	char *database;
@@ -30,6 +53,9 @@ struct recalld_config {
 	unsigned int max_clients;
 	unsigned int max_request;		/* bytes per request line */
 	unsigned int max_output;		/* bytes queued per client before it is dropped */
+	struct config_link link;		/* [bays] defaults for bring-up */
+	struct config_bay bay_sections[CONFIG_MAX_BAY_SECTIONS];	/* in file order */
+	unsigned int n_bay_sections;
 };
 
 /* Callback for every problem found; line is 0 for problems not tied to a line. */
@@ -44,6 +70,9 @@ int config_parse_string(struct recalld_config *c, const char *text, const char *
 int config_parse_file(struct recalld_config *c, const char *path, config_error_fn err,
 		      void *userdata);
 bool config_is_bay(const struct recalld_config *c, const char *ifname);
+/* The link settings for IFNAME: the first `[bay GLOB]` section matching it (file order), each
+ * key it does not set taken from `[bays]`. */
+void config_bay_link(const struct recalld_config *c, const char *ifname, struct config_link *ret);
 /* Print the effective configuration in the file's own syntax (recalld --dump-config). */
 int config_dump(const struct recalld_config *c, char **ret_text);
 

@@ -178,6 +178,72 @@ static void test_bay_globs(void **state)
 	config_done(&c);
 }
 
+/* Bring-up settings (issue 12): [bays] defaults, [bay GLOB] overrides, first match wins, each
+ * key it does not set falls back; every bad value is one error with its line. */
+static void test_bay_link(void **state)
+{
+	static const char text[] =
+		"[bays]\ninterfaces = can* slcan* vcan*\nrestart_ms = 1s\n"
+		"[bay can1]\nbitrate = 250000\n"
+		"[bay can*]\nbringup = no\n"
+		"[bay slcan*]\nbitrate = auto\nrestart_ms = 0\n";
+	struct recalld_config c, d;
+	struct config_link l;
+	struct errs e = { .n = 0 };
+	char *dump, *dump2;
+
+	(void)state;
+	config_init_defaults(&c);
+	config_bay_link(&c, "can0", &l);
+	assert_int_equal(l.bitrate, 500000);
+	assert_int_equal(l.restart_ms, 100);
+	assert_true(l.bringup);
+	assert_int_equal(config_parse_string(&c, text, "t.conf", NULL, NULL), 0);
+	config_bay_link(&c, "can1", &l);	/* [bay can1] first: only its bitrate */
+	assert_int_equal(l.bitrate, 250000);
+	assert_int_equal(l.restart_ms, 1000);
+	assert_true(l.bringup);
+	config_bay_link(&c, "can0", &l);	/* [bay can*] */
+	assert_int_equal(l.bitrate, 500000);
+	assert_false(l.bringup);
+	config_bay_link(&c, "slcan0", &l);
+	assert_int_equal(l.bitrate, 0);		/* auto */
+	assert_int_equal(l.restart_ms, 0);
+	assert_true(l.bringup);
+	config_bay_link(&c, "vcan0", &l);	/* no section: the defaults */
+	assert_int_equal(l.bitrate, 500000);
+	assert_int_equal(l.restart_ms, 1000);
+
+	/* the dump keeps the sections and parses back to the same */
+	assert_int_equal(config_dump(&c, &dump), 0);
+	assert_non_null(strstr(dump, "[bay can1]\nbitrate = 250000\n"));
+	assert_non_null(strstr(dump, "[bay slcan*]\nbitrate = auto\nrestart_ms = 0ms\n"));
+	config_init_defaults(&d);
+	assert_int_equal(config_parse_string(&d, dump, "t.conf", NULL, NULL), 0);
+	assert_int_equal(config_dump(&d, &dump2), 0);
+	assert_string_equal(dump, dump2);
+	free(dump);
+	free(dump2);
+	config_done(&c);
+	config_done(&d);
+
+	config_init_defaults(&c);
+	assert_int_equal(config_parse_string(&c,
+					     "[bays]\nbitrate = fast\nrestart_ms = 2min\n"
+					     "bringup = maybe\n[bay can0]\nbitrate = 2000000\n"
+					     "name2 = x\n[bay a b]\nbitrate = 500000\n",
+					     "t.conf", collect, &e),
+			 -EINVAL);
+	assert_int_equal(e.n, 6);
+	assert_non_null(strstr(e.text, "2:bitrate: 'fast' is not a bit rate"));
+	assert_non_null(strstr(e.text, "3:restart_ms: '2min' is not a duration"));
+	assert_non_null(strstr(e.text, "4:bringup: 'maybe' is not yes or no"));
+	assert_non_null(strstr(e.text, "6:bitrate: '2000000' is not a bit rate"));
+	assert_non_null(strstr(e.text, "7:unknown key 'name2' in section [bay can0]"));
+	assert_non_null(strstr(e.text, "9:[bay a b]: write one interface name or glob"));
+	config_done(&c);
+}
+
 /* The shipped example says "the values shown are the defaults": hold it to that. */
 static void test_example_is_defaults(void **state)
 {
@@ -207,6 +273,7 @@ int main(void)
 		cmocka_unit_test(test_cases),
 		cmocka_unit_test(test_dump_roundtrip),
 		cmocka_unit_test(test_bay_globs),
+		cmocka_unit_test(test_bay_link),
 		cmocka_unit_test(test_example_is_defaults),
 	};
 
