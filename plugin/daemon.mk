@@ -6,7 +6,7 @@ REPORT_OBJS := $(patsubst %.c,$(B)/%.o,$(REPORT_SRCS))
 PLUGIN_SRCS += $(REPORT_SRCS) plugin/config.c plugin/control.c plugin/check.c
 DAEMON_SRCS := plugin/daemon/loop.c plugin/daemon/linkwatch.c plugin/daemon/traffic.c \
 	plugin/daemon/checker.c plugin/daemon/ctlserver.c plugin/daemon/sink.c plugin/daemon/bay.c \
-	plugin/daemon/daemon.c
+	plugin/daemon/daemon.c plugin/daemon/linkup.c
 PLUGIN_SRCS += $(DAEMON_SRCS)
 
 RECALL_VERSION   := 0.1.0

@@ -209,7 +209,7 @@ static int print_report(struct json_object *rep)
 
 static void print_status(struct json_object *o)
 {
-	struct json_object *bays, *b, *last;
+	struct json_object *bays, *b, *last, *link;
 	size_t i, n;
 
 	printf("database: %s\n", sget(o, "database") ? sget(o, "database") : "?");
@@ -229,6 +229,19 @@ static void print_status(struct json_object *o)
 			       sget(last, "open"), sget(last, "inspect"), sget(last, "undetermined"),
 			       sget(last, "remedied"));
 		printf("\n");
+		/* the link of a real adapter: its rate and state, and what recalld did and why */
+		if (json_object_object_get_ex(b, "link", &link)) {
+			const char *kind = sget(link, "kind"), *msg = sget(link, "message");
+
+			if (kind && strcmp(kind, "can") == 0)
+				printf("%-15s link: %s bit/s, %s, brought up: %s\n", "",
+				       sget(link, "bitrate") ? sget(link, "bitrate") : "no bit timing",
+				       sget(link, "controller_state") ?
+					       sget(link, "controller_state") : "?",
+				       sget(link, "bringup"));
+			if (msg)
+				printf("%-15s %s\n", "", msg);
+		}
 	}
 }
 

@@ -4,6 +4,8 @@
  *
  *   signalfd    SIGTERM/SIGINT stop, SIGHUP reloads; handlers never run
  *   linkwatch   CAN interfaces appearing, vanishing, going up and down (udev + rtnetlink)
+ *   linkup      the link helper's answers: a bay that appeared down was configured and brought
+ *               up (or refused, with the kernel's reason) — the one part with CAP_NET_ADMIN
  *   traffic     per bay, frames after silence (a car waking up)
  *   timer       per bay, the state machine's deadline and probe times
  *   checker     per running check, the child's reports and its end
@@ -27,10 +29,12 @@
 
 #include <json-c/json.h>
 
+#include "can/canlink.h"
 #include "plugin/control.h"
 #include "plugin/daemon/bay.h"
 #include "plugin/daemon/ctlserver.h"
 #include "plugin/daemon/daemon.h"
+#include "plugin/daemon/linkup.h"
 #include "plugin/daemon/linkwatch.h"
 #include "plugin/daemon/loop.h"
 #include "plugin/daemon/sink.h"
@@ -41,9 +45,37 @@
  * German texts are a few MiB), and a bound on what a runaway child can make us allocate. */
 #define CHECK_REPLY_MAX (256u << 20)
 
+/* What recalld did with a bay's link (issue 12); the words go into `status` and the log. */
+enum bay_link {
+	BL_UNKNOWN = 0,		/* not seen down yet, nothing done */
+	BL_PENDING,		/* a request to the link helper is out */
+	BL_OURS,		/* brought up by recalld */
+	BL_FOREIGN,		/* up, brought up outside recalld: never touched */
+	BL_VIRTUAL,		/* vcan/vxcan: nothing to bring up */
+	BL_DISABLED,		/* down and bringup = no */
+	BL_FAILED,		/* bring-up refused; link_msg says why */
+	BL_TAKEN_DOWN,		/* was up, taken down outside recalld: left down */
+	_BL_MAX
+};
+
+static const char *const bay_link_words[_BL_MAX] = {
+	[BL_UNKNOWN] = "none",
+	[BL_PENDING] = "in-progress",
+	[BL_OURS] = "recalld",
+	[BL_FOREIGN] = "outside",
+	[BL_VIRTUAL] = "virtual",
+	[BL_DISABLED] = "disabled",
+	[BL_FAILED] = "failed",
+	[BL_TAKEN_DOWN] = "taken-down",
+};
+
 struct bayrt {
 	struct recalld *d;
 	struct bay sm;
+	struct config_link want;	/* bitrate, restart_ms, bringup for this bay */
+	enum bay_link link;
+	char link_msg[256];		/* why the link is as it is, for status and the log */
+	bool restart_unsupported;	/* the driver cannot restart after bus-off */
 	struct traffic *traffic;	/* NULL when not watching */
 	struct loop_timer *timer;
 	struct checker *check;		/* the running check, NULL when none */
@@ -61,6 +93,8 @@ struct recalld {
 	struct loop *loop;
 	int sigfd;
 	struct linkwatch *links;
+	struct linkup *linkup;		/* the link helper; NULL without one (static bays) */
+	int linkup_err;			/* why there is none, when there should be */
 	struct ctlserver *ctl;
 	struct sinks sinks;
 	void *db;
@@ -162,6 +196,7 @@ static struct bayrt *bay_get(struct recalld *d, const char *name)
 	}
 	b->d = d;
 	bay_init(&b->sm, name);
+	config_bay_link(&d->cfg, name, &b->want);
 	r = loop_timer_new(d->loop, bay_timer, b, &b->timer);
 	if (r < 0) {
 		syslog(LOG_ERR, "%s: timer: %s, bay ignored", name, strerror(-r));
@@ -174,6 +209,7 @@ static struct bayrt *bay_get(struct recalld *d, const char *name)
 
 static void bay_free(struct bayrt *b)
 {
+	linkup_cancel(b->d->linkup, b);
 	checker_free(b->check);
 	traffic_free(b->traffic);
 	loop_timer_free(b->timer);
@@ -369,16 +405,188 @@ static void check_start(struct bayrt *b)
 
 /* ---- links --------------------------------------------------------------------------------- */
 
+static void link_set(struct bayrt *b, enum bay_link state, int prio, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* New link state and its reason, logged once when it changes; subscribers get a bay event. */
+static void link_set(struct bayrt *b, enum bay_link state, int prio, const char *fmt, ...)
+{
+	char msg[sizeof(b->link_msg)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (b->link == state && strcmp(msg, b->link_msg) == 0)
+		return;
+	b->link = state;
+	snprintf(b->link_msg, sizeof(b->link_msg), "%s", msg);
+	if (*msg)
+		syslog(prio, "%s: %s", b->sm.name, msg);
+	bay_event(b);
+}
+
+/* The kernel's or the driver's refusal in words a technician can act on. */
+static void refusal_words(const struct bayrt *b, const struct linkup_rep *rep, char *buf,
+			  size_t size)
+{
+	const char *k = rep->msg[0] ? rep->msg : strerror(-rep->error);
+
+	if (rep->error == -EPERM) {
+		snprintf(buf, size, "cannot bring up: recalld lacks CAP_NET_ADMIN (its link "
+				    "helper runs without it); bring the link up outside recalld "
+				    "or run recalld with that capability");
+	} else if (strcmp(rep->step, "plan") == 0 && rep->verdict == CANLINK_REFUSE_RATE) {
+		char rates[120] = "";
+		size_t n = 0;
+
+		for (uint32_t i = 0; i < rep->n_rates && n < sizeof(rates) - 12; i++)
+			n += (size_t)snprintf(rates + n, sizeof(rates) - n, "%s%u", i ? " " : "",
+					      rep->rates[i]);
+		snprintf(buf, size, "cannot bring up: bit rate %u is not one this adapter can do%s%s%s",
+			 b->want.bitrate, n ? " (it offers " : "", rates, n ? ")" : "");
+	} else if (strcmp(rep->step, "plan") == 0) {
+		snprintf(buf, size, "cannot bring up: %s", rep->msg[0] ? rep->msg :
+			 "not a CAN controller");
+	} else if (strcmp(rep->step, "configure") == 0) {
+		snprintf(buf, size, "cannot bring up: the driver refused bit rate %u: %s%s",
+			 b->want.bitrate, k, rep->error == -EDOM ?
+			 " (the controller's clock cannot make this rate)" : "");
+	} else if (strcmp(rep->step, "restart-ms") == 0) {
+		snprintf(buf, size, "cannot bring up: the driver refused restart-ms %u: %s",
+			 b->want.restart_ms, k);
+	} else if (strcmp(rep->step, "up") == 0) {
+		snprintf(buf, size, "cannot bring up: the driver refused to start the controller: "
+				    "%s%s", k, rep->error == -ETIMEDOUT ?
+			 " (the adapter did not answer)" : "");
+	} else {
+		snprintf(buf, size, "cannot bring up (%s): %s", rep->step, k);
+	}
+}
+
+static void on_linkup(void *ctx, const struct linkup_rep *rep, int err)
+{
+	struct bayrt *b = ctx;
+	char words[sizeof(b->link_msg)];
+
+	if (!rep) {
+		link_set(b, BL_FAILED, LOG_ERR, "cannot bring up: the link helper is gone (%s)",
+			 strerror(-err));
+		return;
+	}
+	switch (rep->outcome) {
+	case CANLINK_OUT_UP:
+		b->restart_unsupported = rep->restart_unsupported;
+		link_set(b, BL_OURS, LOG_NOTICE,
+			 "brought up by recalld at %u bit/s, restart-ms %u%s", rep->bitrate,
+			 rep->restart_ms, rep->restart_unsupported ?
+			 " (the driver cannot restart after bus-off by itself)" : "");
+		break;
+	case CANLINK_OUT_LEFT:
+		if (rep->verdict == CANLINK_LEAVE_VIRTUAL)
+			link_set(b, BL_VIRTUAL, LOG_INFO, "%s", "");
+		else
+			link_set(b, BL_FOREIGN, LOG_INFO, "up outside recalld (%u bit/s): left as it is",
+				 rep->bitrate);
+		break;
+	case CANLINK_OUT_RACED:
+		link_set(b, BL_FOREIGN, LOG_NOTICE,
+			 "brought up by somebody else during bring-up: left as it is");
+		break;
+	case CANLINK_OUT_GONE:
+		link_set(b, BL_FAILED, LOG_WARNING, "removed during bring-up");
+		break;
+	default:
+		refusal_words(b, rep, words, sizeof(words));
+		link_set(b, BL_FAILED, LOG_ERR, "%s", words);
+		break;
+	}
+}
+
+/* A bay was seen: decide what its link needs.  Bring-up happens for an interface seen down when
+ * it appears (or at start); one that was up and goes down was taken down by somebody (our own
+ * settings go through BL_PENDING) and is left down. */
+static void link_update(struct bayrt *b, bool was_present, bool was_up, bool up)
+{
+	struct recalld *d = b->d;
+	struct linkup_req req;
+	int r;
+
+	if (b->static_bay)
+		return;
+	if (up) {
+		if (b->link == BL_PENDING || b->link == BL_OURS)
+			return;	/* ours; the helper's answer sets the words */
+		if (!was_up && b->link != BL_VIRTUAL)
+			link_set(b, BL_FOREIGN, LOG_INFO, "%s", "");
+		return;
+	}
+	if (b->link == BL_PENDING)
+		return;	/* our own request takes it down on the way */
+	if (was_present && was_up) {
+		if (b->link == BL_VIRTUAL || b->link == BL_UNKNOWN)
+			return;
+		link_set(b, BL_TAKEN_DOWN, LOG_NOTICE, "taken down outside recalld: left down "
+			 "(unplug and plug the adapter, or bring it up by hand)");
+		return;
+	}
+	if (was_present && b->link != BL_UNKNOWN && b->link != BL_TAKEN_DOWN &&
+	    b->link != BL_FOREIGN)
+		return;	/* already decided (failed, disabled, virtual) */
+	/* vcan needs nothing and is never touched: no request, no words (an unprivileged query) */
+	{
+		struct canlink_nl nl;
+		struct canlink_info in;
+
+		if (canlink_nl_open(&nl) == 0) {
+			r = canlink_get(&nl, b->sm.name, &in, NULL);
+			canlink_nl_close(&nl);
+			if (r == 0 && (in.kind == CANLINK_KIND_VCAN || in.kind == CANLINK_KIND_VXCAN)) {
+				link_set(b, BL_VIRTUAL, LOG_DEBUG, "%s", "");
+				return;
+			}
+		}
+	}
+	if (!b->want.bringup) {
+		link_set(b, BL_DISABLED, LOG_NOTICE, "down; bringup = no in the configuration: "
+			 "recalld leaves it down (bring it up outside recalld, or set bringup = yes)");
+		return;
+	}
+	if (!d->linkup) {
+		link_set(b, BL_FAILED, LOG_ERR, "down; cannot bring up: no link helper (%s)",
+			 strerror(d->linkup_err ? -d->linkup_err : ENOSYS));
+		return;
+	}
+	req = (struct linkup_req){
+		.op = LINKUP_BRINGUP,
+		.bitrate = b->want.bitrate,
+		.restart_ms = b->want.restart_ms,
+	};
+	snprintf(req.ifname, sizeof(req.ifname), "%s", b->sm.name);
+	r = linkup_request(d->linkup, &req, on_linkup, b);
+	if (r < 0) {
+		link_set(b, BL_FAILED, LOG_ERR, "cannot bring up: link helper: %s", strerror(-r));
+		return;
+	}
+	link_set(b, BL_PENDING, LOG_DEBUG, "bringing up at %u bit/s, restart-ms %u",
+		 b->want.bitrate, b->want.restart_ms);
+}
+
 static void link_seen(void *ctx, const char *name, bool up)
 {
 	struct recalld *d = ctx;
 	struct bayrt *b;
+	bool was_present, was_up;
 
 	if (!config_is_bay(&d->cfg, name))
 		return;
 	b = bay_get(d, name);
-	if (b)
-		(void)bay_feed(b, BAY_EV_PRESENT, up);
+	if (!b)
+		return;
+	was_present = b->sm.present;
+	was_up = b->sm.present && b->sm.up;
+	(void)bay_feed(b, BAY_EV_PRESENT, up);
+	link_update(b, was_present, was_up, up);
 }
 
 static void link_gone(void *ctx, const char *name)
@@ -389,6 +597,12 @@ static void link_gone(void *ctx, const char *name)
 	if (b && b->sm.present) {
 		syslog(LOG_INFO, "%s: interface removed", name);
 		(void)bay_feed(b, BAY_EV_REMOVED, false);
+		/* an adapter plugged in again is a new link: decided afresh (a pending
+		 * bring-up's answer still arrives and says "removed") */
+		if (b->link != BL_PENDING) {
+			b->link = BL_UNKNOWN;
+			b->link_msg[0] = 0;
+		}
 	}
 }
 
@@ -468,6 +682,46 @@ static void reply_error(struct ctl_client *c, const struct control_request *req,
 	json_object_put(o);
 }
 
+/* The link as the kernel has it now (an unprivileged rtnetlink query) and what recalld did. */
+static struct json_object *link_status(const struct bayrt *b)
+{
+	struct json_object *o = json_object_new_object();
+	struct canlink_info in;
+	struct canlink_nl nl;
+
+	if (!o)
+		return NULL;
+	json_object_object_add(o, "bringup", json_object_new_string(bay_link_words[b->link]));
+	json_object_object_add(o, "message", b->link_msg[0] ?
+				       json_object_new_string(b->link_msg) : NULL);
+	json_object_object_add(o, "bitrate_wanted", b->want.bitrate ?
+				       json_object_new_int64(b->want.bitrate) :
+				       json_object_new_string("auto"));
+	if (!b->sm.present || canlink_nl_open(&nl) < 0)
+		return o;
+	if (canlink_get(&nl, b->sm.name, &in, NULL) == 0) {
+		json_object_object_add(o, "kind",
+				       json_object_new_string(canlink_kind_name(in.kind)));
+		if (in.kind == CANLINK_KIND_CAN) {
+			json_object_object_add(o, "bitrate", in.has_bittiming ?
+					       json_object_new_int64(in.bitrate) : NULL);
+			json_object_object_add(o, "restart_ms",
+					       json_object_new_int64(in.restart_ms));
+			json_object_object_add(o, "controller_state", in.has_state ?
+					       json_object_new_string(canlink_state_name(in.state)) :
+					       NULL);
+			if (in.has_berr) {
+				json_object_object_add(o, "tx_errors",
+						       json_object_new_int(in.tx_errors));
+				json_object_object_add(o, "rx_errors",
+						       json_object_new_int(in.rx_errors));
+			}
+		}
+	}
+	canlink_nl_close(&nl);
+	return o;
+}
+
 static struct json_object *bay_status(const struct bayrt *b)
 {
 	struct json_object *o = json_object_new_object();
@@ -481,6 +735,8 @@ static struct json_object *bay_status(const struct bayrt *b)
 	if (b->sm.checking)
 		json_object_object_add(o, "trigger",
 				       json_object_new_string(bay_trigger_name(b->sm.trigger)));
+	if (!b->static_bay)
+		json_object_object_add(o, "link", link_status(b));
 	if (b->last) {
 		struct json_object *l = json_object_new_object();
 
@@ -538,8 +794,9 @@ static void on_request(void *ctx, struct ctl_client *c, const struct control_req
 			reply_error(c, req, "%s: a check is already running", req->iface);
 			return;
 		case BAY_ACT_REFUSE_DOWN:
-			reply_error(c, req, "%s: interface is %s", req->iface,
-				    b->sm.present ? "down" : "gone");
+			reply_error(c, req, "%s: interface is %s%s%s", req->iface,
+				    b->sm.present ? "down" : "gone", b->link_msg[0] ? ": " : "",
+				    b->link_msg);
 			return;
 		default:
 			break;
@@ -674,6 +931,7 @@ int recalld_new(struct recalld_config *cfg, const char *config_path, const struc
 {
 	struct ctlserver_params cp;
 	struct recalld *d;
+	int helper_fd = -1, helper_pid = -1;
 	sigset_t mask;
 	char *err = NULL;
 	int r;
@@ -688,6 +946,13 @@ int recalld_new(struct recalld_config *cfg, const char *config_path, const struc
 	d->sigfd = -1;
 	d->config_path = config_path ? strdup(config_path) : NULL;
 	sinks_init(&d->sinks);
+	/* The link helper first: it should inherit nothing of what follows (database, sockets). */
+	if (!(flags & RECALLD_STATIC_BAYS)) {
+		d->linkup_err = linkup_spawn(&d->cfg, &helper_fd, &helper_pid);
+		if (d->linkup_err < 0)
+			syslog(LOG_ERR, "link helper: %s; bays that appear down stay down",
+			       strerror(-d->linkup_err));
+	}
 
 	r = mkdir_p(d->cfg.report_dir);
 	if (r < 0) {
@@ -703,6 +968,12 @@ int recalld_new(struct recalld_config *cfg, const char *config_path, const struc
 	r = loop_new(&d->loop);
 	if (r < 0)
 		goto fail;
+	if (helper_fd >= 0) {
+		r = linkup_new(d->loop, helper_fd, helper_pid, &d->linkup);
+		if (r < 0)
+			goto fail;
+		helper_fd = -1;
+	}
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
@@ -743,6 +1014,10 @@ int recalld_new(struct recalld_config *cfg, const char *config_path, const struc
 	*ret = d;
 	return 0;
 fail:
+	if (helper_fd >= 0) {
+		close(helper_fd);
+		(void)waitpid(helper_pid, NULL, 0);
+	}
 	/* The caller keeps its config on failure. */
 	memset(&d->cfg, 0, sizeof(d->cfg));
 	recalld_free(d);
@@ -775,6 +1050,7 @@ struct recalld *recalld_free(struct recalld *d)
 		bay_free(d->bays[i]);
 	free(d->bays);
 	linkwatch_free(d->links);
+	linkup_free(d->linkup);
 	sinks_free(&d->sinks);
 	ctlserver_free(d->ctl);
 	if (d->sigfd >= 0) {

@@ -27,3 +27,25 @@ kvaser_reset() {
 
 # key=value output of canlink-tool: val KEY <<<"$out"
 val() { sed -n "s/^$1=//p" | head -n 1; }
+
+# Unplug and plug a card again: unbind and bind its PCI driver.  The interface vanishes and comes
+# back fresh from the driver — down, without bit timing — exactly as a USB adapter plugged in.
+kvaser_pci_addr() { basename "$(readlink "/sys/class/net/$1/device")"; }
+kvaser_unplug() { echo "$1" >/sys/bus/pci/drivers/kvaser_pci/unbind; }
+kvaser_plug() { echo "$1" >/sys/bus/pci/drivers/kvaser_pci/bind; }
+# kvaser_replug IFACE: back under the same name (the kernel gives the lowest free canN)
+kvaser_replug() {
+	local a
+	a=$(kvaser_pci_addr "$1")
+	[ -n "$a" ] || fail "$1: no PCI device"
+	kvaser_unplug "$a"
+	kvaser_plug "$a"
+	for i in $(seq 50); do [ -e "/sys/class/net/$1" ] && return 0; sleep 0.1; done
+	fail "$1 did not come back after replug of $a"
+}
+
+# Field of a bay in `recallctl status --json`: bay_json IFACE (prints the bay's object)
+bay_json() {
+	"$BIN/recallctl" -s "$work/control.sock" -j status | tr -d '\n' | sed 's#\\/#/#g' |
+		sed 's/},{"iface"/}\n{"iface"/g' | grep "\"iface\": *\"$1\""
+}
