@@ -23,7 +23,7 @@ AR        ?= ar
 PKG_CONFIG ?= pkg-config
 
 # Debian libraries we build on (see README "Dependencies" for why each).
-PKGS      := libudev json-c libxxhash inih
+PKGS      := libudev json-c libsodium inih
 TEST_PKGS := cmocka
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith \
@@ -161,7 +161,7 @@ bench: all
 # flags are repeated here (without -MMD a changed header would leave stale fuzz objects).
 fuzz:
 	$(MAKE) --no-print-directory B=$(B)/fuzz CC=clang \
-		CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined -std=gnu11 -fPIC -pipe \
+		CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -std=gnu11 -fPIC -pipe \
 			$(WARN) -MMD -MP" \
 		LDFLAGS="-fsanitize=fuzzer,address,undefined" FUZZ_LIBFUZZER=1 \
 		$(patsubst $(B)/%,$(B)/fuzz/%,$(FUZZ_BINS))

@@ -26,17 +26,14 @@
 #include "rules/vin.h"
 
 /*
- * The database is read into memory of our own rather than mapped from the file: a file that an
- * administrator overwrites in place (cp, not recallc's rename) would otherwise change, or shrink to
- * SIGBUS, under a mapping that was validated once at open — in the daemon and in every check
- * child.  The copy is made once per (re)load and shared copy-on-write with the children, which
- * never write to it; matching works on it exactly as on a mapping.
+ * The database as rules/ holds it: read into anonymous memory of its own and every block checked
+ * against its hash (RDB_OPEN_VERIFY_ALL, or block by block on first use for a one-shot check), so
+ * a file overwritten in place (cp, not recallc's rename) cannot change or SIGBUS under a check —
+ * in the daemon or in a check child, which shares the pages copy-on-write and never writes them.
  */
 struct recall_db {
 	struct rdb *rdb;
 	char *path;
-	void *mem;
-	size_t mem_len;
 	/* the DIDs the rules compare or take build dates from: read from every ECU, so a rule
 	 * naming one outside can/'s standard identification set gets its fact */
 	uint16_t dids[IDENT_MAX_DIDS];
@@ -75,85 +72,8 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int load_error(const char *path, const char *why, char **ret_error, int r)
-{
-	if (ret_error && asprintf(ret_error, "%s: %s", path, why) < 0)
-		*ret_error = NULL;
-	return r;
-}
-
-static int load_file(const char *path, void **ret_mem, size_t *ret_len, char **ret_error)
-{
-	struct stat st, st2;
-	void *mem = MAP_FAILED;
-	size_t len = 0, got = 0;
-	const char *why = NULL;
-	int fd, r;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		r = -errno;
-		return load_error(path, strerror(errno), ret_error, r);
-	}
-	if (fstat(fd, &st) < 0) {
-		r = -errno;
-		why = strerror(errno);
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		r = -EMEDIUMTYPE;
-		why = "not a regular file";
-		goto out;
-	}
-	if ((uint64_t)st.st_size > (uint64_t)SIZE_MAX / 2) {
-		r = -EFBIG;
-		why = "too large";
-		goto out;
-	}
-	len = (size_t)st.st_size;
-	/* anonymous pages: page-aligned as the format wants, and shared copy-on-write on fork */
-	mem = mmap(NULL, len ? len : 1, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (mem == MAP_FAILED) {
-		r = -errno;
-		why = strerror(errno);
-		goto out;
-	}
-	/* A lookup walks the VIN index at random over tens of MB: with 4 KiB pages nearly every
-	 * step is a TLB miss as well as a cache miss.  Advice only; without THP nothing changes. */
-	(void)madvise(mem, len ? len : 1, MADV_HUGEPAGE);
-	while (got < len) {
-		ssize_t n = read(fd, (char *)mem + got, len - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			r = -errno;
-			why = strerror(errno);
-			goto out;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	if (fstat(fd, &st2) < 0 || got != len || st2.st_size != st.st_size ||
-	    st2.st_mtim.tv_sec != st.st_mtim.tv_sec || st2.st_mtim.tv_nsec != st.st_mtim.tv_nsec) {
-		r = -EAGAIN;
-		why = "the file changed while it was read (replace it with a rename, as recallc does)";
-		goto out;
-	}
-	(void)mprotect(mem, len ? len : 1, PROT_READ);
-	close(fd);
-	*ret_mem = mem;
-	*ret_len = len;
-	return 0;
-out:
-	if (mem != MAP_FAILED)
-		munmap(mem, len ? len : 1);
-	close(fd);
-	return load_error(path, why, ret_error, r);
-}
-
-int check_db_open(const char *path, struct recall_db **ret_db, char **ret_error)
+int check_db_open_with(const char *path, const struct rdb_open_opts *opts,
+		       struct recall_db **ret_db, char **ret_error)
 {
 	char err[RDB_ERR_MAX] = "";
 	struct recall_db *db;
@@ -169,31 +89,32 @@ int check_db_open(const char *path, struct recall_db **ret_db, char **ret_error)
 		r = -ENOMEM;
 		goto fail;
 	}
-	r = load_file(path, &db->mem, &db->mem_len, ret_error);
-	if (r < 0)
-		goto fail;
-	r = rdb_open_buffer(db->mem, db->mem_len, &db->rdb, err, sizeof(err));
+	r = rdb_open_with(path, opts, &db->rdb, err, sizeof(err));
 	if (r < 0) {
-		/* rdb names a buffer "(buffer)"; the technician wants the file */
-		const char *msg = strncmp(err, "(buffer): ", 10) == 0 ? err + 10 : err;
-
-		if (ret_error && asprintf(ret_error, "%s: %s", path, msg[0] ? msg : strerror(-r)) < 0)
+		if (ret_error && asprintf(ret_error, "%s", err[0] ? err : strerror(-r)) < 0)
 			*ret_error = NULL;
 		goto fail;
 	}
 	r = collect_dids(db);
 	if (r < 0) {
+		if (ret_error && asprintf(ret_error, "%s", rdb_error(db->rdb)) < 0)
+			*ret_error = NULL;
 		rdb_close(db->rdb);
 		goto fail;
 	}
 	*ret_db = db;
 	return 0;
 fail:
-	if (db->mem)
-		munmap(db->mem, db->mem_len ? db->mem_len : 1);
 	free(db->path);
 	free(db);
 	return r;
+}
+
+int check_db_open(const char *path, struct recall_db **ret_db, char **ret_error)
+{
+	const struct rdb_open_opts opts = { .flags = RDB_OPEN_VERIFY_ALL };
+
+	return check_db_open_with(path, &opts, ret_db, ret_error);
 }
 
 RECALL_API int recall_db_open(const char *path, struct recall_db **ret_db)
@@ -206,8 +127,6 @@ RECALL_API struct recall_db *recall_db_free(struct recall_db *db)
 	if (!db)
 		return NULL;
 	rdb_close(db->rdb);
-	if (db->mem)
-		munmap(db->mem, db->mem_len ? db->mem_len : 1);
 	free(db->path);
 	free(db);
 	return NULL;
@@ -215,14 +134,35 @@ RECALL_API struct recall_db *recall_db_free(struct recall_db *db)
 
 char *check_db_describe(const struct recall_db *db)
 {
+	struct rdb_info info;
+	char signer[128];
 	char *s;
 
-	if (asprintf(&s, "%s (%zu campaigns, %" PRIu64 " listed VINs, written by %s, checksum %016"
-		     PRIx64 ")", db->path, rdb_campaign_count(db->rdb),
-		     rdb_listed_vin_count(db->rdb), rdb_tool_version(db->rdb),
-		     rdb_checksum(db->rdb)) < 0)
+	if (rdb_get_info(db->rdb, &info) < 0)
+		return NULL;
+	switch (info.signer) {
+	case RDB_SIGNER_TRUSTED:
+		snprintf(signer, sizeof(signer), "signed by key %s (trusted: %s)", info.key_id,
+			 info.signer_name);
+		break;
+	case RDB_SIGNER_UNTRUSTED:
+		snprintf(signer, sizeof(signer), "signed by key %s (not a trusted key)", info.key_id);
+		break;
+	default:
+		snprintf(signer, sizeof(signer), "not signed");
+		break;
+	}
+	/* the checksum as before: 16 hex digits, now of the root hash that covers every byte */
+	if (asprintf(&s, "%s (%" PRIu64 " campaigns, %" PRIu64 " listed VINs, written by %s, "
+		     "checksum %.16s, %s)", db->path, info.n_campaigns, info.n_listed_vins,
+		     info.tool_version, info.checksum, signer) < 0)
 		return NULL;
 	return s;
+}
+
+const struct rdb *check_db_rdb(const struct recall_db *db)
+{
+	return db ? db->rdb : NULL;
 }
 
 /* ---- identity -> report and vehicle facts ---------------------------------------------------- */
@@ -388,10 +328,25 @@ static enum recall_verdict verdict_from_rdb(enum rdb_verdict v)
 	}
 }
 
+/* A database that fails a lookup (damaged, or replaced in place under a lazy reader): the
+ * report says so; the check has no verdicts to give. */
+static void report_database_error(struct recall_report *r, const struct recall_db *db, int err)
+{
+	const char *msg = rdb_error(db->rdb);
+
+	if (r->error)
+		return;
+	if (asprintf(&r->error, "database unusable: %s", msg[0] ? msg : strerror(-err)) < 0)
+		r->error = NULL;
+}
+
 int check_decide(struct recall_db *db, const struct rdb_vehicle *v, unsigned int flags,
 		 struct recall_report *r)
 {
-	unsigned int mflags = (flags & RECALL_CHECK_ALL_CAMPAIGNS) ? RDB_MATCH_ALL : 0;
+	bool concerning = flags & RECALL_CHECK_CONCERNING;
+	/* the indexes leave out only campaigns that are not_affected: enough for a count */
+	unsigned int mflags = (flags & RECALL_CHECK_ALL_CAMPAIGNS) && !concerning ? RDB_MATCH_ALL : 0;
+	size_t listed = 0;
 	struct rdb_result *res = NULL;
 	size_t cap = 16;
 	int n, ret;
@@ -407,6 +362,7 @@ int check_decide(struct recall_db *db, const struct rdb_vehicle *v, unsigned int
 		res = p;
 		n = rdb_match(db->rdb, v, mflags, res, cap);
 		if (n < 0) {
+			report_database_error(r, db, n);
 			ret = n;
 			goto out;
 		}
@@ -418,9 +374,13 @@ int check_decide(struct recall_db *db, const struct rdb_vehicle *v, unsigned int
 		struct rdb_campaign c;
 		struct campaign_in rc;
 
+		if (concerning && res[i].verdict == RDB_VERDICT_NOT_AFFECTED)
+			continue;
 		ret = rdb_campaign_get(db->rdb, res[i].campaign, &c);
-		if (ret < 0)
+		if (ret < 0) {
+			report_database_error(r, db, ret);
 			goto out;
+		}
 		rc = (struct campaign_in){
 			.id = c.id,
 			.title = c.title,
@@ -437,7 +397,10 @@ int check_decide(struct recall_db *db, const struct rdb_vehicle *v, unsigned int
 		ret = report_add_campaign(r, &rc);
 		if (ret < 0)
 			goto out;
+		listed++;
 	}
+	if (concerning)
+		r->n_omitted = rdb_campaign_count(db->rdb) - listed;
 	ret = 0;
 out:
 	free(res);

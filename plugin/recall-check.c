@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "can/ident.h"
 #include "plugin/paths.h"
@@ -25,9 +26,13 @@ static void usage(FILE *f)
 		"Usage: recall-check IFACE [--db DB] [--json] [--addressing LIST] [--timeout MS]\n"
 		"       recall-check --vin VIN [--did ADDR:DID=VALUE]... [--ecu ADDR]... [--all-ecus]\n"
 		"                    [--db DB] [--json]\n"
-		"Decide every recall campaign of the database for a car: read on the CAN interface\n"
+		"Decide the recall campaigns of the database for a car: read on the CAN interface\n"
 		"IFACE (VIN and ECU data over OBD-II/UDS, the same check as recalld), or given on the\n"
 		"command line, e.g. when a customer calls with a VIN.\n"
+		"\n"
+		"The report lists the campaigns that concern the car — every verdict but not_affected —\n"
+		"and counts the others (\"Nicht betroffen: N weitere\"; JSON not_affected_omitted).\n"
+		"--all lists every campaign of the database, not_affected ones too.\n"
 		"\n"
 		"  --vin VIN            the vehicle's VIN (17 characters; an invalid one is checked\n"
 		"                       too and gives undetermined verdicts, with the reason)\n"
@@ -42,10 +47,15 @@ static void usage(FILE *f)
 		"  --addressing LIST    IFACE: schemes to try, in order, from obd11 obd29 bmw\n"
 		"                       (default: obd11 bmw obd29; see can/README.md)\n"
 		"  --timeout MS         IFACE: answer timeout per request (P2, default 50)\n"
-		"  --relevant           list only the campaigns the database's indexes select for\n"
-		"                       this car (what recalld reports); default: every campaign\n"
+		"  --all                list every campaign of the database, also not_affected ones\n"
+		"  --relevant           list the campaigns the database's indexes select for this\n"
+		"                       car, not_affected candidates included\n"
 		"  --db DB              compiled database (default %s;\n"
 		"                       environment RECALL_DB overrides the default)\n"
+		"  --trust FILE         a trusted signing key (NAME.pub from recallc --keygen), or a\n"
+		"                       directory of them (every *.pub); repeatable.  The report names\n"
+		"                       the key that signed the database and whether it is trusted\n"
+		"  --require-signature  refuse a database that is not signed by a trusted key\n"
 		"  --json               the report as one JSON object: vin, status, error, ecus,\n"
 		"                       errors, summary and campaigns [{id, title, text, verdict,\n"
 		"                       reason, remedy, remedy_kind, recognition, recognition_text,\n"
@@ -56,6 +66,10 @@ static void usage(FILE *f)
 		"decides), remedied (with the evidence), not_affected, undetermined (with the reason:\n"
 		"missing VIN or ECU data, or only the manufacturer's hotline can tell).  A campaign is\n"
 		"never not_affected because data was missing.\n"
+		"\n"
+		"The database is opened in constant time and checked block by block as the lookup\n"
+		"reads it (rules/README.md); damage or a file replaced under the check ends it with\n"
+		"exit status 1 and the reason, never with a verdict.\n"
 		"\n"
 		"Exit status: 0 nothing to do (check complete, every campaign not_affected or\n"
 		"remedied); 1 at least one campaign open, inspect or undetermined, the check was not\n"
@@ -195,13 +209,18 @@ int main(int argc, char **argv)
 		{ "addressing", required_argument, NULL, 'a' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "relevant", no_argument, NULL, 'R' },
+		{ "all", no_argument, NULL, 'L' },
+		{ "trust", required_argument, NULL, 'T' },
+		{ "require-signature", no_argument, NULL, 'S' },
 		{ "db", required_argument, NULL, 'b' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	static struct facts f;
-	struct recall_check_opts co = { .size = sizeof(co), .flags = RECALL_CHECK_ALL_CAMPAIGNS };
+	struct recall_check_opts co = { .size = sizeof(co), .flags = RECALL_CHECK_CONCERNING };
+	struct rdb_open_opts oo = { 0 };
+	struct rdb_trust *trust = NULL;
 	const char *dbpath = getenv("RECALL_DB"), *iface = NULL;
 	struct recall_report *report = NULL;
 	struct recall_db *db = NULL;
@@ -260,7 +279,32 @@ int main(int argc, char **argv)
 			break;
 		}
 		case 'R':
-			co.flags &= ~(unsigned int)RECALL_CHECK_ALL_CAMPAIGNS;
+			co.flags = 0;
+			break;
+		case 'L':
+			co.flags = RECALL_CHECK_ALL_CAMPAIGNS;
+			break;
+		case 'T': {
+			char terr[RDB_ERR_MAX] = "";
+			struct stat st;
+
+			if (!trust && rdb_trust_new(&trust) < 0) {
+				fprintf(stderr, "recall-check: out of memory\n");
+				return 1;
+			}
+			r = stat(optarg, &st) == 0 && S_ISDIR(st.st_mode)
+				? rdb_trust_add_dir(trust, optarg, terr, sizeof(terr))
+				: rdb_trust_add_file(trust, optarg, terr, sizeof(terr));
+			if (r < 0) {
+				fprintf(stderr, "recall-check: --trust: %s\n",
+					terr[0] ? terr : strerror(-r));
+				rdb_trust_free(trust);
+				return 2;
+			}
+			break;
+		}
+		case 'S':
+			oo.flags |= RDB_OPEN_REQUIRE_SIGNATURE;
 			break;
 		case 'b':
 			dbpath = optarg;
@@ -296,10 +340,13 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	r = check_db_open(dbpath, &db, &err);
+	/* one check: open in constant time, blocks checked as the lookup reads them */
+	oo.trust = trust;
+	r = check_db_open_with(dbpath, &oo, &db, &err);
 	if (r < 0) {
 		fprintf(stderr, "recall-check: %s\n", err ? err : strerror(-r));
 		free(err);
+		rdb_trust_free(trust);
 		return 1;
 	}
 	if (iface) {
@@ -317,7 +364,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (r < 0) {
-		fprintf(stderr, "recall-check: %s\n", strerror(-r));
+		fprintf(stderr, "recall-check: %s\n",
+			r == -EBADMSG || r == -ESTALE ? rdb_error(check_db_rdb(db)) : strerror(-r));
 		goto out;
 	}
 	r = json ? recall_report_to_json(report, &out) : recall_report_to_text(report, &out);
@@ -335,5 +383,6 @@ out:
 	free(out);
 	recall_report_free(report);
 	recall_db_free(db);
+	rdb_trust_free(trust);
 	return rc;
 }

@@ -56,10 +56,18 @@ int report_parse_json(const char *json, size_t len, struct recall_report **ret_r
 /* Called with the report as read so far (VIN, ECUs), e.g. after the identity is read. */
 typedef void (*check_progress_fn)(void *userdata, const struct recall_report *partial);
 
-/* Open and validate a database; on failure *ret_error (malloc'd, may stay NULL) says why. */
+/* Open and validate a database, every block read and checked (RDB_OPEN_VERIFY_ALL); on failure
+ * *ret_error (malloc'd, may stay NULL) says why. */
 int check_db_open(const char *path, struct recall_db **ret_db, char **ret_error);
-/* "recalls.rdb (N campaigns, built ...)"; malloc'd, NULL on OOM. */
+/* The same with rules/' options: lazy for a one-shot check, trusted keys, signature required. */
+struct rdb_open_opts;
+int check_db_open_with(const char *path, const struct rdb_open_opts *opts,
+		       struct recall_db **ret_db, char **ret_error);
+/* "recalls.rdb (N campaigns, ..., signed by key ID (trusted: NAME))"; malloc'd, NULL on OOM. */
 char *check_db_describe(const struct recall_db *db);
+/* The rules/ handle, for its facts (rdb_get_info: path, counts, checksum, signer). */
+struct rdb;
+const struct rdb *check_db_rdb(const struct recall_db *db);
 /* identity (can/) -> verdicts (rules/) -> report.  A car that does not answer or an interface
  * that vanishes still gives a report (failed / interrupted); < 0 only for bad arguments or OOM. */
 int check_run(struct recall_db *db, const char *iface, const struct recall_check_opts *opts,

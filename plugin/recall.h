@@ -95,6 +95,9 @@ struct recall_report {
 	/* Every step of the identity read that failed and why ("0x61 read-did F189: timeout"). */
 	size_t n_errors;
 	char **errors;
+	/* With RECALL_CHECK_CONCERNING: how many campaigns were left out as not_affected (JSON
+	 * "not_affected_omitted"; also counted in the summary's not_affected). */
+	size_t n_omitted;
 };
 
 /* Options of an interface check; zero-filled means defaults.  Set .size = sizeof(struct
@@ -116,6 +119,10 @@ struct recall_check_opts {
  * campaigns the database's indexes select for this car, which keeps a report short however large
  * the database is (a campaign left out is not_affected). */
 #define RECALL_CHECK_ALL_CAMPAIGNS 0x1
+/* List only the campaigns that concern the car (every verdict but not_affected) and count the
+ * others (n_omitted): a report as long as what the technician must act on, however large the
+ * database.  Overrides RECALL_CHECK_ALL_CAMPAIGNS. */
+#define RECALL_CHECK_CONCERNING 0x2
 
 struct recall_db;
 

@@ -159,6 +159,7 @@ int report_to_json_object(const struct recall_report *r, struct json_object **re
 	for (i = 0; sum && i < _RECALL_VERDICT_MAX; i++)
 		jadd(sum, report_verdict_names[i], json_object_new_int((int)counts[i]), &oom);
 	jadd(o, "summary", sum, &oom);
+	jadd(o, "not_affected_omitted", json_object_new_int64((int64_t)r->n_omitted), &oom);
 
 	if (oom) {
 		json_object_put(o);

@@ -58,6 +58,9 @@ RECALL_API int recall_report_to_text(const struct recall_report *r, char **ret_t
 		  counts[RECALL_VERDICT_OPEN], counts[RECALL_VERDICT_INSPECT],
 		  counts[RECALL_VERDICT_UNDETERMINED], counts[RECALL_VERDICT_REMEDIED]);
 
+	if (r->n_omitted)
+		sb_printf(&b, "Nicht betroffen: %zu weitere Rückrufaktion%s (not_affected, nicht "
+			  "aufgeführt)\n", r->n_omitted, r->n_omitted == 1 ? "" : "en");
 	if (r->n_campaigns)
 		sb_printf(&b, "\nRückrufaktionen\n---------------\n");
 	for (k = 0; k < sizeof(order) / sizeof(order[0]); k++) {

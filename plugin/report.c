@@ -233,6 +233,7 @@ void report_count(const struct recall_report *r, unsigned int counts[_RECALL_VER
 	for (i = 0; i < r->n_campaigns; i++)
 		if ((unsigned int)r->campaigns[i].verdict < _RECALL_VERDICT_MAX)
 			counts[r->campaigns[i].verdict]++;
+	counts[RECALL_VERDICT_NOT_AFFECTED] += (unsigned int)r->n_omitted;
 }
 
 bool report_printable(const uint8_t *d, size_t len)

@@ -1,17 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Matching a vehicle against a validated database.  Conditions are three-valued (true, false,
- * unknown): a fact that could not be read is unknown, `and` is false if any operand is false,
- * `or` is true if any operand is true, otherwise unknown wins.  So a campaign is not_affected only
- * when a fact that was actually read rules it out — never because data was missing.
+ * Matching a vehicle against a database.  Conditions are three-valued (true, false, unknown): a
+ * fact that could not be read is unknown, `and` is false if any operand is false, `or` is true if
+ * any operand is true, otherwise unknown wins.  So a campaign is not_affected only when a fact
+ * that was actually read rules it out — never because data was missing.
  *
  * Order of decision per campaign (rules/README.md "Verdicts"):
  *   VIN on the exclusion list -> not_affected; on the inclusion list -> selected;
  *   else `affected` decides (false -> not_affected, unknown -> undetermined);
  *   selected: `remedied when` true -> remedied (with evidence), unknown -> undetermined;
  *   `inspect when` true -> inspect, unknown -> undetermined; else open.
- * Nothing here allocates; candidate campaigns come from the WMI index, the generic list and the
- * VIN index, merged in campaign order.
+ *
+ * Nothing here allocates.  Every record is fetched through rdb-handle.h, which checks its bounds
+ * and (on first use) its block's hash; a failure stops the match with that error instead of a
+ * verdict.  What the structure promises is checked where it is relied on: a node's operands are
+ * earlier nodes of the same campaign, nesting stays within RDB_MAX_DEPTH, and a campaign's
+ * decision evaluates at most as many nodes as the campaign has (a file whose expressions share
+ * nodes cannot make a match run for 2^depth steps).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -21,6 +26,8 @@
 #include "rules/rdb-handle.h"
 #include "rules/vin.h"
 
+#define WHY_MAX RDB_TEXT_MAX
+
 enum tri { F = 0, T = 1, U = 2 };
 
 enum vin_state { VS_OK, VS_ABSENT, VS_INVALID };
@@ -29,13 +36,20 @@ struct mctx {
 	const struct rdb *db;
 	const struct rdb_vehicle *v;
 	const struct rdb_campaign_rec *camp;
+	uint32_t camp_idx;
+	uint32_t lo, hi;		/* the campaign's nodes */
+	uint32_t budget;		/* evaluations left for this campaign */
+	unsigned int depth;
+	int err;			/* first error; the match ends with it */
 	enum vin_state vs;
-	struct vin_info vi;
-	char vin_why[160];
-	uint32_t run_lo, run_hi;	/* listed entries equal to the VIN */
+	struct vin_info vi;		/* VS_OK: vin, wmi, serial; model years on demand */
+	bool years_known;
+	uint64_t prefix;		/* VS_OK: positions 1-11 and 12-17 packed */
+	uint32_t suffix;
+	char vin_why[WHY_MAX];
+	const uint64_t *run;		/* listed entries equal to the VIN */
+	uint32_t n_run;
 };
-
-#define WHY_MAX RDB_TEXT_MAX
 
 static void why_set(char *why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -62,7 +76,50 @@ static void why_add(char *why, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Printable, trimmed rendering of a DID value for reasons. */
+/* Plain copies: most reasons are fixed words, and vsnprintf on every campaign of a match costs
+ * more than the lookup itself. */
+static void why_cpy(char *why, const char *s)
+{
+	size_t n = strnlen(s, WHY_MAX - 1);
+
+	memcpy(why, s, n);
+	why[n] = 0;
+}
+
+static void why_cat(char *why, const char *s)
+{
+	size_t n = strnlen(why, WHY_MAX), k;
+
+	if (n + 1 >= WHY_MAX)
+		return;
+	k = strnlen(s, WHY_MAX - 1 - n);
+	memcpy(why + n, s, k);
+	why[n + k] = 0;
+}
+
+static int fail(struct mctx *m)
+{
+	if (!m->err)
+		m->err = m->db->err ? m->db->err : -EBADMSG;
+	return m->err;
+}
+
+static enum tri bad(struct mctx *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static enum tri bad(struct mctx *m, const char *fmt, ...)
+{
+	char msg[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	rdb_bad(m->db, "campaign %u: %s", m->camp_idx, msg);
+	m->err = -EBADMSG;
+	return U;
+}
+
+/* Printable, trimmed rendering of a DID value or a VIN for reasons: the bytes come from a car. */
 static void show_value(const uint8_t *val, size_t len, char *out, size_t outlen)
 {
 	size_t o = 0;
@@ -88,7 +145,7 @@ static void trim(const uint8_t **val, size_t *len)
 	}
 }
 
-static bool ecu_present(const struct mctx *m, uint32_t ecu)
+static bool ecu_present(const struct mctx *m, uint64_t ecu)
 {
 	for (size_t i = 0; i < m->v->n_ecus; i++)
 		if (m->v->ecus[i] == ecu)
@@ -100,7 +157,7 @@ static bool ecu_present(const struct mctx *m, uint32_t ecu)
 }
 
 /* T: val and len hold the value; F: the DID (or its ECU) is not there; U: not read (why set). */
-static enum tri did_fact(const struct mctx *m, uint32_t ecu, uint16_t did, const uint8_t **val,
+static enum tri did_fact(const struct mctx *m, uint64_t ecu, uint16_t did, const uint8_t **val,
 			 size_t *len, char *why)
 {
 	for (size_t i = 0; i < m->v->n_dids; i++) {
@@ -115,19 +172,19 @@ static enum tri did_fact(const struct mctx *m, uint32_t ecu, uint16_t did, const
 			trim(val, len);
 			return T;
 		case RDB_DID_NOT_PRESENT:
-			why_set(why, "0x%X:%04X not present", ecu, did);
+			why_set(why, "0x%llX:%04X not present", (unsigned long long)ecu, did);
 			return F;
 		case RDB_DID_FAILED:
-			why_set(why, "0x%X:%04X could not be read: %s", ecu, did,
+			why_set(why, "0x%llX:%04X could not be read: %s", (unsigned long long)ecu, did,
 				f->reason && f->reason[0] ? f->reason : "read failed");
 			return U;
 		}
 	}
 	if (m->v->ecus_complete && !ecu_present(m, ecu)) {
-		why_set(why, "ECU 0x%X not in the vehicle", ecu);
+		why_set(why, "ECU 0x%llX not in the vehicle", (unsigned long long)ecu);
 		return F;
 	}
-	why_set(why, "0x%X:%04X not read", ecu, did);
+	why_set(why, "0x%llX:%04X not read", (unsigned long long)ecu, did);
 	return U;
 }
 
@@ -153,14 +210,22 @@ static unsigned int bcd(uint8_t b, bool *ok)
 	return (b >> 4) * 10u + (b & 0xFu);
 }
 
-/* YYYYMMDD from a build-date DID, 0 when the bytes are no date. */
+/* Two-digit years (BCD YY MM DD, ASCII YYMMDD): 00-79 are 2000-2079, 80-99 are 1980-1999 —
+ * diagnostic build dates begin in the 1980s, and a fixed pivot keeps a verdict from changing
+ * with the calendar year it is made in. */
+static unsigned int century(unsigned int yy)
+{
+	return yy < 80 ? 2000 + yy : 1900 + yy;
+}
+
+/* YYYYMMDD from a build-date DID, 0 when the bytes are no real calendar date. */
 static uint32_t decode_date(uint8_t fmt, const uint8_t *v, size_t len)
 {
 	unsigned int y = 0, mo = 0, d = 0;
 	bool ok = true;
 
 	if (fmt == RDB_BD_BCD && len == 3) {
-		y = 2000 + bcd(v[0], &ok);
+		y = century(bcd(v[0], &ok));
 		mo = bcd(v[1], &ok);
 		d = bcd(v[2], &ok);
 	} else if (fmt == RDB_BD_BCD && len == 4) {
@@ -168,26 +233,714 @@ static uint32_t decode_date(uint8_t fmt, const uint8_t *v, size_t len)
 		mo = bcd(v[2], &ok);
 		d = bcd(v[3], &ok);
 	} else if (fmt == RDB_BD_ASCII && (len == 8 || len == 10 || len == 6)) {
-		char s[11] = { 0 };
+		unsigned int dg[8];
 		size_t o = 0;
 
 		for (size_t i = 0; i < len; i++) {
 			if (v[i] >= '0' && v[i] <= '9')
-				s[o++] = (char)v[i];
+				dg[o++] = v[i] - '0';
 			else if (!(len == 10 && (i == 4 || i == 7) && (v[i] == '-' || v[i] == '.')))
 				return 0;
+			if (o > 8)
+				return 0;
 		}
-		if (o == 6)
-			ok = sscanf(s, "%2u%2u%2u", &y, &mo, &d) == 3, y += 2000;
-		else if (o == 8)
-			ok = sscanf(s, "%4u%2u%2u", &y, &mo, &d) == 3;
-		else
+		if (o == 6) {
+			y = century(dg[0] * 10 + dg[1]);
+			mo = dg[2] * 10 + dg[3];
+			d = dg[4] * 10 + dg[5];
+		} else if (o == 8) {
+			y = dg[0] * 1000 + dg[1] * 100 + dg[2] * 10 + dg[3];
+			mo = dg[4] * 10 + dg[5];
+			d = dg[6] * 10 + dg[7];
+		} else {
 			return 0;
-	} else
+		}
+	} else {
 		return 0;
-	if (!ok || mo < 1 || mo > 12 || d < 1 || d > 31)
+	}
+	/* 2015-02-29 or 2015-04-31 from an ECU is a damaged value, not a fact */
+	if (!ok || !rdb_date_valid(y, mo, d))
 		return 0;
 	return y * 10000 + mo * 100 + d;
+}
+
+static enum tri vin_needed(const struct mctx *m, char *why)
+{
+	why_cpy(why, m->vin_why);
+	return U;
+}
+
+static void show_years(const struct vin_info *vi, char *out, size_t len)
+{
+	if (vi->n_model_years > 1)
+		snprintf(out, len, "%d or %d (30-year cycle)", vi->model_years[0],
+			 vi->model_years[1]);
+	else
+		snprintf(out, len, "%d", vi->model_years[0]);
+}
+
+static enum tri eval(struct mctx *m, uint32_t idx, char *why);
+
+static enum tri eval_chain(struct mctx *m, uint32_t idx, const struct rdb_node *n, char *why)
+{
+	bool and = n->op == RDB_OP_AND;
+	enum tri res = and ? T : F;
+	char sub[WHY_MAX], first_u[WHY_MAX] = "";
+	const uint32_t *kids = n->b ? rdb_u32s(m->db, RDB_SEC_ARGS, n->a, n->b) : NULL;
+	uint32_t n_fail = 0;
+
+	if (!n->b)
+		return bad(m, "node %u: '%s' without operands", idx, and ? "and" : "or");
+	if (!kids)
+		return fail(m), U;
+	why[0] = 0;
+	for (uint32_t k = 0; k < n->b; k++) {
+		enum tri t;
+
+		if (kids[k] >= idx)
+			return bad(m, "node %u: operand %u is not an earlier node", idx, kids[k]);
+		t = eval(m, kids[k], sub);
+		if (m->err)
+			return U;
+		if (t == (and ? F : T)) {
+			why_cpy(why, sub);
+			return t;
+		}
+		if (t == U) {
+			if (res != U)
+				why_cpy(first_u, sub);
+			res = U;
+		} else if (res != U) {
+			/* and: the operands that hold together explain it; or: each failure */
+			if (and) {
+				if (why[0])
+					why_cat(why, "; ");
+			} else {
+				char num[16];
+
+				n_fail++;
+				snprintf(num, sizeof(num), "%s(%u) ", n_fail > 1 ? "; " : "",
+					 n_fail);
+				if (!why[0])
+					why_set(why, "no alternative holds: ");
+				why_cat(why, num);
+			}
+			why_cat(why, sub);
+		}
+	}
+	if (res == U)
+		why_cpy(why, first_u);
+	return res;
+}
+
+static enum tri eval(struct mctx *m, uint32_t idx, char *why)
+{
+	const struct rdb *db = m->db;
+	const struct rdb_node *n;
+	char sub[WHY_MAX];
+	enum tri t;
+
+	if (m->err)
+		return U;
+	if (idx < m->lo || idx >= m->hi)
+		return bad(m, "node %u outside the campaign's nodes %u..%u", idx, m->lo, m->hi);
+	if (m->budget == 0)
+		return bad(m, "expression nodes are shared (more evaluations than nodes)");
+	m->budget--;
+	if (m->depth >= RDB_MAX_DEPTH)
+		return bad(m, "expression nested deeper than %d", RDB_MAX_DEPTH);
+	n = rdb_node_at(db, idx);
+	if (!n)
+		return fail(m), U;
+
+	switch ((enum rdb_op)n->op) {
+	case RDB_OP_TRUE:
+		why_cpy(why, "always");
+		return T;
+	case RDB_OP_FALSE:
+		why_cpy(why, "never");
+		return F;
+	case RDB_OP_UNKNOWN:
+		why_cpy(why, "not recognisable from vehicle data");
+		return U;
+	case RDB_OP_AND:
+	case RDB_OP_OR:
+		m->depth++;
+		t = eval_chain(m, idx, n, why);
+		m->depth--;
+		return t;
+	case RDB_OP_NOT:
+		if (n->a >= idx)
+			return bad(m, "node %u: operand %u is not an earlier node", idx, n->a);
+		m->depth++;
+		t = eval(m, n->a, sub);
+		m->depth--;
+		if (t == U) {
+			why_cpy(why, sub);
+			return U;
+		}
+		why_set(why, "not (%s)", sub);
+		return t == T ? F : T;
+	case RDB_OP_WMI_IN: {
+		const uint32_t *set = n->b ? rdb_u32s(db, RDB_SEC_ARGS, n->a, n->b) : NULL;
+		uint32_t w;
+
+		if (n->b && !set)
+			return fail(m), U;
+		if (m->vs != VS_OK)
+			return vin_needed(m, why);
+		w = rdb_pack_wmi(m->vi.wmi);
+		for (uint32_t k = 0; k < n->b; k++)
+			if (set[k] == w) {
+				why_set(why, "WMI %s", m->vi.wmi);
+				return T;
+			}
+		why_set(why, "WMI %s not concerned", m->vi.wmi);
+		return F;
+	}
+	case RDB_OP_VIN_PAT: {
+		const char *pat = rdb_str(db, n->c);
+		bool hit = true;
+
+		if (!pat)
+			return fail(m), U;
+		if (n->a >= VIN_LEN || n->b == 0 || n->b > VIN_LEN - n->a || strlen(pat) != n->b)
+			return bad(m, "node %u: VIN pattern out of bounds", idx);
+		if (m->vs != VS_OK)
+			return vin_needed(m, why);
+		for (uint32_t k = 0; k < n->b; k++)
+			if (pat[k] != '?' && pat[k] != m->vi.vin[n->a + k])
+				hit = false;
+		if (n->b == 1)
+			why_set(why, "VIN position %u '%c'%s \"%s\"", n->a + 1, m->vi.vin[n->a],
+				hit ? " matches" : " does not match", pat);
+		else
+			why_set(why, "VIN positions %u-%u \"%.*s\"%s \"%s\"", n->a + 1, n->a + n->b,
+				(int)n->b, m->vi.vin + n->a, hit ? " match" : " do not match", pat);
+		return hit ? T : F;
+	}
+	case RDB_OP_SERIAL: {
+		uint32_t s = 0;
+
+		if (m->vs != VS_OK)
+			return vin_needed(m, why);
+		for (int k = 0; k < 6; k++) {
+			char ch = m->vi.serial[k];
+
+			if (ch < '0' || ch > '9') {
+				why_set(why, "serial %s is not numeric", m->vi.serial);
+				return F;
+			}
+			s = s * 10 + (uint32_t)(ch - '0');
+		}
+		if (s >= n->a && s <= n->b) {
+			why_set(why, "serial %s in %06u..%06u", m->vi.serial, n->a, n->b);
+			return T;
+		}
+		why_set(why, "serial %s outside %06u..%06u", m->vi.serial, n->a, n->b);
+		return F;
+	}
+	case RDB_OP_MODEL_YEAR: {
+		size_t in = 0, which = 0;
+		char years[48];
+
+		if (m->vs != VS_OK)
+			return vin_needed(m, why);
+		if (!m->years_known) {
+			m->vi.n_model_years = vin_model_years(m->vi.vin, m->vi.model_years);
+			m->years_known = true;
+		}
+		if (m->vi.n_model_years == 0) {
+			why_set(why, "model year not in the VIN (position 10 '%c')", m->vi.vin[9]);
+			return U;
+		}
+		for (size_t k = 0; k < m->vi.n_model_years; k++)
+			if ((uint32_t)m->vi.model_years[k] >= n->a &&
+			    (uint32_t)m->vi.model_years[k] <= n->b) {
+				in++;
+				which = k;
+			}
+		show_years(&m->vi, years, sizeof(years));
+		if (in == m->vi.n_model_years) {
+			why_set(why, "model year %s in %u..%u", years, n->a, n->b);
+			return T;
+		}
+		if (in == 0) {
+			why_set(why, "model year %s outside %u..%u", years, n->a, n->b);
+			return F;
+		}
+		why_set(why, "model year %s: only %d in %u..%u", years, m->vi.model_years[which],
+			n->a, n->b);
+		return U;
+	}
+	case RDB_OP_BUILD_DATE: {
+		const struct rdb_campaign_rec *c = m->camp;
+		const uint8_t *val = NULL;
+		size_t len = 0;
+		uint32_t d;
+
+		if (c->bd_format == RDB_BD_NONE) {
+			why_cpy(why, "build date source not given");
+			return U;
+		}
+		t = did_fact(m, c->bd_ecu, c->bd_did, &val, &len, sub);
+		if (t != T) {
+			/* the build date is needed: whatever the reason, it is unknown */
+			why_set(why, "build date unreadable: %s", sub);
+			return U;
+		}
+		d = decode_date(c->bd_format, val, len);
+		if (!d) {
+			char shown[64];
+
+			show_value(val, len, shown, sizeof(shown));
+			why_set(why, "build date unreadable: 0x%llX:%04X \"%s\" is no calendar date",
+				(unsigned long long)c->bd_ecu, c->bd_did, shown);
+			return U;
+		}
+		{
+			bool in = d >= n->a && d <= n->b;
+			char range[64];
+
+			if (n->a == 0)
+				snprintf(range, sizeof(range), "until %04u-%02u-%02u", n->b / 10000,
+					 n->b / 100 % 100, n->b % 100);
+			else if (n->b >= 99991231)
+				snprintf(range, sizeof(range), "from %04u-%02u-%02u", n->a / 10000,
+					 n->a / 100 % 100, n->a % 100);
+			else
+				snprintf(range, sizeof(range), "%04u-%02u-%02u..%04u-%02u-%02u",
+					 n->a / 10000, n->a / 100 % 100, n->a % 100, n->b / 10000,
+					 n->b / 100 % 100, n->b % 100);
+			why_set(why, "build date %04u-%02u-%02u (0x%llX:%04X) %s %s", d / 10000,
+				d / 100 % 100, d % 100, (unsigned long long)c->bd_ecu, c->bd_did,
+				in ? "in" : "outside", range);
+			return in ? T : F;
+		}
+	}
+	case RDB_OP_ECU_PRESENT:
+		if (ecu_present(m, n->ecu)) {
+			why_set(why, "ECU 0x%llX present", (unsigned long long)n->ecu);
+			return T;
+		}
+		if (m->v->ecus_complete) {
+			why_set(why, "ECU 0x%llX not in the vehicle", (unsigned long long)n->ecu);
+			return F;
+		}
+		why_set(why, "ECUs not read (is 0x%llX present?)", (unsigned long long)n->ecu);
+		return U;
+	case RDB_OP_DID_CMP:
+	case RDB_OP_DID_IN: {
+		const uint8_t *val = NULL;
+		size_t len = 0;
+		char shown[64];
+
+		if (n->op == RDB_OP_DID_CMP && n->cmp > RDB_CMP_GE)
+			return bad(m, "node %u: unknown comparison %u", idx, n->cmp);
+		t = did_fact(m, n->ecu, n->did, &val, &len, sub);
+		if (t == U) {
+			why_cpy(why, sub);
+			return U;
+		}
+		if (n->op == RDB_OP_DID_CMP) {
+			const char *ref = rdb_str(db, n->c);
+			bool h;
+
+			if (!ref)
+				return fail(m), U;
+			if (t == F) {
+				/* no value: equal to nothing, so only != holds */
+				why_cpy(why, sub);
+				return n->cmp == RDB_CMP_NE ? T : F;
+			}
+			h = n->cmp == RDB_CMP_EQ || n->cmp == RDB_CMP_NE
+				? cmp_holds(n->cmp, len == strlen(ref) && !memcmp(val, ref, len) ? 0 : 1)
+				: cmp_holds(n->cmp, rdb_version_cmp(val, len, (const uint8_t *)ref,
+								    strlen(ref)));
+			show_value(val, len, shown, sizeof(shown));
+			why_set(why, "0x%llX:%04X \"%s\" %s%s \"%s\"", (unsigned long long)n->ecu,
+				n->did, shown, h ? "" : "not ", cmp_words[n->cmp], ref);
+			return h ? T : F;
+		}
+		{
+			const uint32_t *set = n->c ? rdb_u32s(db, RDB_SEC_ARGS, n->b, n->c) : NULL;
+
+			if (n->c && !set)
+				return fail(m), U;
+			if (t == F) {
+				why_cpy(why, sub);
+				return F;
+			}
+			show_value(val, len, shown, sizeof(shown));
+			for (uint32_t k = 0; k < n->c; k++) {
+				const char *ref = rdb_str(db, set[k]);
+
+				if (!ref)
+					return fail(m), U;
+				if (len == strlen(ref) && !memcmp(val, ref, len)) {
+					why_set(why, "0x%llX:%04X \"%s\" listed",
+						(unsigned long long)n->ecu, n->did, shown);
+					return T;
+				}
+			}
+			why_set(why, "0x%llX:%04X \"%s\" not listed", (unsigned long long)n->ecu,
+				n->did, shown);
+			return F;
+		}
+	}
+	case _RDB_OP_MAX:
+		break;
+	}
+	return bad(m, "node %u: unknown operation %u", idx, n->op);
+}
+
+/* Listed entries for the VIN: hash slot of positions 1-11, then the group's entries. */
+static void vin_lookup(struct mctx *m)
+{
+	const struct rdb *db = m->db;
+	uint32_t n_slots = (uint32_t)db->sec[RDB_SEC_VIN_SLOTS].count;
+	uint64_t key = m->prefix, want = rdb_vin_entry(m->suffix, 0);
+	uint32_t k = rdb_slot_home(key, n_slots), lo, hi;
+	const struct rdb_slot *s;
+	const uint64_t *e;
+
+	m->run = NULL;
+	m->n_run = 0;
+	/* ends at an empty slot, at a key nearer its home than we have come (Robin Hood order,
+	 * rdb-format.h), or after n_slots steps in any case */
+	for (uint32_t d = 0;; d++) {
+		if (d >= n_slots)
+			return;
+		s = rdb_recs(db, RDB_SEC_VIN_SLOTS, k, 1);
+		if (!s) {
+			fail(m);
+			return;
+		}
+		if (s->key == key)
+			break;
+		if (s->key == RDB_SLOT_EMPTY || rdb_slot_dist(s->key, k, n_slots) < d)
+			return;
+		k = k + 1 == n_slots ? 0 : k + 1;
+	}
+	e = rdb_recs(db, RDB_SEC_VIN_ENTRIES, s->start, s->count);
+	if (!e) {
+		fail(m);
+		return;
+	}
+	lo = 0;
+	hi = s->count;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (e[mid] < want)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* the group is ordered (rdb_verify_all checks all of it): here at least where we look */
+	if (lo > 0 && lo < s->count && e[lo - 1] >= e[lo]) {
+		bad(m, "VIN group at slot %u not in order", k);
+		return;
+	}
+	m->run = e + lo;
+	while (lo < s->count && e[lo] >> 32 == want >> 32)
+		lo++;
+	m->n_run = (uint32_t)(e + lo - m->run);
+}
+
+static int listed(const struct mctx *m, uint32_t camp)
+{
+	int r = 0;
+
+	for (uint32_t i = 0; i < m->n_run; i++)
+		if ((uint32_t)m->run[i] >> 1 == camp)
+			r |= (m->run[i] & 1) ? 2 : 1;
+	return r;
+}
+
+static void hotline(struct mctx *m, const struct rdb_campaign_rec *c, struct rdb_result *res)
+{
+	const char *num;
+
+	if (c->recognition != RDB_RECOG_HOTLINE)
+		return;
+	num = rdb_str(m->db, c->str[RDB_S_HOTLINE]);
+	if (!num) {
+		fail(m);
+		return;
+	}
+	why_add(res->reason, "; call the hotline %s", num);
+}
+
+static void decide(struct mctx *m, uint32_t idx, struct rdb_result *res)
+{
+	const struct rdb_campaign_rec *c = rdb_camp_at(m->db, idx);
+	char sel_why[WHY_MAX] = "", sub[WHY_MAX];
+	enum tri sel;
+
+	if (!c) {
+		fail(m);
+		return;
+	}
+	m->camp = c;
+	m->camp_idx = idx;
+	m->lo = c->node_lo;
+	m->hi = c->node_hi;
+	/* each node of a campaign is evaluated at most once when its expressions are trees */
+	m->budget = c->node_hi > c->node_lo ? c->node_hi - c->node_lo : 0;
+	m->depth = 0;
+	res->campaign = idx;
+	res->evidence[0] = 0;
+	if (m->vs == VS_OK) {
+		int l = listed(m, idx);
+
+		if (l & 2) {
+			res->verdict = RDB_VERDICT_NOT_AFFECTED;
+			why_cpy(res->reason, "VIN on the campaign's exclusion list");
+			return;
+		}
+		if (l & 1) {
+			sel = T;
+			why_cpy(sel_why, "VIN on the manufacturer's list");
+		} else if (c->affected != RDB_NONE) {
+			sel = eval(m, c->affected, sel_why);
+		} else {
+			sel = F;
+			why_cpy(sel_why, "VIN not on the manufacturer's list");
+		}
+	} else {
+		sel = c->affected != RDB_NONE ? eval(m, c->affected, sel_why) : U;
+		if (c->affected == RDB_NONE)
+			why_set(sel_why, "%s; the campaign selects by VIN list", m->vin_why);
+		else if (sel == F && (c->flags & RDB_CF_INCLUDE))
+			why_set(sel_why, "%s; the VIN may be on the manufacturer's list", m->vin_why);
+		else if (sel == T && (c->flags & RDB_CF_EXCLUDE))
+			why_set(sel_why, "%s; the VIN may be on the exclusion list", m->vin_why);
+		if (sel != U && (((c->flags & RDB_CF_INCLUDE) && sel == F) ||
+				 ((c->flags & RDB_CF_EXCLUDE) && sel == T)))
+			sel = U;
+	}
+	if (m->err)
+		return;
+	if (sel == F) {
+		res->verdict = RDB_VERDICT_NOT_AFFECTED;
+		why_cpy(res->reason, sel_why);
+		return;
+	}
+	if (sel == U) {
+		res->verdict = RDB_VERDICT_UNDETERMINED;
+		why_cpy(res->reason, sel_why);
+		hotline(m, c, res);
+		return;
+	}
+	if (c->remedied != RDB_NONE) {
+		enum tri t = eval(m, c->remedied, sub);
+
+		if (m->err)
+			return;
+		if (t == T) {
+			res->verdict = RDB_VERDICT_REMEDIED;
+			why_set(res->reason, "affected (%s); remedy applied", sel_why);
+			why_cpy(res->evidence, sub);
+			return;
+		}
+		if (t == U) {
+			res->verdict = RDB_VERDICT_UNDETERMINED;
+			why_set(res->reason, "affected (%s); whether the remedy is applied is unknown: %s",
+				sel_why, sub);
+			hotline(m, c, res);
+			return;
+		}
+		why_add(sel_why, "; remedy not applied: %s", sub);
+	}
+	if (c->inspect != RDB_NONE) {
+		enum tri t = eval(m, c->inspect, sub);
+
+		if (m->err)
+			return;
+		if (t == T) {
+			res->verdict = RDB_VERDICT_INSPECT;
+			why_set(res->reason, "candidate (%s); an inspection decides", sel_why);
+			return;
+		}
+		if (t == U) {
+			res->verdict = RDB_VERDICT_UNDETERMINED;
+			why_set(res->reason, "affected (%s); whether to inspect is unknown: %s", sel_why,
+				sub);
+			hotline(m, c, res);
+			return;
+		}
+	}
+	res->verdict = RDB_VERDICT_OPEN;
+	why_cpy(res->reason, "affected: ");
+	why_cat(res->reason, sel_why);
+}
+
+/* The candidate list of index key W (a WMI or VIN positions 1-5), or none. */
+static const uint32_t *bucket(struct mctx *m, uint32_t w, uint32_t *ret_n)
+{
+	const struct rdb *db = m->db;
+	uint32_t lo = 0, hi = (uint32_t)db->sec[RDB_SEC_WMI_INDEX].count;
+	const struct rdb_wmi_ent *e = NULL;
+	const uint32_t *c;
+
+	*ret_n = 0;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		e = rdb_recs(db, RDB_SEC_WMI_INDEX, mid, 1);
+		if (!e) {
+			fail(m);
+			return NULL;
+		}
+		if (e->wmi < w)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo >= db->sec[RDB_SEC_WMI_INDEX].count)
+		return NULL;
+	e = rdb_recs(db, RDB_SEC_WMI_INDEX, lo, 1);
+	if (!e) {
+		fail(m);
+		return NULL;
+	}
+	if (e->wmi != w || !e->count)
+		return NULL;
+	c = rdb_u32s(db, RDB_SEC_CANDIDATES, e->start, e->count);
+	if (!c) {
+		fail(m);
+		return NULL;
+	}
+	*ret_n = e->count;
+	return c;
+}
+
+/*
+ * The VIN as the matcher needs it, in one pass over its characters: valid or why not, upper case,
+ * WMI, serial and the index keys.  (vin_decode does more — the maker's name, the check digit of a
+ * VIN that need not carry one — and costs more than the rest of a lookup.)
+ */
+static void read_vin(struct mctx *m, const char *vin)
+{
+	size_t len = strnlen(vin, 64);
+
+	if (len == VIN_LEN && !rdb_vin_pack(vin, m->vi.vin, &m->prefix, &m->suffix)) {
+		m->vi.vin[VIN_LEN] = 0;
+		/* North America (1-5): the check digit is mandatory, a wrong one makes it invalid */
+		if (m->vi.vin[0] < '1' || m->vi.vin[0] > '5' ||
+		    vin_check_digit(m->vi.vin) == m->vi.vin[8]) {
+			memcpy(m->vi.wmi, m->vi.vin, 3);
+			m->vi.wmi[3] = 0;
+			memcpy(m->vi.serial, m->vi.vin + 11, 6);
+			m->vi.serial[6] = 0;
+			m->vi.valid = true;
+			m->vs = VS_OK;
+			return;
+		}
+	}
+	{
+		char shown[64];
+
+		vin_decode(vin, len, &m->vi);
+		m->vs = VS_INVALID;
+		show_value((const uint8_t *)vin, len > 20 ? 20 : len, shown, sizeof(shown));
+		snprintf(m->vin_why, sizeof(m->vin_why), "VIN \"%s\" invalid (%s)", shown,
+			 m->vi.errors & VIN_ERR_LENGTH ? "not 17 characters"
+			 : m->vi.errors & VIN_ERR_CHARSET ? "character not allowed"
+							 : "check digit wrong");
+	}
+}
+
+/* Asks the memory system for the VIN's home slot while the indexes are searched: the slot is the
+ * one certain cache miss of a lookup.  Only a hint; the read itself is checked as any. */
+static void prefetch_slot(const struct rdb *db, uint64_t key)
+{
+	const struct rdb_sec *x = &db->sec[RDB_SEC_VIN_SLOTS];
+
+	__builtin_prefetch(db->mem + x->off +
+			   (uint64_t)rdb_slot_home(key, (uint32_t)x->count) * x->stride);
+}
+
+int rdb_match(const struct rdb *db, const struct rdb_vehicle *v, unsigned int flags,
+	      struct rdb_result *results, size_t cap)
+{
+	struct mctx m = { .db = db, .v = v };
+	uint32_t n_camps;
+	size_t out = 0;
+
+	if (!db || !v || (!results && cap) || (v->n_dids && !v->dids) || (v->n_ecus && !v->ecus))
+		return -EINVAL;
+	n_camps = (uint32_t)db->sec[RDB_SEC_CAMPAIGNS].count;
+	if (!v->vin) {
+		m.vs = VS_ABSENT;
+		why_cpy(m.vin_why, "VIN not read");
+	} else {
+		read_vin(&m, v->vin);
+	}
+
+	if ((flags & RDB_MATCH_ALL) || m.vs != VS_OK) {
+		if (m.vs == VS_OK) {
+			vin_lookup(&m);
+			if (m.err)
+				return m.err;
+		}
+		for (uint32_t i = 0; i < n_camps; i++, out++) {
+			struct rdb_result scratch;
+
+			decide(&m, i, out < cap ? &results[out] : &scratch);
+			if (m.err)
+				return m.err;
+		}
+	} else {
+		const uint32_t *a, *a5, *g = NULL;
+		uint32_t na, na5, ng = (uint32_t)db->sec[RDB_SEC_GENERIC].count;
+		uint32_t ia = 0, ia5 = 0, ib = 0, ic = 0;
+
+		prefetch_slot(db, m.prefix);
+		a = bucket(&m, rdb_pack_wmi(m.vi.wmi), &na);
+		a5 = bucket(&m, rdb_pack_key5(m.vi.vin), &na5);
+		if (ng)
+			g = rdb_u32s(db, RDB_SEC_GENERIC, 0, ng);
+		if (m.err || (ng && !g))
+			return fail(&m);
+		vin_lookup(&m);
+		if (m.err)
+			return m.err;
+		/*
+		 * Four lists (WMI, WMI + model code, generic, VIN list), ascending, merged.  Each
+		 * round takes the smallest head and moves past it in every list, so it ends after
+		 * at most their total length even if a damaged list is not in order.
+		 */
+		for (;;) {
+			uint32_t best = UINT32_MAX;
+			struct rdb_result scratch;
+
+			if (ia < na && a[ia] < best)
+				best = a[ia];
+			if (ia5 < na5 && a5[ia5] < best)
+				best = a5[ia5];
+			if (ib < ng && g[ib] < best)
+				best = g[ib];
+			if (ic < m.n_run && ((uint32_t)m.run[ic] >> 1) < best)
+				best = (uint32_t)m.run[ic] >> 1;
+			if (best == UINT32_MAX)
+				break;
+			while (ia < na && a[ia] == best)
+				ia++;
+			while (ia5 < na5 && a5[ia5] == best)
+				ia5++;
+			while (ib < ng && g[ib] == best)
+				ib++;
+			while (ic < m.n_run && ((uint32_t)m.run[ic] >> 1) == best)
+				ic++;
+			decide(&m, best, out < cap ? &results[out] : &scratch);
+			if (m.err)
+				return m.err;
+			out++;
+		}
+	}
+	return out > INT32_MAX ? -E2BIG : (int)out;
 }
 
 static bool is_digit(uint8_t c)
@@ -230,473 +983,4 @@ int rdb_version_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen
 	if (j < blen)
 		return -1;
 	return 0;
-}
-
-static enum tri vin_needed(const struct mctx *m, char *why)
-{
-	why_set(why, "%s", m->vin_why);
-	return U;
-}
-
-static enum tri eval(const struct mctx *m, uint32_t idx, char *why)
-{
-	const struct rdb *db = m->db;
-	const struct rdb_node *n = rdb_node_at(db, idx);
-	char sub[WHY_MAX];
-
-	switch ((enum rdb_op)n->op) {
-	case RDB_OP_TRUE:
-		why_set(why, "always");
-		return T;
-	case RDB_OP_FALSE:
-		why_set(why, "never");
-		return F;
-	case RDB_OP_UNKNOWN:
-		why_set(why, "not recognisable from vehicle data");
-		return U;
-	case RDB_OP_AND:
-	case RDB_OP_OR: {
-		bool and = n->op == RDB_OP_AND;
-		enum tri res = and ? T : F;
-		char first_u[WHY_MAX] = "";
-
-		why[0] = 0;
-		for (uint32_t k = 0; k < n->b; k++) {
-			enum tri t = eval(m, db->args[n->a + k], sub);
-
-			if (t == (and ? F : T)) {
-				why_set(why, "%s", sub);
-				return t;
-			}
-			if (t == U) {
-				if (res != U)
-					why_set(first_u, "%s", sub);
-				res = U;
-			} else if (res != U) {
-				/* the operands that hold (and) or fail (or) together explain it */
-				why_add(why, "%s%s", why[0] ? "; " : "", sub);
-			}
-		}
-		if (res == U)
-			why_set(why, "%s", first_u);
-		return res;
-	}
-	case RDB_OP_NOT: {
-		enum tri t = eval(m, n->a, sub);
-
-		if (t == U) {
-			why_set(why, "%s", sub);
-			return U;
-		}
-		why_set(why, "not (%s)", sub);
-		return t == T ? F : T;
-	}
-	case RDB_OP_WMI_IN: {
-		uint32_t w;
-
-		if (m->vs != VS_OK)
-			return vin_needed(m, why);
-		w = rdb_pack_wmi(m->vi.wmi);
-		for (uint32_t k = 0; k < n->b; k++)
-			if (db->args[n->a + k] == w) {
-				why_set(why, "WMI %s", m->vi.wmi);
-				return T;
-			}
-		why_set(why, "WMI %s not concerned", m->vi.wmi);
-		return F;
-	}
-	case RDB_OP_VIN_PAT: {
-		const char *pat = db->strings + n->c;
-		bool hit = true;
-
-		if (m->vs != VS_OK)
-			return vin_needed(m, why);
-		for (uint32_t k = 0; k < n->b; k++)
-			if (pat[k] != '?' && pat[k] != m->vi.vin[n->a + k])
-				hit = false;
-		if (n->b == 1)
-			why_set(why, "VIN position %u '%c'%s \"%s\"", n->a + 1, m->vi.vin[n->a],
-				hit ? " matches" : " does not match", pat);
-		else
-			why_set(why, "VIN positions %u-%u \"%.*s\"%s \"%s\"", n->a + 1, n->a + n->b,
-				(int)n->b, m->vi.vin + n->a, hit ? " match" : " do not match", pat);
-		return hit ? T : F;
-	}
-	case RDB_OP_SERIAL: {
-		uint32_t s = 0;
-
-		if (m->vs != VS_OK)
-			return vin_needed(m, why);
-		for (int k = 0; k < 6; k++) {
-			char ch = m->vi.serial[k];
-
-			if (ch < '0' || ch > '9') {
-				why_set(why, "serial %s is not numeric", m->vi.serial);
-				return F;
-			}
-			s = s * 10 + (uint32_t)(ch - '0');
-		}
-		if (s >= n->a && s <= n->b) {
-			why_set(why, "serial %s in %06u..%06u", m->vi.serial, n->a, n->b);
-			return T;
-		}
-		why_set(why, "serial %s outside %06u..%06u", m->vi.serial, n->a, n->b);
-		return F;
-	}
-	case RDB_OP_MODEL_YEAR: {
-		size_t in = 0;
-
-		if (m->vs != VS_OK)
-			return vin_needed(m, why);
-		if (m->vi.n_model_years == 0) {
-			why_set(why, "model year not in the VIN (position 10 '%c')", m->vi.vin[9]);
-			return U;
-		}
-		for (size_t k = 0; k < m->vi.n_model_years; k++)
-			if ((uint32_t)m->vi.model_years[k] >= n->a &&
-			    (uint32_t)m->vi.model_years[k] <= n->b)
-				in++;
-		if (in == m->vi.n_model_years) {
-			why_set(why, "model year %d in %u..%u", m->vi.model_years[0], n->a, n->b);
-			return T;
-		}
-		if (in == 0) {
-			why_set(why, "model year %d%s outside %u..%u", m->vi.model_years[0],
-				m->vi.n_model_years > 1 ? " (or 30 years later)" : "", n->a, n->b);
-			return F;
-		}
-		why_set(why, "model year %d or %d (30-year cycle), only one in %u..%u",
-			m->vi.model_years[0], m->vi.model_years[1], n->a, n->b);
-		return U;
-	}
-	case RDB_OP_BUILD_DATE: {
-		const struct rdb_campaign_rec *c = m->camp;
-		const uint8_t *val = NULL;
-		size_t len = 0;
-		uint32_t d;
-		enum tri t;
-
-		if (c->bd_format == RDB_BD_NONE) {
-			why_set(why, "build date source not given");
-			return U;
-		}
-		t = did_fact(m, c->bd_ecu, c->bd_did, &val, &len, sub);
-		if (t != T) {
-			/* the build date is needed: whatever the reason, it is unknown */
-			why_set(why, "build date unreadable: %s", sub);
-			return U;
-		}
-		d = decode_date(c->bd_format, val, len);
-		if (!d) {
-			char shown[64];
-
-			show_value(val, len, shown, sizeof(shown));
-			why_set(why, "build date unreadable: 0x%X:%04X \"%s\" is no date", c->bd_ecu,
-				c->bd_did, shown);
-			return U;
-		}
-		{
-			bool in = d >= n->a && d <= n->b;
-			char range[64];
-
-			if (n->a == 0)
-				snprintf(range, sizeof(range), "until %04u-%02u-%02u", n->b / 10000,
-					 n->b / 100 % 100, n->b % 100);
-			else if (n->b >= 99991231)
-				snprintf(range, sizeof(range), "from %04u-%02u-%02u", n->a / 10000,
-					 n->a / 100 % 100, n->a % 100);
-			else
-				snprintf(range, sizeof(range), "%04u-%02u-%02u..%04u-%02u-%02u",
-					 n->a / 10000, n->a / 100 % 100, n->a % 100, n->b / 10000,
-					 n->b / 100 % 100, n->b % 100);
-			why_set(why, "build date %04u-%02u-%02u (0x%X:%04X) %s %s", d / 10000,
-				d / 100 % 100, d % 100, c->bd_ecu, c->bd_did, in ? "in" : "outside",
-				range);
-		}
-		return d >= n->a && d <= n->b ? T : F;
-	}
-	case RDB_OP_ECU_PRESENT:
-		if (ecu_present(m, n->a)) {
-			why_set(why, "ECU 0x%X present", n->a);
-			return T;
-		}
-		if (m->v->ecus_complete) {
-			why_set(why, "ECU 0x%X not in the vehicle", n->a);
-			return F;
-		}
-		why_set(why, "ECUs not read (is 0x%X present?)", n->a);
-		return U;
-	case RDB_OP_DID_CMP:
-	case RDB_OP_DID_IN: {
-		const uint8_t *val = NULL;
-		size_t len = 0;
-		char shown[64];
-		enum tri t = did_fact(m, n->a, n->did, &val, &len, sub);
-
-		if (t == U) {
-			why_set(why, "%s", sub);
-			return U;
-		}
-		if (n->op == RDB_OP_DID_CMP) {
-			const char *ref = db->strings + n->c;
-			bool h;
-
-			if (t == F) {
-				/* no value: equal to nothing, so only != holds */
-				h = n->cmp == RDB_CMP_NE;
-				why_set(why, "%s", sub);
-				return h ? T : F;
-			}
-			h = n->cmp == RDB_CMP_EQ || n->cmp == RDB_CMP_NE
-				? cmp_holds(n->cmp, len == strlen(ref) && !memcmp(val, ref, len) ? 0 : 1)
-				: cmp_holds(n->cmp, rdb_version_cmp(val, len, (const uint8_t *)ref,
-								    strlen(ref)));
-			show_value(val, len, shown, sizeof(shown));
-			why_set(why, "0x%X:%04X \"%s\" %s%s \"%s\"", n->a, n->did, shown,
-				h ? "" : "not ", cmp_words[n->cmp], ref);
-			return h ? T : F;
-		}
-		if (t == F) {
-			why_set(why, "%s", sub);
-			return F;
-		}
-		show_value(val, len, shown, sizeof(shown));
-		for (uint32_t k = 0; k < n->c; k++) {
-			const char *ref = db->strings + db->args[n->b + k];
-
-			if (len == strlen(ref) && !memcmp(val, ref, len)) {
-				why_set(why, "0x%X:%04X \"%s\" listed", n->a, n->did, shown);
-				return T;
-			}
-		}
-		why_set(why, "0x%X:%04X \"%s\" not listed", n->a, n->did, shown);
-		return F;
-	}
-	case _RDB_OP_MAX:
-		break;
-	}
-	why_set(why, "unknown condition");
-	return U;
-}
-
-/* Listed entries for the VIN: hash slot of positions 1-11, then the group's suffixes. */
-static void vin_lookup(struct mctx *m)
-{
-	const struct rdb *db = m->db;
-	uint64_t key = rdb_pack_prefix(m->vi.vin);
-	uint32_t suf = rdb_pack_suffix(m->vi.vin), lo, hi, k = rdb_slot_home(key, db->n_slots);
-
-	m->run_lo = m->run_hi = 0;
-	/* ends at an empty slot (one exists, checked at open) — and after n_slots steps in any
-	 * case, should the file have been overwritten in place since */
-	for (uint32_t steps = 0; db->slots[k].key != key; steps++) {
-		if (db->slots[k].key == RDB_SLOT_EMPTY || steps >= db->n_slots)
-			return;
-		k = k + 1 == db->n_slots ? 0 : k + 1;
-	}
-	lo = db->slots[k].start;
-	hi = lo + db->slots[k].count;
-	while (hi - lo > 8) {
-		uint32_t mid = lo + (hi - lo) / 2;
-
-		if (db->suffixes[mid] < suf)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	hi = db->slots[k].start + db->slots[k].count;
-	while (lo < hi && db->suffixes[lo] < suf)
-		lo++;
-	m->run_lo = lo;
-	while (lo < hi && db->suffixes[lo] == suf)
-		lo++;
-	m->run_hi = lo;
-}
-
-static int listed(const struct mctx *m, uint32_t camp)
-{
-	int r = 0;
-
-	for (uint32_t i = m->run_lo; i < m->run_hi; i++)
-		if (m->db->refs[i] >> 1 == camp)
-			r |= (m->db->refs[i] & 1) ? 2 : 1;
-	return r;
-}
-
-static void decide(struct mctx *m, uint32_t idx, struct rdb_result *res)
-{
-	const struct rdb_campaign_rec *c = rdb_camp_at(m->db, idx);
-	char sel_why[WHY_MAX] = "", sub[WHY_MAX];
-	enum tri sel;
-
-	m->camp = c;
-	res->campaign = idx;
-	res->evidence[0] = 0;
-	if (m->vs == VS_OK) {
-		int l = listed(m, idx);
-
-		if (l & 2) {
-			res->verdict = RDB_VERDICT_NOT_AFFECTED;
-			why_set(res->reason, "VIN on the campaign's exclusion list");
-			return;
-		}
-		if (l & 1) {
-			sel = T;
-			why_set(sel_why, "VIN on the manufacturer's list");
-		} else if (c->affected != RDB_NONE) {
-			sel = eval(m, c->affected, sel_why);
-		} else {
-			sel = F;
-			why_set(sel_why, "VIN not on the manufacturer's list");
-		}
-	} else {
-		sel = c->affected != RDB_NONE ? eval(m, c->affected, sel_why) : U;
-		if (c->affected == RDB_NONE)
-			why_set(sel_why, "%s; the campaign selects by VIN list", m->vin_why);
-		else if (sel == F && (c->flags & RDB_CF_INCLUDE))
-			why_set(sel_why, "%s; the VIN may be on the manufacturer's list", m->vin_why);
-		else if (sel == T && (c->flags & RDB_CF_EXCLUDE))
-			why_set(sel_why, "%s; the VIN may be on the exclusion list", m->vin_why);
-		if (sel != U && (((c->flags & RDB_CF_INCLUDE) && sel == F) ||
-				 ((c->flags & RDB_CF_EXCLUDE) && sel == T)))
-			sel = U;
-	}
-	if (sel == F) {
-		res->verdict = RDB_VERDICT_NOT_AFFECTED;
-		why_set(res->reason, "%s", sel_why);
-		return;
-	}
-	if (sel == U) {
-		res->verdict = RDB_VERDICT_UNDETERMINED;
-		why_set(res->reason, "%s", sel_why);
-		goto hotline;
-	}
-	if (c->remedied != RDB_NONE) {
-		enum tri t = eval(m, c->remedied, sub);
-
-		if (t == T) {
-			res->verdict = RDB_VERDICT_REMEDIED;
-			why_set(res->reason, "affected (%s); remedy applied", sel_why);
-			why_set(res->evidence, "%s", sub);
-			return;
-		}
-		if (t == U) {
-			res->verdict = RDB_VERDICT_UNDETERMINED;
-			why_set(res->reason, "affected (%s); whether the remedy is applied is unknown: %s",
-				sel_why, sub);
-			goto hotline;
-		}
-		why_add(sel_why, "; remedy not applied: %s", sub);
-	}
-	if (c->inspect != RDB_NONE) {
-		enum tri t = eval(m, c->inspect, sub);
-
-		if (t == T) {
-			res->verdict = RDB_VERDICT_INSPECT;
-			why_set(res->reason, "candidate (%s); an inspection decides", sel_why);
-			return;
-		}
-		if (t == U) {
-			res->verdict = RDB_VERDICT_UNDETERMINED;
-			why_set(res->reason, "affected (%s); whether to inspect is unknown: %s", sel_why,
-				sub);
-			goto hotline;
-		}
-	}
-	res->verdict = RDB_VERDICT_OPEN;
-	why_set(res->reason, "affected: %s", sel_why);
-	return;
-hotline:
-	if (c->recognition == RDB_RECOG_HOTLINE)
-		why_add(res->reason, "; call the hotline %s", m->db->strings + c->str[RDB_S_HOTLINE]);
-}
-
-static const struct rdb_wmi_ent *wmi_bucket(const struct rdb *db, uint32_t w)
-{
-	uint32_t lo = 0, hi = db->n_wmi;
-
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-
-		if (db->wmi[mid].wmi < w)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < db->n_wmi && db->wmi[lo].wmi == w ? &db->wmi[lo] : NULL;
-}
-
-int rdb_match(const struct rdb *db, const struct rdb_vehicle *v, unsigned int flags,
-	      struct rdb_result *results, size_t cap)
-{
-	struct mctx m = { .db = db, .v = v };
-	size_t out = 0;
-
-	if (!db || !v || (!results && cap) || (v->n_dids && !v->dids) || (v->n_ecus && !v->ecus))
-		return -EINVAL;
-	if (!v->vin) {
-		m.vs = VS_ABSENT;
-		why_set(m.vin_why, "VIN not read");
-	} else {
-		size_t len = strnlen(v->vin, 64);
-
-		vin_decode(v->vin, len, &m.vi);
-		if (!m.vi.valid) {
-			char shown[64];
-
-			m.vs = VS_INVALID;
-			show_value((const uint8_t *)v->vin, len > 20 ? 20 : len, shown, sizeof(shown));
-			snprintf(m.vin_why, sizeof(m.vin_why), "VIN \"%s\" invalid (%s)", shown,
-				 m.vi.errors & VIN_ERR_LENGTH ? "not 17 characters"
-				 : m.vi.errors & VIN_ERR_CHARSET ? "character not allowed"
-								 : "check digit wrong");
-		} else {
-			m.vs = VS_OK;
-			vin_lookup(&m);
-		}
-	}
-
-	if ((flags & RDB_MATCH_ALL) || m.vs != VS_OK) {
-		for (uint32_t i = 0; i < db->n_camps; i++, out++)
-			if (out < cap)
-				decide(&m, i, &results[out]);
-	} else {
-		const struct rdb_wmi_ent *w, *w5;
-		const uint32_t *a, *a5;
-		uint32_t na, na5, ia = 0, ia5 = 0, ib = 0, ic = m.run_lo;
-
-		w = wmi_bucket(db, rdb_pack_wmi(m.vi.wmi));
-		w5 = wmi_bucket(db, rdb_pack_key5(m.vi.vin));
-		a = w ? db->cand + w->start : NULL;
-		na = w ? w->count : 0;
-		a5 = w5 ? db->cand + w5->start : NULL;
-		na5 = w5 ? w5->count : 0;
-		/* four ascending lists (WMI, WMI + model code, generic, VIN list), merged */
-		for (;;) {
-			uint32_t best = UINT32_MAX;
-
-			if (ia < na && a[ia] < best)
-				best = a[ia];
-			if (ia5 < na5 && a5[ia5] < best)
-				best = a5[ia5];
-			if (ib < db->n_generic && db->generic[ib] < best)
-				best = db->generic[ib];
-			if (ic < m.run_hi && (db->refs[ic] >> 1) < best)
-				best = db->refs[ic] >> 1;
-			if (best == UINT32_MAX)
-				break;
-			while (ia < na && a[ia] == best)
-				ia++;
-			while (ia5 < na5 && a5[ia5] == best)
-				ia5++;
-			while (ib < db->n_generic && db->generic[ib] == best)
-				ib++;
-			while (ic < m.run_hi && (db->refs[ic] >> 1) == best)
-				ic++;
-			if (out < cap)
-				decide(&m, best, &results[out]);
-			out++;
-		}
-	}
-	return out > INT32_MAX ? -E2BIG : (int)out;
 }

@@ -1,13 +1,32 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * On-disk format of a recall database, shared by the compiler (rule-build.c) and the loader
- * (rdb.c, match.c).  Everything is little-endian and fixed-width; references are offsets or
- * indexes, never pointers.  Sizes of records are stored per section so records can grow at their
- * end without a format version bump (readers use the stored stride).
+ * On-disk format of a recall database (format 3), shared by the compiler (rule-build.c), the
+ * signer (rdb-sign.c) and the reader (rdb.c, match.c, needs.c).  rules/README.md "Database format"
+ * says the same in prose.
+ *
+ * Everything is little-endian and fixed-width; references are offsets or indexes, never pointers.
+ * The file is a sequence of blocks of 2^block_shift bytes (4096):
+ *
+ *   block 0            header, then the section table; the rest zero
+ *   blocks 1..D        the sections (data), each section 8-aligned, zero padding between
+ *   tree, level 0      BLAKE2b-256 of every data block, 128 per block, in block order
+ *   tree, level k      BLAKE2b-256 of every block of level k-1; the last level is one block
+ *
+ * The root hash covers block 0 (with the seal — root, signer key, signature — read as zero) and
+ * the top block of the tree, so it covers every byte of the file; an Ed25519 signature over it
+ * seals the whole database.  A reader checks block 0 and the top block at open and every other
+ * block against its hash the first time it is read (rdb.c); nothing is trusted that was not
+ * verified, and every offset and count is still checked where it is used, because a well-hashed
+ * file is not necessarily a well-formed one (any unsigned file is "well-hashed").
+ *
+ * Sizes of records are stored per section so records can grow at their end without a format
+ * version bump (readers use the stored stride).
  */
 #ifndef RECALL_RULES_RDB_FORMAT_H
 #define RECALL_RULES_RDB_FORMAT_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "rules/rdb.h"
@@ -19,47 +38,67 @@
 #endif
 
 #define RDB_MAGIC "RCLLRDB\x1a"		/* 8 bytes; \x1a stops `type` on DOS-ish tools */
-/* 2: index keys may be VIN positions 1-5; VIN prefixes in a hash table.  Readers take only 2. */
-#define RDB_FORMAT_VERSION 2
+/*
+ * 2: index keys may be VIN positions 1-5; VIN prefixes in a hash table.
+ * 3: blocks under a hash tree and a signature; VIN entries of 8 bytes; 64-bit ECU keys; the DIDs
+ *    the rules read as a section.  Readers take only 3.
+ */
+#define RDB_FORMAT_VERSION 3
 #define RDB_TOOL_VERSION "recallc 0.1.0"
 #define RDB_NONE UINT32_MAX
-#define RDB_MAX_DEPTH 64		/* expression nesting, enforced by compiler and loader */
+#define RDB_MAX_DEPTH 64		/* expression nesting, enforced by compiler and reader */
 #define RDB_ALIGN 8
+#define RDB_BLOCK_SHIFT 12		/* what the compiler writes; readers take 9..16 */
+#define RDB_HASH_LEN 32			/* BLAKE2b-256 */
+#define RDB_MAX_SECTIONS 64
+#define RDB_MAX_STRING (64 * 1024)	/* longest string, NUL excluded (compiler and reader) */
 
 struct rdb_header {
 	char magic[8];
 	uint32_t format_version;
 	uint32_t header_size;		/* sizeof(struct rdb_header) when written */
 	char tool_version[32];		/* NUL-terminated */
-	uint64_t file_size;
-	uint64_t checksum;		/* XXH3_64bits of the whole file with this field zero */
+	uint64_t file_size;		/* (1 + data_blocks + tree blocks) << block_shift */
+	uint32_t block_shift;
 	uint32_t n_sections;
+	uint64_t section_table;		/* offset in block 0 of n_sections struct rdb_section */
 	uint32_t section_size;		/* sizeof(struct rdb_section) */
+	uint32_t tree_levels;		/* follows from data_blocks; stored as a cross-check */
+	uint64_t data_blocks;		/* D: blocks 1..D hold the sections */
 	uint64_t n_campaigns;
 	uint64_t n_listed_vins;
-	uint64_t section_table;		/* offset of n_sections struct rdb_section */
+	uint64_t reserved0;
+	/* The seal: read as zero while the root is computed. */
+	uint8_t root[RDB_HASH_LEN];	/* rdb_root_hash() */
+	uint8_t signer_key[32];		/* Ed25519 public key; all zero = unsigned */
+	uint8_t signature[64];		/* Ed25519 over RDB_SIGN_CONTEXT || root */
 	uint8_t reserved[32];
 };
-_Static_assert(sizeof(struct rdb_header) == 128, "header layout");
+_Static_assert(sizeof(struct rdb_header) == 272, "header layout");
+
+#define RDB_SEAL_OFFSET offsetof(struct rdb_header, root)
+#define RDB_SEAL_SIZE (RDB_HASH_LEN + 32 + 64)
+#define RDB_SIGN_CONTEXT "recalld database root v3"	/* 24 bytes, NUL not signed */
+#define RDB_ROOT_CONTEXT "recalld-rdb-v3-root"		/* hashed before block 0 */
 
 enum rdb_section_id {
 	RDB_SEC_STRINGS = 1,		/* NUL-terminated UTF-8 strings, entry 1 byte, ends with NUL */
 	RDB_SEC_CAMPAIGNS,		/* struct rdb_campaign_rec, sorted by id */
 	RDB_SEC_NODES,			/* struct rdb_node, children before parents */
-	RDB_SEC_ARGS,			/* uint32_t: packed WMIs or string offsets of sets */
+	RDB_SEC_ARGS,			/* uint32_t: packed WMIs, node indexes or string offsets */
 	RDB_SEC_WMI_INDEX,		/* struct rdb_wmi_ent sorted by key (WMI or VIN 1-5) */
 	RDB_SEC_CANDIDATES,		/* uint32_t campaign indexes, ascending per WMI bucket */
 	RDB_SEC_GENERIC,		/* uint32_t campaigns whose criteria do not fix the WMI */
 	RDB_SEC_VIN_SLOTS,		/* struct rdb_slot: hash table on VIN positions 1-11 */
-	RDB_SEC_SUFFIXES,		/* uint32_t packed positions 12-17, ascending within a group */
-	RDB_SEC_REFS,			/* uint32_t campaign << 1 | exclude, parallel to SUFFIXES */
+	RDB_SEC_VIN_ENTRIES,		/* uint64_t rdb_vin_entry(), ascending within a group */
+	RDB_SEC_NEEDED_DIDS,		/* struct rdb_did_rec, sorted, unique */
 	_RDB_SEC_MAX
 };
 
 struct rdb_section {
 	uint32_t id;
 	uint32_t entry_size;
-	uint64_t offset;		/* from file start, RDB_ALIGN-aligned */
+	uint64_t offset;		/* from file start, in the data blocks, RDB_ALIGN-aligned */
 	uint64_t count;
 };
 
@@ -72,35 +111,43 @@ enum rdb_cstr {
 enum { RDB_BD_NONE = 0, RDB_BD_BCD, RDB_BD_ASCII };
 enum { RDB_CF_INCLUDE = 1, RDB_CF_EXCLUDE = 2 };
 
+/*
+ * ECU keys are 64 bits on disk: today the technician's address zero-extended (0x7E0, 0x12); the
+ * can/ layer may define a packing of request:response pairs into them without a format change.
+ */
 struct rdb_campaign_rec {
 	uint32_t str[RDB_S_COUNT];	/* offsets into STRINGS; 0 is the empty string */
 	uint32_t start_date;		/* YYYYMMDD or 0 */
 	uint32_t affected;		/* node index or RDB_NONE (then only the VIN list selects) */
 	uint32_t remedied;
 	uint32_t inspect;
-	uint32_t bd_ecu;		/* build date source */
-	uint16_t bd_did;
+	/* The campaign's nodes are [node_lo, node_hi): an expression reaches no other node, and
+	 * deciding the campaign evaluates each at most once (a reader's budget). */
+	uint32_t node_lo, node_hi;
+	uint16_t bd_did;		/* build date source */
 	uint8_t bd_format;		/* RDB_BD_* */
 	uint8_t remedy_kind;
 	uint8_t recognition;
 	uint8_t flags;			/* RDB_CF_* */
-	uint16_t pad;
-	uint32_t n_include, n_exclude;
+	uint16_t pad;			/* explicit, so every byte written is defined */
+	uint32_t pad2;
+	uint64_t bd_ecu;
 };
+_Static_assert(sizeof(struct rdb_campaign_rec) % 8 == 0, "campaign record layout");
 
 enum rdb_op {
 	RDB_OP_TRUE = 1, RDB_OP_FALSE, RDB_OP_UNKNOWN,
-	RDB_OP_AND,			/* a, b: children */
+	RDB_OP_AND,			/* ARGS[a .. a+b): children, earlier nodes */
 	RDB_OP_OR,
-	RDB_OP_NOT,			/* a */
+	RDB_OP_NOT,			/* a: child, an earlier node */
 	RDB_OP_WMI_IN,			/* ARGS[a .. a+b): packed WMIs */
 	RDB_OP_VIN_PAT,			/* a: first position (0-based), b: length, c: pattern string */
 	RDB_OP_SERIAL,			/* positions 12-17 as a number in a .. b */
 	RDB_OP_MODEL_YEAR,		/* a .. b */
 	RDB_OP_BUILD_DATE,		/* YYYYMMDD a .. b, from the campaign's build date source */
-	RDB_OP_ECU_PRESENT,		/* a: ECU */
-	RDB_OP_DID_CMP,			/* a: ECU, did, cmp, c: value string */
-	RDB_OP_DID_IN,			/* a: ECU, did, ARGS[b .. b+c): value strings */
+	RDB_OP_ECU_PRESENT,		/* ecu */
+	RDB_OP_DID_CMP,			/* ecu, did, cmp, c: value string */
+	RDB_OP_DID_IN,			/* ecu, did, ARGS[b .. b+c): value strings */
 	_RDB_OP_MAX
 };
 
@@ -111,7 +158,9 @@ struct rdb_node {
 	uint8_t cmp;
 	uint16_t did;
 	uint32_t a, b, c;
+	uint64_t ecu;
 };
+_Static_assert(sizeof(struct rdb_node) == 24, "node layout");
 
 struct rdb_wmi_ent {
 	uint32_t wmi;			/* index key, see RDB_KEY5_BASE */
@@ -120,13 +169,16 @@ struct rdb_wmi_ent {
 };
 
 /*
- * One slot of the VIN hash table: the listed VINs sharing positions 1-11 (a group), found with
- * one cache-line fetch in the common case.  Open addressing, linear probing from
- * rdb_slot_home(); an empty slot (key RDB_SLOT_EMPTY) ends a probe, and the table always has one.
+ * One slot of the VIN hash table: the listed VINs sharing positions 1-11 (a group).  Open
+ * addressing with Robin Hood order: linear probing from rdb_slot_home(), and along a run of full
+ * slots the distance of each key from its home grows by at most one per slot.  So a probe for a
+ * key ends at an empty slot or at the first key closer to its home than the probe has come — a
+ * VIN that is not listed costs about as few slots as one that is, at a load of 0.8.  The compiler
+ * always leaves an empty slot; a reader also stops after n_slots steps.
  */
 struct rdb_slot {
 	uint64_t key;			/* rdb_pack_prefix(), or RDB_SLOT_EMPTY */
-	uint32_t start;			/* into SUFFIXES/REFS */
+	uint32_t start;			/* into VIN_ENTRIES */
 	uint32_t count;
 };
 _Static_assert(sizeof(struct rdb_slot) == 16, "slot layout");
@@ -139,5 +191,51 @@ static inline uint32_t rdb_slot_home(uint64_t key, uint32_t n_slots)
 	 * multiply-shift maps onto any table size without a division */
 	return (uint32_t)(((unsigned __int128)(key * 0x9E3779B97F4A7C15ull) * n_slots) >> 64);
 }
+
+/* How far slot I is from the home of the key in it. */
+static inline uint32_t rdb_slot_dist(uint64_t key, uint32_t i, uint32_t n_slots)
+{
+	uint32_t h = rdb_slot_home(key, n_slots);
+
+	return i >= h ? i - h : i + n_slots - h;
+}
+
+/*
+ * A listed VIN within its group: positions 12-17 packed (31 bits) above the campaign reference
+ * (campaign << 1 | exclude), so one 8-byte load answers both, and the entries of a group sort by
+ * VIN, then campaign.
+ */
+static inline uint64_t rdb_vin_entry(uint32_t suffix, uint32_t ref)
+{
+	return (uint64_t)suffix << 32 | ref;
+}
+
+/* The (ECU, DID) pairs the rules read (RDB_SEC_NEEDED_DIDS). */
+struct rdb_did_rec {
+	uint64_t ecu;
+	uint16_t did;
+	uint16_t pad[3];
+};
+_Static_assert(sizeof(struct rdb_did_rec) == 16, "needed DID layout");
+
+/* ---- helpers shared by writer and reader (rdb-hash.c, text.c) ---- */
+
+/* Blocks of each tree level for D data blocks with 2^shift-byte blocks: fills levels[0..] (at
+ * most RDB_MAX_LEVELS) and returns their number. */
+#define RDB_MAX_LEVELS 8
+unsigned int rdb_tree_levels(uint64_t data_blocks, unsigned int shift,
+			     uint64_t levels[RDB_MAX_LEVELS]);
+void rdb_hash(const void *data, size_t len, uint8_t out[RDB_HASH_LEN]);
+/* The root over BLOCK0 (2^shift bytes, the seal read as zero) and the tree's top block. */
+void rdb_root_hash(const uint8_t *block0, const uint8_t *top, unsigned int shift,
+		   uint8_t out[RDB_HASH_LEN]);
+
+/* Length of the valid UTF-8 sequence at s (1-4), 0 if invalid (overlong, surrogate, > U+10FFFF). */
+size_t rdb_utf8_len(const unsigned char *s, size_t avail);
+/* Text as the database stores it: valid UTF-8 without control characters (C0 other than tab and
+ * newline, DEL, C1).  Returns the offset of the first offending byte, or len when all is well. */
+size_t rdb_text_check(const unsigned char *s, size_t len);
+/* A real calendar date within 1900-2199 (the compiler's and the reader's rule alike). */
+bool rdb_date_valid(unsigned int y, unsigned int m, unsigned int d);
 
 #endif

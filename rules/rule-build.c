@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Links the parsed campaigns into one database image (format: rdb-format.h).
+ * Links the parsed campaigns into one database image (format: rdb-format.h): sections in data
+ * blocks, the hash tree over them, the root over header and tree.  Signing is a separate step
+ * (rdb_sign_image) that touches only the seal.
  * Determinism: campaigns are ordered by id, VIN entries by key, strings and nodes in parse order,
  * and nothing time- or host-dependent is written, so equal input gives an equal file.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <xxhash.h>
 
 #include "rules/rule-compiler.h"
 #include "rules/vin.h"
@@ -181,95 +181,122 @@ static int vin_cmp(const void *a, const void *b)
 	return x->ref < y->ref ? -1 : x->ref > y->ref;
 }
 
-/* Radix sort on (prefix, suffix, ref): qsort on ten million entries costs seconds. */
+#define RADIX_BITS 16
+#define RADIX (1u << RADIX_BITS)
+/* suffix (31 bits), prefix (56 bits), least significant first */
+#define N_DIGITS 6
+
+static inline uint32_t digit(const struct vin_ent *e, int d)
+{
+	switch (d) {
+	case 0: return e->suffix & 0xFFFF;
+	case 1: return e->suffix >> 16;
+	default: return (uint32_t)(e->prefix >> (16 * (d - 2))) & 0xFFFF;
+	}
+}
+
+/*
+ * LSD radix sort on (prefix, suffix) with 16-bit digits: one pass counts all six digits, then one
+ * scatter per digit that is not the same for every entry (buffers swapped, not copied).  A VIN
+ * listed by several campaigns is rare, so equal VINs are put in campaign order afterwards, in
+ * place.  qsort on ten million entries costs seconds; 8-bit digits cost fifteen passes.
+ */
 static int vin_sort(struct vin_ent *v, size_t n)
 {
-	struct vin_ent *tmp;
-	size_t count[256];
+	struct vin_ent *tmp, *src = v, *dst;
+	size_t *count;
 
 	if (n < 2)
 		return 0;
-	if (n < 4096) {
+	if (n < 65536) {
 		qsort(v, n, sizeof(*v), vin_cmp);
 		return 0;
 	}
 	tmp = malloc(n * sizeof(*v));
-	if (!tmp)
+	count = calloc((size_t)N_DIGITS * RADIX, sizeof(*count));
+	if (!tmp || !count) {
+		free(tmp);
+		free(count);
 		return -ENOMEM;
-	/* 4 bytes ref, 4 bytes suffix, 7 bytes prefix (56 bits): least significant first */
-	for (int pass = 0; pass < 15; pass++) {
-		struct vin_ent *src = pass % 2 ? tmp : v, *dst = pass % 2 ? v : tmp;
-		size_t sum = 0;
-		bool trivial;
+	}
+	rule_advise_huge(tmp, n * sizeof(*v));
+	dst = tmp;
+	for (size_t i = 0; i < n; i++)
+		for (int d = 0; d < N_DIGITS; d++)
+			count[(size_t)d * RADIX + digit(&v[i], d)]++;
+	for (int d = 0; d < N_DIGITS; d++) {
+		size_t *c = count + (size_t)d * RADIX, sum = 0;
+		bool trivial = false;
 
-		memset(count, 0, sizeof(count));
-#define DIGIT(e) (pass < 4 ? ((e).ref >> (8 * pass)) & 0xFF \
-		  : pass < 8 ? ((e).suffix >> (8 * (pass - 4))) & 0xFF \
-		  : ((e).prefix >> (8 * (pass - 8))) & 0xFF)
-		for (size_t i = 0; i < n; i++)
-			count[DIGIT(src[i])]++;
-		trivial = false;
-		for (int d = 0; d < 256; d++) {
-			size_t cnt = count[d];
+		for (uint32_t k = 0; k < RADIX; k++) {
+			size_t x = c[k];
 
-			if (cnt == n)
+			if (x == n)
 				trivial = true;
-			count[d] = sum;
-			sum += cnt;
+			c[k] = sum;
+			sum += x;
 		}
-		if (trivial) {
-			/* all equal in this byte: copy so the parity of passes stays right */
-			memcpy(dst, src, n * sizeof(*v));
-			continue;
-		}
+		if (trivial)
+			continue;	/* every entry has the same digit: the order stands */
 		for (size_t i = 0; i < n; i++)
-			dst[count[DIGIT(src[i])]++] = src[i];
-#undef DIGIT
+			dst[c[digit(&src[i], d)]++] = src[i];
+		{
+			struct vin_ent *t = src;
+
+			src = dst;
+			dst = t;
+		}
 	}
-	/* 15 passes: the result is in tmp */
-	memcpy(v, tmp, n * sizeof(*v));
+	if (src != v)
+		memcpy(v, src, n * sizeof(*v));
 	free(tmp);
-	return 0;
-}
+	free(count);
+	/* equal VINs (a VIN on several lists): by campaign reference, insertion within the run */
+	for (size_t i = 1; i < n; i++) {
+		struct vin_ent x = v[i];
+		size_t j = i;
 
-/* Inserted in key order, so the same VINs always give the same table. */
-static void slot_insert(struct rdb_slot *t, uint32_t n, const struct rdb_slot *g)
-{
-	uint32_t i = rdb_slot_home(g->key, n);
-
-	while (t[i].key != RDB_SLOT_EMPTY)
-		i = i + 1 == n ? 0 : i + 1;
-	t[i] = *g;
-}
-
-struct out {
-	uint8_t *buf;
-	size_t len, cap;
-	struct rdb_section sec[_RDB_SEC_MAX - 1];
-	size_t n_sec;
-};
-
-static int out_section(struct out *o, uint32_t id, uint32_t entry_size, const void *data,
-		       uint64_t count)
-{
-	size_t bytes = (size_t)count * entry_size, start = (o->len + RDB_ALIGN - 1) & ~(size_t)(RDB_ALIGN - 1);
-
-	while (start + bytes > o->cap) {
-		size_t cap = o->cap ? o->cap * 2 : 1 << 16;
-		uint8_t *p = realloc(o->buf, cap);
-
-		if (!p)
-			return -ENOMEM;
-		o->buf = p;
-		o->cap = cap;
+		while (j > 0 && v[j - 1].prefix == x.prefix && v[j - 1].suffix == x.suffix &&
+		       v[j - 1].ref > x.ref) {
+			v[j] = v[j - 1];
+			j--;
+		}
+		v[j] = x;
 	}
-	memset(o->buf + o->len, 0, start - o->len);
-	if (bytes)
-		memcpy(o->buf + start, data, bytes);
-	o->sec[o->n_sec++] = (struct rdb_section){ id, entry_size, start, count };
-	o->len = start + bytes;
 	return 0;
 }
+
+/*
+ * Robin Hood insertion (rdb-format.h): a key travelling from its home takes the place of one that
+ * is nearer its own home, which travels on.  Inserted in key order, so the same VINs always give
+ * the same table.
+ */
+static void slot_insert(struct rdb_slot *t, uint32_t n, struct rdb_slot g)
+{
+	uint32_t i = rdb_slot_home(g.key, n), d = 0;
+
+	while (t[i].key != RDB_SLOT_EMPTY) {
+		uint32_t e = rdb_slot_dist(t[i].key, i, n);
+
+		if (e < d) {
+			struct rdb_slot x = t[i];
+
+			t[i] = g;
+			g = x;
+			d = e;
+		}
+		i = i + 1 == n ? 0 : i + 1;
+		d++;
+	}
+	t[i] = g;
+}
+
+struct piece {
+	uint32_t id;
+	uint32_t entry_size;
+	const void *data;
+	uint64_t count;
+};
 
 static int u64_cmp(const void *a, const void *b)
 {
@@ -278,19 +305,124 @@ static int u64_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static int did_rec_cmp(const void *a, const void *b)
+{
+	const struct rdb_did_rec *x = a, *y = b;
+
+	if (x->ecu != y->ecu)
+		return x->ecu < y->ecu ? -1 : 1;
+	return x->did < y->did ? -1 : x->did > y->did;
+}
+
+/* The (ECU, DID) pairs conditions compare and build dates come from, sorted and unique. */
+static int needed_dids(const struct rule_compiler *c, const struct rdb_campaign_rec *recs,
+		       size_t nc, struct rdb_did_rec **ret, size_t *ret_n)
+{
+	const struct rdb_node *nodes = c->nodes.p;
+	struct rdb_did_rec *v = calloc(c->nodes.n + nc + 1, sizeof(*v));
+	size_t n = 0, u = 0;
+
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < c->nodes.n; i++)
+		if (nodes[i].op == RDB_OP_DID_CMP || nodes[i].op == RDB_OP_DID_IN)
+			v[n++] = (struct rdb_did_rec){ .ecu = nodes[i].ecu, .did = nodes[i].did };
+	for (size_t i = 0; i < nc; i++)
+		if (recs[i].bd_format != RDB_BD_NONE)
+			v[n++] = (struct rdb_did_rec){ .ecu = recs[i].bd_ecu, .did = recs[i].bd_did };
+	if (n)
+		qsort(v, n, sizeof(*v), did_rec_cmp);
+	for (size_t i = 0; i < n; i++)
+		if (u == 0 || did_rec_cmp(&v[u - 1], &v[i]) != 0)
+			v[u++] = v[i];
+	*ret = v;
+	*ret_n = u;
+	return 0;
+}
+
+/*
+ * The file: block 0 (header, section table), the sections in data blocks, the hash tree.  One
+ * allocation of the final size, zeroed, so padding is defined and nothing is copied twice.
+ */
+static int write_image(const struct rule_compiler *c, const struct piece *pc, size_t n_pc,
+		       uint64_t n_campaigns, uint64_t n_vins, void **ret_buf, size_t *ret_len)
+{
+	size_t bs = (size_t)1 << RDB_BLOCK_SHIFT, per = bs / RDB_HASH_LEN;
+	uint64_t off = bs, levels[RDB_MAX_LEVELS], data_blocks, total, prev, first;
+	struct rdb_section sec[_RDB_SEC_MAX];
+	struct rdb_header *h;
+	unsigned int n_levels;
+	uint8_t *img;
+
+	(void)c;
+	for (size_t i = 0; i < n_pc; i++) {
+		off = (off + RDB_ALIGN - 1) & ~(uint64_t)(RDB_ALIGN - 1);
+		sec[i] = (struct rdb_section){ pc[i].id, pc[i].entry_size, off, pc[i].count };
+		off += pc[i].count * pc[i].entry_size;
+	}
+	data_blocks = (off - bs + bs - 1) / bs;
+	if (!data_blocks)
+		data_blocks = 1;
+	n_levels = rdb_tree_levels(data_blocks, RDB_BLOCK_SHIFT, levels);
+	if (!n_levels)
+		return -E2BIG;
+	total = 1 + data_blocks;
+	for (unsigned int k = 0; k < n_levels; k++)
+		total += levels[k];
+	if (total > SIZE_MAX / bs)
+		return -E2BIG;
+	img = calloc(total, bs);
+	if (!img)
+		return -ENOMEM;
+	rule_advise_huge(img, total * bs);
+	for (size_t i = 0; i < n_pc; i++)
+		if (pc[i].count)
+			memcpy(img + sec[i].offset, pc[i].data, pc[i].count * pc[i].entry_size);
+	h = (struct rdb_header *)img;
+	memcpy(h->magic, RDB_MAGIC, 8);
+	h->format_version = RDB_FORMAT_VERSION;
+	h->header_size = sizeof(*h);
+	strncpy(h->tool_version, RDB_TOOL_VERSION, sizeof(h->tool_version) - 1);
+	h->file_size = total * bs;
+	h->block_shift = RDB_BLOCK_SHIFT;
+	h->n_sections = (uint32_t)n_pc;
+	h->section_table = (sizeof(*h) + RDB_ALIGN - 1) & ~(size_t)(RDB_ALIGN - 1);
+	h->section_size = sizeof(struct rdb_section);
+	h->tree_levels = n_levels;
+	h->data_blocks = data_blocks;
+	h->n_campaigns = n_campaigns;
+	h->n_listed_vins = n_vins;
+	memcpy(img + h->section_table, sec, n_pc * sizeof(*sec));
+	/* the tree, level by level: level 0 hashes the data blocks, each next level the last */
+	first = 1;
+	prev = data_blocks;
+	off = 1 + data_blocks;
+	for (unsigned int k = 0; k < n_levels; k++) {
+		for (uint64_t i = 0; i < prev; i++)
+			rdb_hash(img + (first + i) * bs, bs,
+				 img + (off + i / per) * bs + (i % per) * RDB_HASH_LEN);
+		first = off;
+		prev = levels[k];
+		off += levels[k];
+	}
+	rdb_root_hash(img, img + first * bs, RDB_BLOCK_SHIFT, h->root);
+	*ret_buf = img;
+	*ret_len = total * bs;
+	return 0;
+}
+
 int rule_compiler_build(struct rule_compiler *c, void **ret_buf, size_t *ret_len)
 {
 	size_t nc, nv = 0, n_groups = 0, n_keys = 0, n_generic = 0, n_wents = 0, keys_cap = 0;
-	uint32_t *order = NULL, *rank = NULL, *generic = NULL, *cand = NULL, *suffixes = NULL,
-		 *refs = NULL;
-	uint64_t *keys = NULL;
+	size_t n_needed = 0;
+	uint32_t *order = NULL, *rank = NULL, *generic = NULL, *cand = NULL;
+	uint64_t *keys = NULL, *entries;
 	struct rdb_campaign_rec *recs = NULL;
 	struct rdb_wmi_ent *wents = NULL;
-	struct rdb_slot *sorted_grp = NULL, *slots = NULL;
+	struct rdb_slot *slots = NULL;
+	struct rdb_did_rec *needed = NULL;
 	size_t n_slots;
 	struct vin_ent *v = c ? c->vins.p : NULL;
-	struct rdb_header *h;
-	struct out o = { 0 };
 	int r = -ENOMEM;
 
 	if (!c || !ret_buf || !ret_len)
@@ -395,6 +527,10 @@ int rule_compiler_build(struct rule_compiler *c, void **ret_buf, size_t *ret_len
 		wents[n_wents - 1].count++;
 		cand[i] = (uint32_t)keys[i];
 	}
+	r = needed_dids(c, recs, nc, &needed, &n_needed);
+	if (r < 0)
+		goto out;
+	r = -ENOMEM;
 
 	/* VIN lists: final campaign numbers, sort, drop repeats, group by positions 1-11 */
 	for (size_t i = 0; i < c->vins.n; i++)
@@ -412,23 +548,12 @@ int rule_compiler_build(struct rule_compiler *c, void **ret_buf, size_t *ret_len
 		r = -EINVAL;
 		goto out;
 	}
-	suffixes = malloc((nv + 1) * sizeof(*suffixes));
-	refs = malloc((nv + 1) * sizeof(*refs));
-	sorted_grp = malloc((nv + 1) * sizeof(*sorted_grp));
-	if (!suffixes || !refs || !sorted_grp)
-		goto out;
-	for (size_t i = 0; i < nv; i++) {
-		suffixes[i] = v[i].suffix;
-		refs[i] = v[i].ref;
-		if (n_groups == 0 || sorted_grp[n_groups - 1].key != v[i].prefix)
-			sorted_grp[n_groups++] = (struct rdb_slot){ v[i].prefix, (uint32_t)i, 0 };
-		sorted_grp[n_groups - 1].count++;
-		if (v[i].ref & 1)
-			recs[v[i].ref >> 1].flags |= RDB_CF_EXCLUDE;
-	}
-	/* load factor 2/3: a hit probes 2 slots on average, a miss 5 (80 bytes), and there is
-	 * always an empty slot to end a probe */
-	n_slots = n_groups + n_groups / 2 + 1;
+	for (size_t i = 0; i < nv; i++)
+		if (n_groups == 0 || v[i].prefix != v[i - 1].prefix)
+			n_groups++;
+	/* load factor 0.8: with Robin Hood order a hit or a miss probes about 3 slots (48 bytes,
+	 * mostly one cache line), and there is always an empty slot to end a probe */
+	n_slots = n_groups + n_groups / 4 + 1;
 	if (n_slots >= UINT32_MAX) {
 		r = -E2BIG;
 		goto out;
@@ -438,61 +563,58 @@ int rule_compiler_build(struct rule_compiler *c, void **ret_buf, size_t *ret_len
 		goto out;
 	for (size_t i = 0; i < n_slots; i++)
 		slots[i] = (struct rdb_slot){ RDB_SLOT_EMPTY, 0, 0 };
-	for (size_t i = 0; i < n_groups; i++)
-		slot_insert(slots, (uint32_t)n_slots, &sorted_grp[i]);
-
-	/* header first, sections after it, checksum last */
-	o.len = sizeof(struct rdb_header);
-	o.cap = 1 << 16;
-	o.buf = calloc(1, o.cap);
-	if (!o.buf)
-		goto out;
-	if (out_section(&o, RDB_SEC_STRINGS, 1, c->str, c->str_len) < 0 ||
-	    out_section(&o, RDB_SEC_CAMPAIGNS, sizeof(*recs), recs, nc) < 0 ||
-	    out_section(&o, RDB_SEC_NODES, sizeof(struct rdb_node), c->nodes.p, c->nodes.n) < 0 ||
-	    out_section(&o, RDB_SEC_ARGS, sizeof(uint32_t), c->args.p, c->args.n) < 0 ||
-	    out_section(&o, RDB_SEC_WMI_INDEX, sizeof(*wents), wents, n_wents) < 0 ||
-	    out_section(&o, RDB_SEC_CANDIDATES, sizeof(uint32_t), cand, n_keys) < 0 ||
-	    out_section(&o, RDB_SEC_GENERIC, sizeof(uint32_t), generic, n_generic) < 0 ||
-	    out_section(&o, RDB_SEC_VIN_SLOTS, sizeof(*slots), slots, n_slots) < 0 ||
-	    out_section(&o, RDB_SEC_SUFFIXES, sizeof(uint32_t), suffixes, nv) < 0 ||
-	    out_section(&o, RDB_SEC_REFS, sizeof(uint32_t), refs, nv) < 0)
-		goto out;
+	/*
+	 * The 8-byte entries are written over the 16-byte ones they come from (entry i lies below
+	 * vin_ent i), so the listed VINs are in memory once more at most, not twice.
+	 */
+	entries = (uint64_t *)(void *)v;
 	{
-		size_t at = (o.len + RDB_ALIGN - 1) & ~(size_t)(RDB_ALIGN - 1);
-		size_t need = at + o.n_sec * sizeof(struct rdb_section);
+		uint64_t gp = 0;	/* the group's prefix: v[g] may be overwritten already */
+		size_t g = 0;
 
-		if (need > o.cap) {
-			uint8_t *p = realloc(o.buf, need);
+		for (size_t i = 0; i < nv; i++) {
+			uint64_t prefix = v[i].prefix;
+			uint32_t suffix = v[i].suffix, ref = v[i].ref;
 
-			if (!p)
-				goto out;
-			o.buf = p;
-			o.cap = need;
+			if (i == 0 || prefix != gp) {
+				if (i > 0) {
+					struct rdb_slot s = { gp, (uint32_t)g, (uint32_t)(i - g) };
+
+					slot_insert(slots, (uint32_t)n_slots, s);
+				}
+				g = i;
+				gp = prefix;
+			}
+			if (ref & 1)
+				recs[ref >> 1].flags |= RDB_CF_EXCLUDE;
+			/* bytes 8i..8i+7: below v[i], which is read above */
+			entries[i] = rdb_vin_entry(suffix, ref);
 		}
-		memset(o.buf + o.len, 0, at - o.len);
-		memcpy(o.buf + at, o.sec, o.n_sec * sizeof(struct rdb_section));
-		o.len = need;
-		h = (struct rdb_header *)o.buf;
-		memset(h, 0, sizeof(*h));
-		memcpy(h->magic, RDB_MAGIC, 8);
-		h->format_version = RDB_FORMAT_VERSION;
-		h->header_size = sizeof(*h);
-		strncpy(h->tool_version, RDB_TOOL_VERSION, sizeof(h->tool_version) - 1);
-		h->file_size = o.len;
-		h->n_sections = (uint32_t)o.n_sec;
-		h->section_size = sizeof(struct rdb_section);
-		h->section_table = at;
-		h->n_campaigns = nc;
-		h->n_listed_vins = nv;
-		h->checksum = XXH3_64bits(o.buf, o.len);
+		if (nv) {
+			struct rdb_slot s = { gp, (uint32_t)g, (uint32_t)(nv - g) };
+
+			slot_insert(slots, (uint32_t)n_slots, s);
+		}
 	}
-	*ret_buf = o.buf;
-	*ret_len = o.len;
-	o.buf = NULL;
-	r = 0;
+	{
+		const struct piece pc[] = {
+			{ RDB_SEC_STRINGS, 1, c->str, c->str_len },
+			{ RDB_SEC_CAMPAIGNS, sizeof(*recs), recs, nc },
+			{ RDB_SEC_NODES, sizeof(struct rdb_node), c->nodes.p, c->nodes.n },
+			{ RDB_SEC_ARGS, sizeof(uint32_t), c->args.p, c->args.n },
+			{ RDB_SEC_WMI_INDEX, sizeof(*wents), wents, n_wents },
+			{ RDB_SEC_CANDIDATES, sizeof(uint32_t), cand, n_keys },
+			{ RDB_SEC_GENERIC, sizeof(uint32_t), generic, n_generic },
+			{ RDB_SEC_VIN_SLOTS, sizeof(*slots), slots, n_slots },
+			{ RDB_SEC_VIN_ENTRIES, sizeof(uint64_t), entries, nv },
+			{ RDB_SEC_NEEDED_DIDS, sizeof(*needed), needed, n_needed },
+		};
+
+		r = write_image(c, pc, sizeof(pc) / sizeof(pc[0]), nc, nv, ret_buf, ret_len);
+	}
+	/* the VIN vector now holds entries, not vin_ents: a second build must not read it */
+	c->vins.n = 0;
 out:
-	free(o.buf);
 	free(order);
 	free(rank);
 	free(recs);
@@ -500,9 +622,7 @@ out:
 	free(keys);
 	free(wents);
 	free(cand);
-	free(suffixes);
-	free(refs);
-	free(sorted_grp);
 	free(slots);
+	free(needed);
 	return r;
 }

@@ -18,6 +18,8 @@ struct vec {
 
 /* Grows v to hold n + more elements of size sz; -ENOMEM. */
 int vec_reserve(struct vec *v, size_t sz, size_t more);
+/* Transparent huge pages for a large buffer not touched yet (fewer page faults). */
+void rule_advise_huge(void *p, size_t len);
 
 struct rcampaign {
 	struct rdb_campaign_rec rec;

@@ -86,38 +86,6 @@ static void advance(struct parser *p)
 	p->pos++;
 }
 
-/* Length of a valid UTF-8 sequence at s (1-4), 0 if invalid. */
-static size_t utf8_len(const unsigned char *s, size_t avail)
-{
-	size_t n;
-	uint32_t cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if ((s[0] & 0xE0) == 0xC0) {
-		n = 2;
-		cp = s[0] & 0x1F;
-	} else if ((s[0] & 0xF0) == 0xE0) {
-		n = 3;
-		cp = s[0] & 0x0F;
-	} else if ((s[0] & 0xF8) == 0xF0) {
-		n = 4;
-		cp = s[0] & 0x07;
-	} else
-		return 0;
-	if (avail < n)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3F);
-	}
-	if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-		return 0;
-	return n;
-}
-
 static bool is_ident_start(int ch)
 {
 	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '_';
@@ -128,27 +96,22 @@ static bool is_ident(int ch)
 	return is_ident_start(ch) || (ch >= '0' && ch <= '9');
 }
 
-static bool valid_date(unsigned int y, unsigned int m, unsigned int d)
-{
-	static const unsigned char mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-
-	if (y < 1900 || y > 2199 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
-		return false;
-	if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		return false;
-	return true;
-}
-
+/* Into the parser's string buffer, reused from token to token: lists of millions of VINs are
+ * millions of strings, and a malloc for each was a tenth of the compile. */
 static void lex_string(struct parser *p, struct token *t)
 {
-	char *buf = malloc(256);
-	size_t n = 0, cap = 256;
+	char *buf = p->sbuf;
+	size_t n = 0, cap = p->sbuf_cap;
 	bool bad = false;
 
 	if (!buf) {
-		p->oom = true;
-		t->t = T_BAD;
-		return;
+		buf = malloc(256);
+		if (!buf) {
+			p->oom = true;
+			t->t = T_BAD;
+			return;
+		}
+		cap = 256;
 	}
 	advance(p);			/* opening quote */
 	for (;;) {
@@ -180,6 +143,7 @@ static void lex_string(struct parser *p, struct token *t)
 			cap *= 2;
 			nb = realloc(buf, cap);
 			if (!nb) {
+				cap /= 2;
 				p->oom = true;
 				bad = true;
 				break;
@@ -207,14 +171,20 @@ static void lex_string(struct parser *p, struct token *t)
 				advance(p);
 			continue;
 		}
-		if (ch < 0x20 && ch != '\n' && ch != '\t' && ch != '\r') {
-			rule_perr(p, p->line, p->col, "control character 0x%02x in string",
-				(unsigned int)ch);
+		/* texts end up on a technician's terminal: no control characters but tab and
+		 * newline (CRLF is read as LF); the reader refuses the same (rdb_text_check) */
+		if ((ch < 0x20 && ch != '\n' && ch != '\t' && !(ch == '\r' && peekc(p, 1) == '\n')) ||
+		    ch == 0x7f || (ch == 0xC2 && peekc(p, 1) >= 0x80 && peekc(p, 1) < 0xA0)) {
+			rule_perr(p, p->line, p->col, "control character %s%02X in string",
+				  ch == 0xC2 ? "U+00" : "0x",
+				  ch == 0xC2 ? (unsigned int)peekc(p, 1) : (unsigned int)ch);
+			if (ch == 0xC2)
+				advance(p);
 			bad = true;
 			advance(p);
 			continue;
 		}
-		ul = utf8_len((const unsigned char *)p->src + p->pos, p->len - p->pos);
+		ul = rdb_utf8_len((const unsigned char *)p->src + p->pos, p->len - p->pos);
 		if (!ul) {
 			rule_perr(p, p->line, p->col, "invalid UTF-8 in string");
 			bad = true;
@@ -232,8 +202,9 @@ static void lex_string(struct parser *p, struct token *t)
 		}
 	}
 	buf[n] = 0;
+	p->sbuf = buf;
+	p->sbuf_cap = cap;
 	if (bad) {
-		free(buf);
 		t->t = T_BAD;
 		return;
 	}
@@ -302,7 +273,7 @@ static void lex_number(struct parser *p, struct token *t)
 				t->t = T_BAD;
 				return;
 			}
-			if (!valid_date((unsigned int)v, m, d)) {
+			if (!rdb_date_valid((unsigned int)v, m, d)) {
 				rule_perr(p, t->line, t->col, "invalid date %.10s", t->s);
 				t->t = T_BAD;
 				return;
@@ -337,7 +308,6 @@ void rule_next(struct parser *p)
 {
 	struct token *t = &p->tok;
 
-	free(t->str);
 	*t = (struct token){ 0 };
 again:
 	for (;;) {
@@ -419,7 +389,7 @@ again:
 	}
 	if (ch >= 0x80) {
 		size_t ul =
-			utf8_len((const unsigned char *)p->src + p->pos - 1, p->len - p->pos + 1);
+			rdb_utf8_len((const unsigned char *)p->src + p->pos - 1, p->len - p->pos + 1);
 
 		for (size_t i = 1; i < ul; i++)
 			advance(p);

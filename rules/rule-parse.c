@@ -339,7 +339,7 @@ static uint32_t parse_primary(struct parser *p)
 		if (rule_is_kw(p, "present")) {
 			rule_next(p);
 			n.op = RDB_OP_ECU_PRESENT;
-			n.a = ecu;
+			n.ecu = ecu;
 			return add_node(p, &n, 1);
 		}
 		if (!rule_is_kw(p, "did"))
@@ -354,7 +354,7 @@ static uint32_t parse_primary(struct parser *p)
 		}
 		did = (uint16_t)p->tok.num;
 		rule_next(p);
-		n.a = ecu;
+		n.ecu = ecu;
 		n.did = did;
 		if (rule_is_kw(p, "in")) {
 			rule_next(p);
@@ -720,6 +720,8 @@ static void parse_campaign(struct parser *p)
 	rc->line = line;
 	rc->col = col;
 	rc->rec.affected = rc->rec.remedied = rc->rec.inspect = RDB_NONE;
+	/* the campaign's nodes are the ones parsed from here to its '}' */
+	rc->rec.node_lo = rc->rec.node_hi = (uint32_t)p->c->nodes.n;
 	rc->id_off = intern_tok(p);
 	rc->rec.str[RDB_S_ID] = rc->id_off;
 	p->uses_build_date = false;
@@ -741,6 +743,7 @@ static void parse_campaign(struct parser *p)
 			rule_recover(p);
 	}
 	rc = p->cur = (struct rcampaign *)p->c->campaigns.p + p->cur_idx;
+	rc->rec.node_hi = (uint32_t)p->c->nodes.n;
 	if (p->tok.t == T_EOF) {
 		rule_perr(p, line, col, "campaign not closed with '}'");
 		return;
@@ -751,8 +754,8 @@ static void parse_campaign(struct parser *p)
 	if (!(seen & (1u << S_TITLE)))
 		rule_perr(p, line, col, "campaign has no title");
 	if (rc->rec.affected == RDB_NONE && !(rc->rec.flags & RDB_CF_INCLUDE))
-		rule_perr(
-			p, line, col, "campaign selects no vehicle: give 'affected' or 'include'");
+		rule_perr(p, line, col,
+			  "campaign selects no vehicle: give 'affected' or 'include'");
 	if (p->uses_build_date && rc->rec.bd_format == RDB_BD_NONE)
 		rule_perr(p, p->bd_line, p->bd_col,
 		     "build_date used but the campaign does not say where it is read "
@@ -797,6 +800,10 @@ int rule_compiler_add_source(struct rule_compiler *c, const char *name, const ch
 		rule_perr(&p, 1, 1, "file contains NUL bytes: not a rule file");
 		return -EINVAL;
 	}
+	/* room for as many inline VINs as the text could hold ("VIN", is 20 bytes), so a list of
+	 * millions is not copied at every doubling; untouched room costs no memory */
+	if (len > (1u << 20) && vec_reserve(&c->vins, sizeof(struct vin_ent), len / 20) < 0)
+		return -ENOMEM;
 	rule_next(&p);
 	while (p.tok.t != T_EOF && !p.oom) {
 		if (rule_is_kw(&p, "campaign")) {
@@ -809,7 +816,7 @@ int rule_compiler_add_source(struct rule_compiler *c, const char *name, const ch
 			rule_next(&p);
 		while (p.tok.t != T_EOF && !rule_is_kw(&p, "campaign"));
 	}
-	free(p.tok.str);
+	free(p.sbuf);
 	if (p.oom)
 		return -ENOMEM;
 	return c->n_errors == before ? 0 : -EINVAL;
@@ -850,6 +857,7 @@ int rule_compiler_add_file(struct rule_compiler *c, const char *path)
 		close(fd);
 		return -ENOMEM;
 	}
+	rule_advise_huge(buf, (size_t)st.st_size + 1);
 	while (len < (size_t)st.st_size) {
 		ssize_t n = read(fd, buf + len, (size_t)st.st_size - len);
 

@@ -24,7 +24,7 @@ struct token {
 	const char *s;			/* source text of the token */
 	size_t n;
 	uint64_t num;			/* T_NUMBER; T_DATE as YYYYMMDD */
-	char *str;			/* T_STRING, decoded, malloc'd */
+	char *str;			/* T_STRING, decoded, in parser.sbuf: valid until the next */
 	size_t str_len;
 };
 
@@ -42,6 +42,8 @@ struct parser {
 	bool uses_build_date;
 	unsigned int bd_line, bd_col;
 	unsigned int depth;
+	char *sbuf;			/* string tokens are decoded here */
+	size_t sbuf_cap;
 };
 
 /* Errors and warnings at line:col of the file being parsed (an allocation failure sets oom). */

@@ -19,7 +19,7 @@
 
 #define MAX_FILE_ERRORS 20
 
-static int add_vin(struct parser *p, const char *vin, bool exclude)
+static int add_vin(struct parser *p, uint64_t prefix, uint32_t suffix, bool exclude)
 {
 	struct vin_ent *e;
 
@@ -28,36 +28,27 @@ static int add_vin(struct parser *p, const char *vin, bool exclude)
 		return -ENOMEM;
 	}
 	e = (struct vin_ent *)p->c->vins.p + p->c->vins.n++;
-	e->prefix = rdb_pack_prefix(vin);
-	e->suffix = rdb_pack_suffix(vin);
+	e->prefix = prefix;
+	e->suffix = suffix;
 	e->ref = (uint32_t)p->cur_idx << 1 | exclude;
-	if (exclude)
-		p->cur->rec.n_exclude++;
-	else
-		p->cur->rec.n_include++;
 	return 0;
-}
-
-/* A list entry of 17 characters as the VIN it names: lower case is the same VIN. */
-static void list_vin(const char *s, char out[VIN_LEN + 1])
-{
-	for (size_t i = 0; i < VIN_LEN; i++)
-		out[i] = s[i] >= 'a' && s[i] <= 'z' ? (char)(s[i] - 'a' + 'A') : s[i];
-	out[VIN_LEN] = 0;
 }
 
 /*
  * A North American VIN (first character 1-5) carries a check digit; with a wrong one the matcher
  * takes the VIN as invalid, so such a list entry could never select a car: a typo in the list.
- * Returns the expected digit, or 0 when the entry is fine.
+ * UP is the upper-cased entry.  Returns the expected digit, or 0 when the entry is fine.
  */
-static char list_check_digit_wrong(const char *vin)
+static char list_check_digit_wrong(const char *up)
 {
-	struct vin_info vi;
+	char v[VIN_LEN + 1], d;
 
-	if (vin_decode(vin, VIN_LEN, &vi) < 0 || !(vi.errors & VIN_ERR_CHECK_DIGIT))
+	if (up[0] < '1' || up[0] > '5')
 		return 0;
-	return vi.check_expected;
+	memcpy(v, up, VIN_LEN);
+	v[VIN_LEN] = 0;
+	d = vin_check_digit(v);
+	return d && d != up[8] ? d : 0;
 }
 
 #define CHECK_DIGIT_MSG \
@@ -69,17 +60,17 @@ void rule_vin_list_inline(struct parser *p, bool exclude)
 	if (!rule_expect(p, T_LBRACE))
 		return;
 	while (p->tok.t == T_STRING) {
-		char v[VIN_LEN + 1] = "";
+		char up[VIN_LEN];
+		uint64_t prefix;
+		uint32_t suffix;
+		char want;
 
-		if (p->tok.str_len == VIN_LEN)
-			list_vin(p->tok.str, v);
-		if (!vin_syntax_ok(v, strnlen(v, sizeof(v))))
+		if (p->tok.str_len != VIN_LEN || rdb_vin_pack(p->tok.str, up, &prefix, &suffix))
 			rule_perr(p, p->tok.line, p->tok.col,
-			     "not a VIN: must be 17 characters of 0-9 A-Z without I, O, Q");
-		else if (list_check_digit_wrong(v))
-			rule_perr(p, p->tok.line, p->tok.col + 9, CHECK_DIGIT_MSG, v[8],
-			     list_check_digit_wrong(v));
-		else if (add_vin(p, v, exclude) < 0)
+				  "not a VIN: must be 17 characters of 0-9 A-Z without I, O, Q");
+		else if ((want = list_check_digit_wrong(up)))
+			rule_perr(p, p->tok.line, p->tok.col + 9, CHECK_DIGIT_MSG, up[8], want);
+		else if (add_vin(p, prefix, suffix, exclude) < 0)
 			return;
 		rule_next(p);
 		if (!rule_accept(p, T_COMMA))
@@ -89,7 +80,8 @@ void rule_vin_list_inline(struct parser *p, bool exclude)
 		rule_skip_set(p);
 }
 
-/* One VIN per line, '#' comments, blank lines; millions of lines, so no tokenizer here. */
+/* One VIN per line, '#' comments (own lines or after a VIN), blank lines; millions of lines,
+ * so no tokenizer here. */
 void rule_vin_list_file(struct parser *p, const char *name, bool exclude, unsigned int sline,
 			  unsigned int scol)
 {
@@ -145,38 +137,43 @@ void rule_vin_list_file(struct parser *p, const char *name, bool exclude, unsign
 	while (pos < (size_t)st.st_size) {
 		const char *s = m + pos, *nl = memchr(s, '\n', (size_t)st.st_size - pos);
 		size_t len = nl ? (size_t)(nl - s) : (size_t)st.st_size - pos, b = 0, e = len;
-		char up[VIN_LEN + 1] = "", msg[200];
-		unsigned int col = 1;
+		char up[VIN_LEN], msg[200], want;
+		unsigned int col = 1, bad;
+		uint64_t prefix = 0;
+		uint32_t suffix = 0;
 
 		pos += len + 1;
 		line++;
 		while (b < e && (s[b] == ' ' || s[b] == '\t'))
 			b++;
+		/* a comment ends the line, also after a VIN ('#' is no VIN character) */
+		{
+			const char *hash = memchr(s + b, '#', e - b);
+
+			if (hash)
+				e = (size_t)(hash - s);
+		}
 		while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r'))
 			e--;
-		if (b == e || s[b] == '#')
+		if (b == e)
 			continue;
-		/* lower case is the same VIN, as in inline lists */
-		if (e - b == VIN_LEN)
-			list_vin(s + b, up);
 		msg[0] = 0;
-		if (e - b != VIN_LEN || !vin_syntax_ok(up, VIN_LEN)) {
-			size_t bad = b;
+		if (e - b != VIN_LEN) {
+			size_t k = b;
 
-			while (bad < e &&
-				vin_char_value(e - b == VIN_LEN ? up[bad - b] : s[bad]) >= 0)
-				bad++;
-			col = (unsigned int)(bad < e ? bad : b) + 1;
-			if (e - b != VIN_LEN)
-				snprintf(msg, sizeof(msg), "not a VIN: %zu characters, need 17",
-					e - b);
-			else
-				snprintf(msg, sizeof(msg), "not a VIN: character %zu not allowed "
-					 "(0-9 A-Z without I, O, Q)", bad - b + 1);
-		} else if (list_check_digit_wrong(up)) {
+			/* the first character that cannot be in a VIN, where there is one */
+			while (k < e && rdb_vin_value1[(unsigned char)s[k]])
+				k++;
+			col = (unsigned int)(k < e ? k : b) + 1;
+			snprintf(msg, sizeof(msg), "not a VIN: %zu characters, need 17", e - b);
+		} else if ((bad = rdb_vin_pack(s + b, up, &prefix, &suffix))) {
+			/* lower case is the same VIN, as in inline lists: only other bytes are bad */
+			col = (unsigned int)(b + bad);
+			snprintf(msg, sizeof(msg), "not a VIN: character %u not allowed "
+				 "(0-9 A-Z without I, O, Q)", bad);
+		} else if ((want = list_check_digit_wrong(up))) {
 			col = (unsigned int)b + 9;
-			snprintf(msg, sizeof(msg), CHECK_DIGIT_MSG, up[8],
-				list_check_digit_wrong(up));
+			snprintf(msg, sizeof(msg), CHECK_DIGIT_MSG, up[8], want);
 		}
 		if (msg[0]) {
 			if (rule_diag_add(p->c, fname, line, col, RULE_ERROR, "%s", msg) < 0)
@@ -188,7 +185,7 @@ void rule_vin_list_file(struct parser *p, const char *name, bool exclude, unsign
 			}
 			continue;
 		}
-		if (add_vin(p, up, exclude) < 0)
+		if (add_vin(p, prefix, suffix, exclude) < 0)
 			break;
 	}
 out:

@@ -22,4 +22,35 @@ uint64_t rdb_pack_prefix(const char *vin);	/* positions 1-11: 33^11 < 2^56 */
 uint32_t rdb_pack_suffix(const char *vin);	/* positions 12-17: 33^6 < 2^31 */
 void rdb_unpack_wmi(uint32_t v, char out[4]);
 
+/* VIN alphabet values plus one, 1..33 ('0'-'9', 'A'-'Z' without I, O, Q; lower case read as
+ * upper); 0 for every other byte. */
+extern const uint8_t rdb_vin_value1[256];
+
+/*
+ * One pass over 17 characters for the list readers: upper-cased copy into UP (17 bytes, no NUL),
+ * positions 1-11 and 12-17 packed.  Returns 0, or the 1-based position of the first character
+ * outside the alphabet (then the keys are not set).
+ */
+static inline unsigned int rdb_vin_pack(const char *s, char *up, uint64_t *prefix,
+					uint32_t *suffix)
+{
+	uint64_t p = 0;
+	uint32_t x = 0;
+
+	for (unsigned int i = 0; i < 17; i++) {
+		int v = (int)rdb_vin_value1[(unsigned char)s[i]] - 1;
+
+		if (v < 0)
+			return i + 1;
+		up[i] = s[i] >= 'a' ? (char)(s[i] - 'a' + 'A') : s[i];
+		if (i < 11)
+			p = p * 33 + (uint64_t)v;
+		else
+			x = x * 33 + (uint32_t)v;
+	}
+	*prefix = p;
+	*suffix = x;
+	return 0;
+}
+
 #endif

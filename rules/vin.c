@@ -195,10 +195,27 @@ static bool north_america(char c)
 	return c >= '1' && c <= '5';
 }
 
+size_t vin_model_years(const char *vin, int years[2])
+{
+	const char *y = vin[9] ? strchr(year_codes, vin[9]) : NULL;
+	int base;
+
+	if (!y)
+		return 0;
+	base = 1980 + (int)(y - year_codes);
+	if (north_america(vin[0])) {
+		/* 565.15(a)(2): position 7 numeric for 1980-2009, alphabetic from 2010. */
+		years[0] = vin[6] >= 'A' ? base + 30 : base;
+		return 1;
+	}
+	years[0] = base;
+	years[1] = base + 30;
+	return 2;
+}
+
 int vin_decode(const char *s, size_t len, struct vin_info *ret)
 {
 	struct vin_info vi = { 0 };
-	const char *y;
 
 	if (!s || !ret)
 		return -EINVAL;
@@ -236,22 +253,7 @@ int vin_decode(const char *s, size_t len, struct vin_info *ret)
 	} else
 		vi.check_digit = VIN_CHECK_NOT_APPLICABLE;
 
-	y = strchr(year_codes, vi.vin[9]);
-	if (y && *y) {
-		int base = 1980 + (int)(y - year_codes);
-
-		if (north_america(vi.vin[0])) {
-			/* 565.15(a)(2): position 7 numeric for 1980-2009, alphabetic from 2010. */
-			bool later = vi.vin[6] >= 'A';
-
-			vi.model_years[0] = later ? base + 30 : base;
-			vi.n_model_years = 1;
-		} else {
-			vi.model_years[0] = base;
-			vi.model_years[1] = base + 30;
-			vi.n_model_years = 2;
-		}
-	}
+	vi.n_model_years = vin_model_years(vi.vin, vi.model_years);
 	vi.plant = vi.vin[10];
 	memcpy(vi.serial, vi.vin + 11, 6);
 	vi.valid = vi.errors == 0;

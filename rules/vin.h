@@ -54,6 +54,10 @@ struct vin_info {
  * invalid VIN, with errors set); -EINVAL only for NULL arguments. */
 int vin_decode(const char *s, size_t len, struct vin_info *ret);
 
+/* Model year candidates of 17 valid upper-case characters (position 10, and position 7 for North
+ * America): 0, 1 or 2 of them into years, ascending. */
+size_t vin_model_years(const char *vin, int years[2]);
+
 /* True when S is 17 characters of the VIN alphabet (no check-digit test). */
 bool vin_syntax_ok(const char *s, size_t len);
 

@@ -7,7 +7,7 @@
 # user, the script prints the apt-get line to run and fails, so a build never half-works.
 set -eu
 
-pkgs_build="gcc make pkg-config libc6-dev libudev-dev libjson-c-dev libxxhash-dev libinih-dev"
+pkgs_build="gcc make pkg-config libc6-dev libudev-dev libjson-c-dev libsodium-dev libinih-dev"
 pkgs_test="libcmocka-dev can-utils iproute2 kmod clang"
 # The VM route for hosts whose kernel has no CAN: Debian's kernel is fetched by tests/vm/kernel.sh.
 pkgs_vm="qemu-system-x86 busybox-static cpio kmod"

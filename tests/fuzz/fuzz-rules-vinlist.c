@@ -1,10 +1,10 @@
-/* VIN list files (`include file "list.txt";`, rules/rule-vinlist.c rule_vin_list_file): a manufacturer's list
+/* VIN list files (`include file "list.txt";`, rules/rule-vinlist.c rule_vin_list_file): a list
  * of millions of lines is read without a tokenizer, so its line splitting, trimming and error
  * positions get their own target.  The parser is only reachable through the compiler with a real
  * file (it maps the file), so each input is written to list.txt in a private temporary directory
  * and compiled from an in-memory rule source that includes it in one campaign and excludes it in
  * another.  Checked against a plain re-implementation of the documented format (one VIN per line,
- * blank lines and '#' comments, spaces/tabs around, CRLF):
+ * blank lines, '#' comments on their own lines or after a VIN, spaces/tabs around, CRLF):
  *   - every diagnostic is an error in the list file at the line and column of the bad line, at
  *     most 20 per file then "too many errors";
  *   - the build succeeds exactly when no line is bad, and then the database lists each distinct
@@ -97,9 +97,15 @@ static size_t reference(const uint8_t *data, size_t size, struct bad_line *bad, 
 		line++;
 		while (b < e && (s[b] == ' ' || s[b] == '\t'))
 			b++;
+		/* '#' starts a comment anywhere on the line */
+		for (k = b; k < e; k++)
+			if (s[k] == '#') {
+				e = k;
+				break;
+			}
 		while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r'))
 			e--;
-		if (b == e || s[b] == '#')
+		if (b == e)
 			continue;
 		char up[VIN_LEN + 1] = "";
 		bool cd = false;

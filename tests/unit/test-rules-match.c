@@ -55,6 +55,10 @@ static const struct match_case {
 	  { ABSENT(0x61, 0xF189) }, RDB_VERDICT_NOT_AFFECTED, "not present", NULL },
 	{ "and-false-beats-unknown", "affected wmi in {\"WBY\"} and ecu 0x61 did 0xF189 = \"1\";",
 	  "WBA8E51060K734560", false, { { 0 } }, RDB_VERDICT_NOT_AFFECTED, "WMI WBA", NULL },
+	/* a failed or: no alternative held, and why each failed */
+	{ "or-both-fail", "affected wmi in {\"WBY\"} or vin[4..5] = \"XX\";", "WBA8E51060K734560",
+	  false, { { 0 } }, RDB_VERDICT_NOT_AFFECTED, "no alternative holds: (1) WMI WBA not "
+	  "concerned; (2) VIN positions 4-5 \"8E\" do not match \"XX\"", NULL },
 	{ "or-true-beats-unknown", "affected wmi in {\"WBA\"} or ecu 0x61 did 0xF189 = \"1\";",
 	  "WBA8E51060K734560", false, { { 0 } }, RDB_VERDICT_OPEN, "WMI WBA", NULL },
 	{ "not-unknown", "affected not ecu 0x61 present;", "WBA8E51060K734560", false, { { 0 } },
@@ -90,7 +94,27 @@ static const struct match_case {
 	  RDB_VERDICT_UNDETERMINED, "build date unreadable", NULL },
 	{ "build-date-garbage", "build_date from ecu 0x12 did 0xF18B bcd; "
 	  "affected build_date >= 2014-03-01;", "WBA8E51060K734560", false,
-	  { OK(0x12, 0xF18B, "\x12\x1A\x17") }, RDB_VERDICT_UNDETERMINED, "is no date", NULL },
+	  { OK(0x12, 0xF18B, "\x12\x1A\x17") }, RDB_VERDICT_UNDETERMINED, "is no calendar date",
+	  NULL },
+	/* a date an ECU reports that no calendar has is unreadable, never a fact */
+	{ "build-date-feb29-bcd", "build_date from ecu 0x12 did 0xF18B bcd; "
+	  "affected build_date >= 2014-03-01;", "WBA8E51060K734560", false,
+	  { OK(0x12, 0xF18B, "\x15\x02\x29") }, RDB_VERDICT_UNDETERMINED,
+	  "build date unreadable: 0x12:F18B \"\\x15\\x02)\" is no calendar date", NULL },
+	{ "build-date-apr31-ascii", "build_date from ecu 0x12 did 0xF18B ascii; "
+	  "affected build_date < 2016-01-01;", "WBA8E51060K734560", false,
+	  { OK(0x12, 0xF18B, "20150431") }, RDB_VERDICT_UNDETERMINED,
+	  "\"20150431\" is no calendar date", NULL },
+	{ "build-date-feb29-leap", "build_date from ecu 0x12 did 0xF18B bcd; "
+	  "affected build_date >= 2014-03-01;", "WBA8E51060K734560", false,
+	  { OK(0x12, 0xF18B, "\x20\x16\x02\x29") }, RDB_VERDICT_OPEN, "2016-02-29", NULL },
+	/* YYMMDD: 00-79 are 20YY, 80-99 are 19YY */
+	{ "build-date-yymmdd-19", "build_date from ecu 0x12 did 0xF18B ascii; "
+	  "affected build_date < 2000-01-01;", "WBA8E51060K734560", false,
+	  { OK(0x12, 0xF18B, "991231") }, RDB_VERDICT_OPEN, "1999-12-31", NULL },
+	{ "build-date-yymmdd-20", "build_date from ecu 0x12 did 0xF18B bcd; "
+	  "affected build_date < 2080-01-01;", "WBA8E51060K734560", false,
+	  { OK(0x12, 0xF18B, "\x79\x12\x31") }, RDB_VERDICT_OPEN, "2079-12-31", NULL },
 	{ "build-date-ascii", "build_date from ecu 0x12 did 0xF18B ascii; "
 	  "affected build_date < 2013-01-01;", "WBA8E51060K734560", false,
 	  { OK(0x12, 0xF18B, "2012-09-17") }, RDB_VERDICT_OPEN, "2012-09-17", NULL },
@@ -125,6 +149,13 @@ static const struct match_case {
 	  RDB_VERDICT_OPEN, "match", NULL },
 	{ "serial-out", "affected serial 100 .. 200;", "WBA8E51060K734560", false, { { 0 } },
 	  RDB_VERDICT_NOT_AFFECTED, "outside", NULL },
+	/* outside the NA rules a year code has two candidates: both are named */
+	{ "model-year-both-outside", "affected model_year 2000 .. 2004;", "WBA8E5106FK734560", false,
+	  { { 0 } }, RDB_VERDICT_NOT_AFFECTED,
+	  "model year 1985 or 2015 (30-year cycle) outside 2000..2004", NULL },
+	{ "model-year-one-in", "affected model_year 2010 .. 2020;", "WBA8E5106FK734560", false,
+	  { { 0 } }, RDB_VERDICT_UNDETERMINED,
+	  "model year 1985 or 2015 (30-year cycle): only 2015 in 2010..2020", NULL },
 	{ "model-year-unknown", "affected model_year >= 2010;", "WBA8E51060K734560", false,
 	  { { 0 } }, RDB_VERDICT_UNDETERMINED, "model year not in the VIN", NULL },
 	{ "model-year-na", "affected model_year 2003 .. 2004;", "1HGCM82633A004352", false,

@@ -1,0 +1,453 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * rdb_verify_all: the whole database at once — every block read and checked against the hash
+ * tree, then the structure behind the hashes (what a lookup checks piecemeal where it reads).
+ * The daemon does this at load and reload, off its check path; afterwards no access to the
+ * handle makes a system call, and the handle is read-only (shareable with forked children).
+ *
+ * The structural checks are those a reader needs to give every lookup a bounded, meaningful
+ * answer: one parent per expression node (a node shared by both operands of nested ands would
+ * make one match evaluate 2^depth nodes), reachable hash keys (else a listed VIN reads as
+ * unlisted), ordered groups and candidate lists, strings that are text.  The matcher checks each
+ * of these locally too, so a lazily opened database gets an error rather than a wrong answer
+ * where a check is local, and a bounded one where it is not (rules/README.md).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "rules/rdb-handle.h"
+#include "rules/vin.h"
+
+#define CHUNK (1u << 20)
+
+static int out(const struct rdb *db, char *errbuf, size_t errlen, int r)
+{
+	if (errbuf && errlen)
+		snprintf(errbuf, errlen, "%s", db->errmsg);
+	return r;
+}
+
+static int read_run(struct rdb *db, uint64_t b, uint64_t n)
+{
+	size_t len = (size_t)(n << db->shift), got = 0;
+	uint64_t off = b << db->shift;
+
+	while (got < len) {
+		ssize_t k = pread(db->fd, db->mem + off + got, len - got, (off_t)(off + got));
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			rdb_bad(db, "cannot read: %s", strerror(errno));
+			db->err = -errno;
+			return db->err;
+		}
+		if (k == 0) {
+			rdb_bad(db, "changed on disk since it was opened (now shorter): replace "
+				"databases with a rename, as recallc does, and reopen");
+			db->err = -ESTALE;
+			return -ESTALE;
+		}
+		got += (size_t)k;
+	}
+	return 0;
+}
+
+static int check_block(struct rdb *db, uint64_t b, const uint8_t *want)
+{
+	uint8_t got[RDB_HASH_LEN];
+
+	rdb_hash(db->mem + (b << db->shift), (size_t)1 << db->shift, got);
+	if (memcmp(got, want, RDB_HASH_LEN) != 0)
+		return rdb_bad(db, "block %llu does not match its hash (file damaged, altered or "
+			       "overwritten in place)", (unsigned long long)b);
+	return 0;
+}
+
+static int verify_blocks(struct rdb *db)
+{
+	uint64_t per = ((uint64_t)1 << db->shift) / RDB_HASH_LEN;
+	int r;
+
+	if (db->fd >= 0) {
+		/* runs of unread blocks, read in large pieces */
+		for (uint64_t b = 0; b < db->n_blocks;) {
+			uint64_t e = b;
+
+			while (e < db->n_blocks && !rdb_present(db, e) &&
+			       ((e - b + 1) << db->shift) <= CHUNK)
+				e++;
+			if (e == b) {
+				b++;
+				continue;
+			}
+			r = read_run(db, b, e - b);
+			if (r < 0)
+				return r;
+			b = e;
+		}
+	}
+	/* top down: each level against the one above (checked), then the data against level 0 */
+	for (int lvl = (int)db->n_levels - 2; lvl >= -1; lvl--) {
+		uint64_t first = lvl < 0 ? 1 : db->level_start[lvl];
+		uint64_t n = lvl < 0 ? db->h.data_blocks : db->level_blocks[lvl];
+		unsigned int up = (unsigned int)(lvl + 1);
+
+		for (uint64_t i = 0; i < n; i++) {
+			const uint8_t *want = db->mem + ((db->level_start[up] + i / per) << db->shift) +
+					      (i % per) * RDB_HASH_LEN;
+
+			if (rdb_present(db, first + i))
+				continue;
+			r = check_block(db, first + i, want);
+			if (r < 0)
+				return r;
+		}
+	}
+	return 0;
+}
+
+#define BAD(...) rdb_bad(db, __VA_ARGS__)
+
+static int check_strings(struct rdb *db)
+{
+	const struct rdb_sec *x = &db->sec[RDB_SEC_STRINGS];
+	const uint8_t *s = db->mem + x->off;
+	uint64_t i = 0;
+
+	if (s[0] != 0 || s[x->count - 1] != 0)
+		return BAD("string table does not start and end with NUL");
+	while (i < x->count) {
+		size_t len = strlen((const char *)s + i);
+
+		if (len > RDB_MAX_STRING)
+			return BAD("string %llu longer than %d bytes", (unsigned long long)i,
+				   RDB_MAX_STRING);
+		if (rdb_text_check(s + i, len) != len)
+			return BAD("string %llu is not UTF-8 text or holds a control character",
+				   (unsigned long long)i);
+		i += len + 1;
+	}
+	return 0;
+}
+
+static bool str_ok(const struct rdb *db, uint32_t off)
+{
+	return off < db->sec[RDB_SEC_STRINGS].count;	/* text checked in check_strings */
+}
+
+static bool ascending(const uint32_t *v, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (v[i - 1] >= v[i])
+			return false;
+	return true;
+}
+
+static int check_node(struct rdb *db, uint32_t i, uint32_t lo, uint8_t *depth, uint8_t *used)
+{
+	const struct rdb_node *n = rdb_node_at(db, i);
+	uint32_t n_args = (uint32_t)db->sec[RDB_SEC_ARGS].count;
+	const uint32_t *args = (const uint32_t *)(db->mem + db->sec[RDB_SEC_ARGS].off);
+	unsigned int d = 1;
+
+	switch (n->op) {
+	case RDB_OP_TRUE:
+	case RDB_OP_FALSE:
+	case RDB_OP_UNKNOWN:
+	case RDB_OP_ECU_PRESENT:
+		break;
+	case RDB_OP_AND:
+	case RDB_OP_OR:
+		if (n->b == 0 || n->a > n_args || n->b > n_args - n->a)
+			return BAD("node %u: operands out of bounds", i);
+		for (uint32_t k = 0; k < n->b; k++) {
+			uint32_t ch = args[n->a + k];
+
+			if (ch >= i || ch < lo)
+				return BAD("node %u: operand %u is not an earlier node of its campaign",
+					   i, ch);
+			if (used[ch - lo]++)
+				return BAD("node %u: operand %u has another parent", i, ch);
+			if (depth[ch - lo] + 1u > d)
+				d = depth[ch - lo] + 1u;
+		}
+		break;
+	case RDB_OP_NOT:
+		if (n->a >= i || n->a < lo)
+			return BAD("node %u: operand is not an earlier node of its campaign", i);
+		if (used[n->a - lo]++)
+			return BAD("node %u: operand %u has another parent", i, n->a);
+		d = depth[n->a - lo] + 1u;
+		break;
+	case RDB_OP_WMI_IN:
+		if (n->a > n_args || n->b > n_args - n->a)
+			return BAD("node %u: WMI set out of bounds", i);
+		for (uint32_t k = 0; k < n->b; k++)
+			if (args[n->a + k] >= 33 * 33 * 33)
+				return BAD("node %u: invalid packed WMI", i);
+		break;
+	case RDB_OP_VIN_PAT:
+		if (n->a >= VIN_LEN || n->b == 0 || n->b > VIN_LEN - n->a || !str_ok(db, n->c) ||
+		    strlen((const char *)db->mem + db->sec[RDB_SEC_STRINGS].off + n->c) != n->b)
+			return BAD("node %u: VIN pattern out of bounds", i);
+		break;
+	case RDB_OP_SERIAL:
+	case RDB_OP_MODEL_YEAR:
+	case RDB_OP_BUILD_DATE:
+		if (n->a > n->b)
+			return BAD("node %u: empty range", i);
+		break;
+	case RDB_OP_DID_CMP:
+		if (n->cmp > RDB_CMP_GE || !str_ok(db, n->c))
+			return BAD("node %u: comparison out of bounds", i);
+		break;
+	case RDB_OP_DID_IN:
+		if (n->b > n_args || n->c > n_args - n->b)
+			return BAD("node %u: value set out of bounds", i);
+		for (uint32_t k = 0; k < n->c; k++)
+			if (!str_ok(db, args[n->b + k]))
+				return BAD("node %u: value string out of bounds", i);
+		break;
+	default:
+		return BAD("node %u: unknown operation %u", i, n->op);
+	}
+	if (d >= RDB_MAX_DEPTH)
+		return BAD("node %u: nested deeper than %d", i, RDB_MAX_DEPTH);
+	depth[i - lo] = (uint8_t)d;
+	return 0;
+}
+
+static int check_campaigns(struct rdb *db)
+{
+	uint32_t n_camps = (uint32_t)db->sec[RDB_SEC_CAMPAIGNS].count;
+	uint32_t n_nodes = (uint32_t)db->sec[RDB_SEC_NODES].count;
+	uint8_t *owned = calloc((size_t)n_nodes / 8 + 1, 1), *depth = NULL, *used = NULL;
+	size_t cap = 0;
+	int r = 0;
+
+	if (!owned)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < n_camps && !r; i++) {
+		const struct rdb_campaign_rec *c = rdb_camp_at(db, i);
+		const uint32_t roots[] = { c->affected, c->remedied, c->inspect };
+
+		for (int k = 0; k < RDB_S_COUNT && !r; k++)
+			if (!str_ok(db, c->str[k]))
+				r = BAD("campaign %u: text out of bounds", i);
+		if (r)
+			break;
+		if (c->bd_format > RDB_BD_ASCII || c->remedy_kind > RDB_REMEDY_INSPECTION ||
+		    c->recognition > RDB_RECOG_WORKSHOP_SYSTEM) {
+			r = BAD("campaign %u: unknown enumeration value", i);
+			break;
+		}
+		if (i > 0 && strcmp((const char *)db->mem + db->sec[RDB_SEC_STRINGS].off +
+				    rdb_camp_at(db, i - 1)->str[RDB_S_ID],
+				    (const char *)db->mem + db->sec[RDB_SEC_STRINGS].off +
+				    c->str[RDB_S_ID]) >= 0) {
+			r = BAD("campaigns not sorted by id");
+			break;
+		}
+		if (c->node_lo > c->node_hi || c->node_hi > n_nodes) {
+			r = BAD("campaign %u: node range out of bounds", i);
+			break;
+		}
+		for (int k = 0; k < 3; k++)
+			if (roots[k] != RDB_NONE && (roots[k] < c->node_lo || roots[k] >= c->node_hi))
+				r = BAD("campaign %u: condition outside its nodes", i);
+		if (r)
+			break;
+		if (c->node_hi - c->node_lo > cap) {
+			cap = c->node_hi - c->node_lo;
+			free(depth);
+			free(used);
+			depth = malloc(cap);
+			used = malloc(cap);
+			if (!depth || !used) {
+				r = -ENOMEM;
+				break;
+			}
+		}
+		if (cap)
+			memset(used, 0, cap);
+		for (uint32_t n = c->node_lo; n < c->node_hi && !r; n++) {
+			if (owned[n / 8] & (1u << (n % 8))) {
+				r = BAD("node %u belongs to two campaigns", n);
+				break;
+			}
+			owned[n / 8] |= (uint8_t)(1u << (n % 8));
+			r = check_node(db, n, c->node_lo, depth, used);
+		}
+		/* the conditions are roots: no node of the campaign is their operand */
+		for (int k = 0; k < 3 && !r; k++)
+			if (roots[k] != RDB_NONE && used[roots[k] - c->node_lo])
+				r = BAD("campaign %u: a condition is also an operand", i);
+		for (int k = 0; k < 3 && !r; k++)
+			for (int j = k + 1; j < 3; j++)
+				if (roots[k] != RDB_NONE && roots[k] == roots[j])
+					r = BAD("campaign %u: two conditions share a node", i);
+	}
+	free(owned);
+	free(depth);
+	free(used);
+	return r;
+}
+
+static int check_indexes(struct rdb *db)
+{
+	uint32_t n_camps = (uint32_t)db->sec[RDB_SEC_CAMPAIGNS].count;
+	uint32_t n_cand = (uint32_t)db->sec[RDB_SEC_CANDIDATES].count;
+	const uint32_t *cand = (const uint32_t *)(db->mem + db->sec[RDB_SEC_CANDIDATES].off);
+	const uint32_t *gen = (const uint32_t *)(db->mem + db->sec[RDB_SEC_GENERIC].off);
+	const struct rdb_wmi_ent *w = (const void *)(db->mem + db->sec[RDB_SEC_WMI_INDEX].off);
+	const struct rdb_did_rec *nd = (const void *)(db->mem + db->sec[RDB_SEC_NEEDED_DIDS].off);
+	uint32_t n_wmi = (uint32_t)db->sec[RDB_SEC_WMI_INDEX].count;
+	uint32_t n_gen = (uint32_t)db->sec[RDB_SEC_GENERIC].count;
+	uint32_t n_nd = (uint32_t)db->sec[RDB_SEC_NEEDED_DIDS].count;
+	uint32_t nd_stride = db->sec[RDB_SEC_NEEDED_DIDS].stride;
+
+	for (uint32_t i = 0; i < n_wmi; i++) {
+		if (w[i].start > n_cand || w[i].count > n_cand - w[i].start ||
+		    w[i].wmi >= RDB_KEY_MAX || (i > 0 && w[i - 1].wmi >= w[i].wmi))
+			return BAD("WMI index entry %u out of bounds or unsorted", i);
+		if (!ascending(cand + w[i].start, w[i].count))
+			return BAD("WMI index entry %u: campaigns unsorted", i);
+	}
+	for (uint32_t i = 0; i < n_cand; i++)
+		if (cand[i] >= n_camps)
+			return BAD("candidate %u: campaign out of bounds", i);
+	if (!ascending(gen, n_gen))
+		return BAD("generic campaigns unsorted");
+	for (uint32_t i = 0; i < n_gen; i++)
+		if (gen[i] >= n_camps)
+			return BAD("generic campaign out of bounds");
+	for (uint32_t i = 1; i < n_nd; i++) {
+		const struct rdb_did_rec *a = (const void *)((const uint8_t *)nd + (size_t)(i - 1) *
+							       nd_stride);
+		const struct rdb_did_rec *b = (const void *)((const uint8_t *)nd + (size_t)i *
+							       nd_stride);
+
+		if (a->ecu > b->ecu || (a->ecu == b->ecu && a->did >= b->did))
+			return BAD("needed DIDs unsorted");
+	}
+	return 0;
+}
+
+static int check_vins(struct rdb *db)
+{
+	const struct rdb_slot *slots = (const void *)(db->mem + db->sec[RDB_SEC_VIN_SLOTS].off);
+	const uint64_t *ent = (const uint64_t *)(db->mem + db->sec[RDB_SEC_VIN_ENTRIES].off);
+	uint32_t n = (uint32_t)db->sec[RDB_SEC_VIN_SLOTS].count;
+	uint32_t n_ent = (uint32_t)db->sec[RDB_SEC_VIN_ENTRIES].count;
+	uint32_t n_camps = (uint32_t)db->sec[RDB_SEC_CAMPAIGNS].count;
+	uint32_t z = UINT32_MAX;
+	uint8_t *starts;
+	int r = 0;
+
+	for (uint32_t i = 0; i < n; i++) {
+		const struct rdb_slot *g = &slots[i];
+
+		if (g->key == RDB_SLOT_EMPTY) {
+			if (z == UINT32_MAX)
+				z = i;
+			if (g->start || g->count)
+				return BAD("VIN hash slot %u: empty but not zero", i);
+		} else if (g->key >= RDB_PREFIX_LIMIT || g->start > n_ent ||
+			   g->count > n_ent - g->start || g->count == 0) {
+			return BAD("VIN hash slot %u out of bounds", i);
+		}
+	}
+	/* a probe stops at an empty slot: without one, a miss would take n_slots steps */
+	if (z == UINT32_MAX)
+		return BAD("VIN hash table has no empty slot");
+	/*
+	 * Every key must be found where a probe looks, and a probe may stop early (Robin Hood order,
+	 * rdb-format.h): along a run of full slots, each key's distance from its home grows by at
+	 * most one per slot, and the first slot after an empty one holds a key at home.  Otherwise a
+	 * listed VIN would silently read as unlisted.  In one pass round the table from an empty slot.
+	 */
+	starts = calloc((size_t)n_ent / 8 + 1, 1);
+	if (!starts)
+		return -ENOMEM;
+	for (uint32_t step = 1, prev = 0; step <= n; step++) {
+		uint32_t i = (uint32_t)(((uint64_t)z + step) % n), d;
+		const struct rdb_slot *g = &slots[i];
+
+		if (g->key == RDB_SLOT_EMPTY) {
+			prev = 0;
+			continue;
+		}
+		d = rdb_slot_dist(g->key, i, n);
+		/* prev is one more than the distance before (0 after an empty slot) */
+		if (d > prev) {
+			free(starts);
+			return BAD("VIN hash slot %u: not reachable from its home slot %u", i,
+				   rdb_slot_home(g->key, n));
+		}
+		prev = d + 1;
+		if (starts[g->start / 8] & (1u << (g->start % 8))) {
+			free(starts);
+			return BAD("VIN hash slot %u: group shared with another slot", i);
+		}
+		starts[g->start / 8] |= (uint8_t)(1u << (g->start % 8));
+	}
+	/*
+	 * Groups in order, in one sequential pass over the entries (visiting them group by group, in
+	 * slot order, costs a cache miss per group): the compiler lays the groups out one after the
+	 * other, so an entry that starts no group continues the one before.
+	 */
+	for (uint32_t e = 1; e < n_ent && !r; e++)
+		if (!(starts[e / 8] & (1u << (e % 8))) && ent[e - 1] >= ent[e])
+			r = BAD("VIN entry %u: group not in order", e);
+	free(starts);
+	if (r)
+		return r;
+	for (uint32_t i = 0; i < n_ent; i++)
+		if ((uint32_t)ent[i] >> 1 >= n_camps || ent[i] >> 32 >= 1u << 31)
+			return BAD("listed VIN %u: campaign out of bounds", i);
+	return 0;
+}
+
+int rdb_verify_all(struct rdb *db, char *errbuf, size_t errlen)
+{
+	int r;
+
+	if (!db)
+		return -EINVAL;
+	if (db->all)
+		return 0;
+	/* A lookup walks the VIN index at random over tens of MB: with 4 KiB pages nearly every
+	 * step is a TLB miss as well as a cache miss.  Advice only; without THP nothing changes. */
+	if (db->own)
+		(void)madvise(db->mem, db->size, MADV_HUGEPAGE);
+	r = verify_blocks(db);
+	if (r < 0)
+		return out(db, errbuf, errlen, r);
+	memset(db->present, 0xff, (db->n_blocks + 63) / 64 * sizeof(uint64_t));
+	db->all = true;
+	r = check_strings(db);
+	if (!r)
+		r = check_campaigns(db);
+	if (!r)
+		r = check_indexes(db);
+	if (!r)
+		r = check_vins(db);
+	if (r < 0) {
+		db->all = false;	/* the checks are what "all" promises */
+		return out(db, errbuf, errlen, r);
+	}
+	if (db->fd >= 0) {
+		close(db->fd);
+		db->fd = -1;
+	}
+	if (db->own)
+		(void)mprotect(db->mem, db->size, PROT_READ);
+	db->err = 0;
+	return 0;
+}
