@@ -56,6 +56,7 @@ void config_done(struct recalld_config *c)
 
 	free(c->database);
 	free(c->report_dir);
+	free(c->trusted_keys);
 	for (i = 0; i < c->n_bays; i++)
 		free(c->bays[i]);
 	free(c->addressing);
@@ -341,6 +342,8 @@ static const struct key {
 #define OFF(f) offsetof(struct recalld_config, f)
 	{ "recalld", "database", K_PATH, OFF(database), 0, 0 },
 	{ "recalld", "report_dir", K_PATH, OFF(report_dir), 0, 0 },
+	{ "recalld", "trusted_keys", K_PATH_OR_EMPTY, OFF(trusted_keys), 0, 0 },
+	{ "recalld", "require_signature", K_BOOL, OFF(require_signature), 0, 0 },
 	{ "bays", "interfaces", K_GLOBS, 0, 0, 0 },
 	{ "check", "addressing", K_ADDRESSING, 0, 0, 0 },
 	{ "check", "request_timeout", K_DURATION, OFF(request_timeout_ms), 0, 60000 },
@@ -642,14 +645,16 @@ int config_dump(const struct recalld_config *c, char **ret_text)
 		strcat(globs, c->bays[i]);
 	}
 	if (asprintf(&s,
-		     "[recalld]\ndatabase = %s\nreport_dir = %s\n\n"
+		     "[recalld]\ndatabase = %s\nreport_dir = %s\ntrusted_keys = %s\n"
+		     "require_signature = %s\n\n"
 		     "[bays]\ninterfaces = %s\nbitrate = %s\nrestart_ms = %s\nbringup = %s\n\n"
 		     "[check]\naddressing = %s\nrequest_timeout = %s\ncheck_timeout = %s\n\n"
 		     "[triggers]\non_appear = %s\non_traffic = %s\nsilence = %s\n"
 		     "probe_interval = %s\n\n"
 		     "[control]\nsocket = %s\ngroup = %s\nmax_clients = %u\nmax_request = %u\n"
 		     "max_output = %u\n",
-		     c->database, c->report_dir, globs, bitrate_word(rate, sizeof(rate), c->link.bitrate),
+		     c->database, c->report_dir, c->trusted_keys ? c->trusted_keys : "",
+		     c->require_signature ? "yes" : "no", globs, bitrate_word(rate, sizeof(rate), c->link.bitrate),
 		     duration(d5, sizeof(d5), c->link.restart_ms), c->link.bringup ? "yes" : "no",
 		     c->addressing ? c->addressing : "",
 		     duration(d1, sizeof(d1), c->request_timeout_ms),

@@ -145,6 +145,12 @@ static void trim(const uint8_t **val, size_t *len)
 	}
 }
 
+static const char *ecu_str(uint64_t ecu, char buf[RDB_ECU_STR_MAX])
+{
+	rdb_ecu_format(ecu, buf, RDB_ECU_STR_MAX);
+	return buf;
+}
+
 static bool ecu_present(const struct mctx *m, uint64_t ecu)
 {
 	for (size_t i = 0; i < m->v->n_ecus; i++)
@@ -160,6 +166,8 @@ static bool ecu_present(const struct mctx *m, uint64_t ecu)
 static enum tri did_fact(const struct mctx *m, uint64_t ecu, uint16_t did, const uint8_t **val,
 			 size_t *len, char *why)
 {
+	char ebuf[RDB_ECU_STR_MAX];
+
 	for (size_t i = 0; i < m->v->n_dids; i++) {
 		const struct rdb_did_fact *f = &m->v->dids[i];
 
@@ -172,19 +180,19 @@ static enum tri did_fact(const struct mctx *m, uint64_t ecu, uint16_t did, const
 			trim(val, len);
 			return T;
 		case RDB_DID_NOT_PRESENT:
-			why_set(why, "0x%llX:%04X not present", (unsigned long long)ecu, did);
+			why_set(why, "%s:%04X not present", ecu_str(ecu, ebuf), did);
 			return F;
 		case RDB_DID_FAILED:
-			why_set(why, "0x%llX:%04X could not be read: %s", (unsigned long long)ecu, did,
+			why_set(why, "%s:%04X could not be read: %s", ecu_str(ecu, ebuf), did,
 				f->reason && f->reason[0] ? f->reason : "read failed");
 			return U;
 		}
 	}
 	if (m->v->ecus_complete && !ecu_present(m, ecu)) {
-		why_set(why, "ECU 0x%llX not in the vehicle", (unsigned long long)ecu);
+		why_set(why, "ECU %s not in the vehicle", ecu_str(ecu, ebuf));
 		return F;
 	}
-	why_set(why, "0x%llX:%04X not read", (unsigned long long)ecu, did);
+	why_set(why, "%s:%04X not read", ecu_str(ecu, ebuf), did);
 	return U;
 }
 
@@ -337,7 +345,7 @@ static enum tri eval(struct mctx *m, uint32_t idx, char *why)
 {
 	const struct rdb *db = m->db;
 	const struct rdb_node *n;
-	char sub[WHY_MAX];
+	char sub[WHY_MAX], ebuf[RDB_ECU_STR_MAX];
 	enum tri t;
 
 	if (m->err)
@@ -494,8 +502,8 @@ static enum tri eval(struct mctx *m, uint32_t idx, char *why)
 			char shown[64];
 
 			show_value(val, len, shown, sizeof(shown));
-			why_set(why, "build date unreadable: 0x%llX:%04X \"%s\" is no calendar date",
-				(unsigned long long)c->bd_ecu, c->bd_did, shown);
+			why_set(why, "build date unreadable: %s:%04X \"%s\" is no calendar date",
+				ecu_str(c->bd_ecu, ebuf), c->bd_did, shown);
 			return U;
 		}
 		{
@@ -512,22 +520,22 @@ static enum tri eval(struct mctx *m, uint32_t idx, char *why)
 				snprintf(range, sizeof(range), "%04u-%02u-%02u..%04u-%02u-%02u",
 					 n->a / 10000, n->a / 100 % 100, n->a % 100, n->b / 10000,
 					 n->b / 100 % 100, n->b % 100);
-			why_set(why, "build date %04u-%02u-%02u (0x%llX:%04X) %s %s", d / 10000,
-				d / 100 % 100, d % 100, (unsigned long long)c->bd_ecu, c->bd_did,
+			why_set(why, "build date %04u-%02u-%02u (%s:%04X) %s %s", d / 10000,
+				d / 100 % 100, d % 100, ecu_str(c->bd_ecu, ebuf), c->bd_did,
 				in ? "in" : "outside", range);
 			return in ? T : F;
 		}
 	}
 	case RDB_OP_ECU_PRESENT:
 		if (ecu_present(m, n->ecu)) {
-			why_set(why, "ECU 0x%llX present", (unsigned long long)n->ecu);
+			why_set(why, "ECU %s present", ecu_str(n->ecu, ebuf));
 			return T;
 		}
 		if (m->v->ecus_complete) {
-			why_set(why, "ECU 0x%llX not in the vehicle", (unsigned long long)n->ecu);
+			why_set(why, "ECU %s not in the vehicle", ecu_str(n->ecu, ebuf));
 			return F;
 		}
-		why_set(why, "ECUs not read (is 0x%llX present?)", (unsigned long long)n->ecu);
+		why_set(why, "ECUs not read (is %s present?)", ecu_str(n->ecu, ebuf));
 		return U;
 	case RDB_OP_DID_CMP:
 	case RDB_OP_DID_IN: {
@@ -558,7 +566,7 @@ static enum tri eval(struct mctx *m, uint32_t idx, char *why)
 				: cmp_holds(n->cmp, rdb_version_cmp(val, len, (const uint8_t *)ref,
 								    strlen(ref)));
 			show_value(val, len, shown, sizeof(shown));
-			why_set(why, "0x%llX:%04X \"%s\" %s%s \"%s\"", (unsigned long long)n->ecu,
+			why_set(why, "%s:%04X \"%s\" %s%s \"%s\"", ecu_str(n->ecu, ebuf),
 				n->did, shown, h ? "" : "not ", cmp_words[n->cmp], ref);
 			return h ? T : F;
 		}
@@ -578,12 +586,12 @@ static enum tri eval(struct mctx *m, uint32_t idx, char *why)
 				if (!ref)
 					return fail(m), U;
 				if (len == strlen(ref) && !memcmp(val, ref, len)) {
-					why_set(why, "0x%llX:%04X \"%s\" listed",
-						(unsigned long long)n->ecu, n->did, shown);
+					why_set(why, "%s:%04X \"%s\" listed",
+						ecu_str(n->ecu, ebuf), n->did, shown);
 					return T;
 				}
 			}
-			why_set(why, "0x%llX:%04X \"%s\" not listed", (unsigned long long)n->ecu,
+			why_set(why, "%s:%04X \"%s\" not listed", ecu_str(n->ecu, ebuf),
 				n->did, shown);
 			return F;
 		}

@@ -218,6 +218,14 @@ struct rdb_did_ref {
 };
 int rdb_needed_dids(const struct rdb *db, struct rdb_did_ref **ret, size_t *ret_n);
 
+/*
+ * An ECU key as the rules write it: "0x61", "0x7E0", or "0x710:0x77A" for a request:response pair
+ * (bit 31 set, request in bits 16-26, response in bits 0-10: the packing can/ident.h defines as
+ * IDENT_ECU_PAIR, repeated here because rules/ does not include can/).
+ */
+#define RDB_ECU_STR_MAX 32
+void rdb_ecu_format(uint64_t ecu, char *buf, size_t len);
+
 const char *rdb_verdict_name(enum rdb_verdict v);
 const char *rdb_remedy_kind_name(enum rdb_remedy_kind k);
 const char *rdb_recognition_name(enum rdb_recognition r);

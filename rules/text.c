@@ -4,7 +4,20 @@
  * refuses is refused the same way when a database (perhaps not from recallc) holds it, and a
  * date read from an ECU is held to the same calendar as a date written in a rule.
  */
+#include <stdio.h>
+
 #include "rules/rdb-format.h"
+
+void rdb_ecu_format(uint64_t ecu, char *buf, size_t len)
+{
+	if (!buf || !len)
+		return;
+	if (ecu <= UINT32_MAX && (ecu & 0x80000000u) && !(ecu & 0x7800F800u))
+		snprintf(buf, len, "0x%X:0x%X", (unsigned int)(ecu >> 16 & 0x7FF),
+			 (unsigned int)(ecu & 0x7FF));
+	else
+		snprintf(buf, len, "0x%llX", (unsigned long long)ecu);
+}
 
 size_t rdb_utf8_len(const unsigned char *s, size_t avail)
 {

@@ -14,6 +14,7 @@
 
 #include "plugin/daemon/daemon.h"
 #include "plugin/recall-internal.h"
+#include "rules/rdb.h"
 
 static const char *prog = "recalld";
 
@@ -57,13 +58,52 @@ static void config_error(void *userdata, const char *file, unsigned int line, co
 
 /* ---- the real database and check, for the loop's ops -------------------------------------- */
 
+/* What the configuration says about signatures ([recalld] trusted_keys, require_signature):
+ * kept apart from the config, which recalld_new takes over. */
+struct db_policy {
+	char *trusted_keys;
+	bool require_signature;
+};
+
+/*
+ * Every load and reload: the trusted keys read again (a key added to the directory counts from
+ * the next reload), every block of the database read and checked (RDB_OPEN_VERIFY_ALL), the
+ * signature policy applied.  A refusal leaves the daemon's current database in place.
+ */
+static int policy_open(const struct db_policy *pol, const char *path, struct recall_db **ret_db,
+		       char **ret_error)
+{
+	struct rdb_open_opts o = { .flags = RDB_OPEN_VERIFY_ALL };
+	struct rdb_trust *trust = NULL;
+	char err[RDB_ERR_MAX] = "";
+	int r;
+
+	if (pol && pol->trusted_keys) {
+		r = rdb_trust_new(&trust);
+		if (r >= 0)
+			r = rdb_trust_add_dir(trust, pol->trusted_keys, err, sizeof(err));
+		if (r < 0) {
+			if (ret_error && asprintf(ret_error, "trusted_keys: %s",
+						  err[0] ? err : strerror(-r)) < 0)
+				*ret_error = NULL;
+			rdb_trust_free(trust);
+			return r;
+		}
+		o.trust = trust;
+	}
+	if (pol && pol->require_signature)
+		o.flags |= RDB_OPEN_REQUIRE_SIGNATURE;
+	r = check_db_open_with(path, &o, ret_db, ret_error);
+	rdb_trust_free(trust);
+	return r;
+}
+
 static int ops_db_open(void *u, const char *path, void **ret_db, char **ret_error)
 {
 	struct recall_db *db;
 	int r;
 
-	(void)u;
-	r = check_db_open(path, &db, ret_error);
+	r = policy_open(u, path, &db, ret_error);
 	if (r < 0)
 		return r;
 	*ret_db = db;
@@ -142,6 +182,8 @@ int main(int argc, char **argv)
 	const char *config_path = NULL, *db = NULL, *rdir = NULL, *sock = NULL;
 	bool check_only = false, dump = false, to_stderr = false;
 	struct recalld_config cfg;
+	/* static: the daemon's ops read it for every reload until exit */
+	static struct db_policy policy;
 	struct recalld *d;
 	int opt, r;
 
@@ -201,6 +243,11 @@ int main(int argc, char **argv)
 		config_done(&cfg);
 		return 2;
 	}
+	if (cfg.trusted_keys && !(policy.trusted_keys = strdup(cfg.trusted_keys))) {
+		config_done(&cfg);
+		return 1;
+	}
+	policy.require_signature = cfg.require_signature;
 	if (dump) {
 		char *text;
 
@@ -216,7 +263,7 @@ int main(int argc, char **argv)
 		struct recall_db *rdb;
 		char *err = NULL;
 
-		r = check_db_open(cfg.database, &rdb, &err);
+		r = policy_open(&policy, cfg.database, &rdb, &err);
 		if (r < 0) {
 			fprintf(stderr, "%s: database: %s\n", prog, err ? err : strerror(-r));
 			free(err);
@@ -233,7 +280,7 @@ int main(int argc, char **argv)
 	}
 
 	openlog("recalld", LOG_PID | (to_stderr ? LOG_PERROR : 0), LOG_DAEMON);
-	r = recalld_new(&cfg, config_path, &real_ops, NULL, 0, &d);
+	r = recalld_new(&cfg, config_path, &real_ops, &policy, 0, &d);
 	if (r < 0) {
 		fprintf(stderr, "%s: cannot start: %s\n", prog, strerror(-r));
 		config_done(&cfg);

@@ -55,6 +55,10 @@ static const struct match_case {
 	  { ABSENT(0x61, 0xF189) }, RDB_VERDICT_NOT_AFFECTED, "not present", NULL },
 	{ "and-false-beats-unknown", "affected wmi in {\"WBY\"} and ecu 0x61 did 0xF189 = \"1\";",
 	  "WBA8E51060K734560", false, { { 0 } }, RDB_VERDICT_NOT_AFFECTED, "WMI WBA", NULL },
+	/* a request:response pair key (can/ident.h IDENT_ECU_PAIR) is shown as the rules write it */
+	{ "ecu-pair", "affected ecu 0x8710077A did 0xF189 >= \"0950\";", "WBA8E51060K734560", false,
+	  { OK(0x8710077Au, 0xF189, "0951") }, RDB_VERDICT_OPEN,
+	  "0x710:0x77A:F189 \"0951\" >= \"0950\"", NULL },
 	/* a failed or: no alternative held, and why each failed */
 	{ "or-both-fail", "affected wmi in {\"WBY\"} or vin[4..5] = \"XX\";", "WBA8E51060K734560",
 	  false, { { 0 } }, RDB_VERDICT_NOT_AFFECTED, "no alternative holds: (1) WMI WBA not "
