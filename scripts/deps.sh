@@ -11,7 +11,7 @@ pkgs_build="gcc make pkg-config libc6-dev libudev-dev libjson-c-dev libsodium-de
 pkgs_test="libcmocka-dev can-utils iproute2 kmod clang"
 # The VM route for hosts whose kernel has no CAN: Debian's kernel is fetched by tests/vm/kernel.sh.
 pkgs_vm="qemu-system-x86 busybox-static cpio kmod"
-pkgs_bench="sqlite3 libsqlite3-dev"
+pkgs_bench="sqlite3 libsqlite3-dev time"
 
 want=""
 for g in "$@"; do

@@ -126,7 +126,9 @@ void recalld_make_request(const struct recalld_config *cfg, const char *iface,
 		/* the bus read ends in time for a report: the daemon kills a check at
 		 * check_timeout and then has nothing to show */
 		.deadline_ms = cfg->check_timeout_ms - margin,
-		.flags = 0,
+		/* the report lists what concerns the car and counts the rest (not_affected_omitted),
+		 * as recall-check does: its length follows the car, not the database */
+		.flags = RECALL_CHECK_CONCERNING,
 	};
 	snprintf(ret->iface, sizeof(ret->iface), "%s", iface);
 	snprintf(ret->addressing, sizeof(ret->addressing), "%s",
