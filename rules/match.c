@@ -870,6 +870,16 @@ static void prefetch_slot(const struct rdb *db, uint64_t key)
 			   (uint64_t)rdb_slot_home(key, (uint32_t)x->count) * x->stride);
 }
 
+/* The campaign records a lookup will decide, asked for before the first is needed. */
+static void prefetch_camps(const struct rdb *db, const uint32_t *c, uint32_t n)
+{
+	const struct rdb_sec *x = &db->sec[RDB_SEC_CAMPAIGNS];
+
+	for (uint32_t i = 0; i < n && i < 4; i++)
+		if (c[i] < x->count)
+			__builtin_prefetch(db->mem + x->off + (uint64_t)c[i] * x->stride);
+}
+
 int rdb_match(const struct rdb *db, const struct rdb_vehicle *v, unsigned int flags,
 	      struct rdb_result *results, size_t cap)
 {
@@ -912,9 +922,16 @@ int rdb_match(const struct rdb *db, const struct rdb_vehicle *v, unsigned int fl
 			g = rdb_u32s(db, RDB_SEC_GENERIC, 0, ng);
 		if (m.err || (ng && !g))
 			return fail(&m);
+		prefetch_camps(db, a, na);
+		prefetch_camps(db, a5, na5);
 		vin_lookup(&m);
 		if (m.err)
 			return m.err;
+		for (uint32_t i = 0; i < m.n_run && i < 4; i++) {
+			uint32_t c = (uint32_t)m.run[i] >> 1;
+
+			prefetch_camps(db, &c, 1);
+		}
 		/*
 		 * Four lists (WMI, WMI + model code, generic, VIN list), ascending, merged.  Each
 		 * round takes the smallest head and moves past it in every list, so it ends after

@@ -79,6 +79,18 @@ static const struct parse_case {
 	{ "campaign \"X\" { title \"\xff\"; affected true; }", 1,
 	  "t.rules:1:23: error: invalid UTF-8 in string" },
 	{ H " affected true; @ }", 1, "t.rules:1:73: error: unexpected character '@'" },
+	/* texts reach terminals and JSON: no control characters but tab and newline */
+	{ "campaign \"X\" { title \"a\x1b[2Jb\"; affected true; }", 1,
+	  "t.rules:1:24: error: control character 0x1B in string" },
+	{ "campaign \"X\" { title \"a\x7f\"; affected true; }", 1,
+	  "t.rules:1:24: error: control character 0x7F in string" },
+	{ "campaign \"X\" { title \"a\xc2\x85\"; affected true; }", 1,
+	  "t.rules:1:24: error: control character U+0085 in string" },
+	{ "campaign \"X\" { title \"a\rb\"; affected true; }", 1,
+	  "t.rules:1:24: error: control character 0x0D in string" },
+	{ "campaign \"X\" { title \"a\tb\r\nc\"; affected true; }", 0,
+	  "t.rules:1:1: warning: campaign does not say how an affected vehicle is recognised "
+	  "(recognition ...)" },
 	/* recovery: every error of the file, on its own line */
 	{ H " affected true; titel \"a\";\n foo;\n start 2012-02-30; }", 3,
 	  "t.rules:1:73: error: unknown statement 'titel'" },
