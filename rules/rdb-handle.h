@@ -38,6 +38,12 @@ struct rdb {
 	uint64_t *present;		/* bit per block: read and checked */
 	unsigned int n_levels;
 	uint64_t level_start[RDB_MAX_LEVELS], level_blocks[RDB_MAX_LEVELS];
+	/* Block 0 and the tree's top, checked at open.  For a file they are kept apart from mem:
+	 * open then touches no page of the big mapping (a page fault there costs more than the
+	 * rest of the open in a VM). */
+	uint8_t *b0, *top;
+	uint64_t top_block;
+	bool own_b0_top;
 	struct stat st;			/* at open: tells a file replaced in place */
 	struct rdb_header h;		/* copy of the checked header */
 	struct rdb_sec sec[_RDB_SEC_MAX];
@@ -48,6 +54,12 @@ struct rdb {
 	int err;
 	char errmsg[RDB_ERR_MAX];
 };
+
+/* A block of the hash tree, checked (or its parent checked) before use. */
+static inline const uint8_t *rdb_tree_block(const struct rdb *db, uint64_t b)
+{
+	return b == db->top_block ? db->top : db->mem + (b << db->shift);
+}
 
 /* Reads and checks the blocks under [off, off + len) (rdb.c); 0 or a negative errno, recorded. */
 int rdb_fault(const struct rdb *db, uint64_t off, uint64_t len);

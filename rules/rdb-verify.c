@@ -99,7 +99,7 @@ static int verify_blocks(struct rdb *db)
 		unsigned int up = (unsigned int)(lvl + 1);
 
 		for (uint64_t i = 0; i < n; i++) {
-			const uint8_t *want = db->mem + ((db->level_start[up] + i / per) << db->shift) +
+			const uint8_t *want = rdb_tree_block(db, db->level_start[up] + i / per) +
 					      (i % per) * RDB_HASH_LEN;
 
 			if (rdb_present(db, first + i))

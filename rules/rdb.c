@@ -189,7 +189,7 @@ static int expected_hash(struct rdb *db, uint64_t b, unsigned int depth, const u
 		if (r < 0)
 			return r;
 	}
-	*ret = db->mem + (parent << db->shift) + (idx % per) * RDB_HASH_LEN;
+	*ret = rdb_tree_block(db, parent) + (idx % per) * RDB_HASH_LEN;
 	return 0;
 }
 
@@ -357,7 +357,7 @@ static int open_common(struct rdb *db, const struct rdb_open_opts *o, const char
 	bool seen[_RDB_SEC_MAX] = { false };
 	int r;
 
-	memcpy(&db->h, db->mem, sizeof(db->h));
+	memcpy(&db->h, db->b0, sizeof(db->h));
 	bs = (size_t)1 << h->block_shift;
 	db->shift = h->block_shift;
 	db->n_blocks = db->size >> db->shift;
@@ -379,12 +379,18 @@ static int open_common(struct rdb *db, const struct rdb_open_opts *o, const char
 	if (!db->present)
 		return -ENOMEM;
 	top = db->level_start[db->n_levels - 1];
-	if (db->fd >= 0) {
-		r = read_at(db, db->mem + (top << db->shift), bs, top << db->shift);
+	db->top_block = top;
+	if (db->own_b0_top) {
+		db->top = malloc(bs);
+		if (!db->top)
+			return -ENOMEM;
+		r = read_at(db, db->top, bs, top << db->shift);
 		if (r < 0)
 			return copy_error(db, errbuf, errlen, r);
+	} else {
+		db->top = db->mem + (top << db->shift);
 	}
-	rdb_root_hash(db->mem, db->mem + (top << db->shift), db->shift, root);
+	rdb_root_hash(db->b0, db->top, db->shift, root);
 	if (memcmp(root, h->root, RDB_HASH_LEN) != 0)
 		return BAD("root hash does not match (file damaged or altered)");
 	set_present(db, 0);
@@ -432,7 +438,7 @@ static int open_common(struct rdb *db, const struct rdb_open_opts *o, const char
 		struct rdb_sec *x;
 
 		/* section_size may exceed the struct (later additions): read what we know */
-		memcpy(&st, db->mem + h->section_table + (size_t)i * h->section_size, sizeof(st));
+		memcpy(&st, db->b0 + h->section_table + (size_t)i * h->section_size, sizeof(st));
 		if (st.id == 0 || st.id >= _RDB_SEC_MAX)
 			continue;	/* sections of later minor additions are skipped */
 		if (seen[st.id])
@@ -476,13 +482,13 @@ static int open_common(struct rdb *db, const struct rdb_open_opts *o, const char
 
 /*
  * Anonymous memory for the file's bytes: costs nothing until a block is read into it, and cannot
- * SIGBUS.  Aligned to 2 MiB, so that when everything is read (rdb_verify_all) all of it can be
- * held in transparent huge pages: a lookup's random steps over 100 MB then miss the cache but
- * not the TLB as well.
+ * SIGBUS.  When everything will be read (RDB_OPEN_VERIFY_ALL) it is aligned to 2 MiB, so all of it
+ * can be held in transparent huge pages: a lookup's random steps over 100 MB then miss the cache
+ * but not the TLB as well.  (A lazy handle skips that: two munmaps would be most of its open.)
  */
-static int map_anon(struct rdb *db)
+static int map_anon(struct rdb *db, bool huge)
 {
-	size_t len = db->size + (db->size >= HUGE_PAGE ? HUGE_PAGE : 0);
+	size_t len = db->size + (huge && db->size >= HUGE_PAGE ? HUGE_PAGE : 0);
 	uint8_t *m = mmap(NULL, len, PROT_READ | PROT_WRITE,
 			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0), *a;
 
@@ -526,6 +532,10 @@ struct rdb *rdb_close(struct rdb *db)
 	if (db->fd >= 0)
 		close(db->fd);
 	free(db->present);
+	if (db->own_b0_top) {
+		free(db->b0);
+		free(db->top);
+	}
 	free(db->path);
 	free(db->signer_name);
 	free(db);
@@ -554,6 +564,7 @@ int rdb_open_buffer_with(const void *buf, size_t len, const struct rdb_open_opts
 		return -ENOMEM;
 	/* never written through: blocks of a buffer are only checked, not read */
 	db->mem = (uint8_t *)(uintptr_t)buf;
+	db->b0 = db->mem;
 	db->size = len;
 	r = open_common(db, o, "(buffer)", errbuf, errlen);
 	if (r < 0) {
@@ -606,12 +617,18 @@ int rdb_open_with(const char *path, const struct rdb_open_opts *o, struct rdb **
 	if (r < 0)
 		goto fail;
 	db->size = (size_t)db->st.st_size;
-	r = map_anon(db);
+	r = map_anon(db, o && (o->flags & RDB_OPEN_VERIFY_ALL));
 	if (r < 0) {
 		r = fail(errbuf, errlen, path, r, "cannot map: %s", strerror(-r));
 		goto fail;
 	}
-	r = read_at(db, db->mem, (size_t)1 << h.block_shift, 0);
+	db->own_b0_top = true;
+	db->b0 = malloc((size_t)1 << h.block_shift);
+	if (!db->b0) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	r = read_at(db, db->b0, (size_t)1 << h.block_shift, 0);
 	if (r < 0) {
 		r = copy_error(db, errbuf, errlen, r);
 		goto fail;

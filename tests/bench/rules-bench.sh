@@ -30,7 +30,7 @@ echo "generate: $camps campaigns, $vins listed VINs, $queries queries: $(ms "$s"
 	"($(du -sm "$d" | cut -f1) MB of rule and list text)"
 
 # GNU time gives the peak resident memory of the compile (scripts/deps.sh bench installs it)
-/usr/bin/time -f '%e %M' -o "$d/time" "$B/bin/recallc" -q "$d/bench.rules" -o "$d/bench.rdb"
+/usr/bin/time -q -f '%e %M' -o "$d/time" "$B/bin/recallc" -q "$d/bench.rules" -o "$d/bench.rdb"
 read -r secs kb <"$d/time"
 echo "compile (recallc: parse, sort, index, hash tree, write + fsync): $secs s," \
 	"$(awk -v v="$vins" -v s="$secs" 'BEGIN { printf "%.2f", v / s / 1e6 }') M VINs/s," \
@@ -90,10 +90,10 @@ done
 med() { sort -n "$1" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 rc=$(med "$d/t.rc")
 sq=$(med "$d/t.sq")
-/usr/bin/time -f '%M' -o "$d/m.rc" "$B/bin/recall-check" --vin "$vin" --db "$d/bench.rdb" \
+/usr/bin/time -q -f '%M' -o "$d/m.rc" "$B/bin/recall-check" --vin "$vin" --db "$d/bench.rdb" \
 	>/dev/null || true
-/usr/bin/time -f '%M' -o "$d/m.sq" sqlite3 "$d/bench.sqlite" "$sql" >/dev/null
+/usr/bin/time -q -f '%M' -o "$d/m.sq" sqlite3 "$d/bench.sqlite" "$sql" >/dev/null
 echo "one-shot, median of $oneshot: recall-check --vin $(awk -v u="$rc" 'BEGIN { printf "%.2f", u / 1000 }') ms" \
-	"($(($(cat "$d/m.rc") / 1024)) MB peak), sqlite3 CLI $(awk -v u="$sq" 'BEGIN { printf "%.2f", u / 1000 }') ms" \
-	"($(($(cat "$d/m.sq") / 1024)) MB peak); ratio sqlite3/recall-check" \
+	"($(($(tail -n 1 "$d/m.rc") / 1024)) MB peak), sqlite3 CLI $(awk -v u="$sq" 'BEGIN { printf "%.2f", u / 1000 }') ms" \
+	"($(($(tail -n 1 "$d/m.sq") / 1024)) MB peak); ratio sqlite3/recall-check" \
 	"$(awk -v a="$sq" -v b="$rc" 'BEGIN { printf "%.2f", a / b }')x"
