@@ -137,7 +137,8 @@ static void show_value(const uint8_t *val, size_t len, char *out, size_t outlen)
 
 static void trim(const uint8_t **val, size_t *len)
 {
-	while (*len && ((*val)[*len - 1] == 0 || (*val)[*len - 1] == ' ' || (*val)[*len - 1] == 0xFF))
+	while (*len &&
+		((*val)[*len - 1] == 0 || (*val)[*len - 1] == ' ' || (*val)[*len - 1] == 0xFF))
 		(*len)--;
 	while (*len && (*val)[0] == ' ') {
 		(*val)++;
@@ -562,9 +563,10 @@ static enum tri eval(struct mctx *m, uint32_t idx, char *why)
 				return n->cmp == RDB_CMP_NE ? T : F;
 			}
 			h = n->cmp == RDB_CMP_EQ || n->cmp == RDB_CMP_NE
-				? cmp_holds(n->cmp, len == strlen(ref) && !memcmp(val, ref, len) ? 0 : 1)
-				: cmp_holds(n->cmp, rdb_version_cmp(val, len, (const uint8_t *)ref,
-								    strlen(ref)));
+				    ? cmp_holds(n->cmp,
+					      len == strlen(ref) && !memcmp(val, ref, len) ? 0 : 1)
+				    : cmp_holds(n->cmp, rdb_version_cmp(val, len,
+								(const uint8_t *)ref, strlen(ref)));
 			show_value(val, len, shown, sizeof(shown));
 			why_set(why, "%s:%04X \"%s\" %s%s \"%s\"", ecu_str(n->ecu, ebuf),
 				n->did, shown, h ? "" : "not ", cmp_words[n->cmp], ref);
@@ -721,7 +723,8 @@ static void decide(struct mctx *m, uint32_t idx, struct rdb_result *res)
 		if (c->affected == RDB_NONE)
 			why_set(sel_why, "%s; the campaign selects by VIN list", m->vin_why);
 		else if (sel == F && (c->flags & RDB_CF_INCLUDE))
-			why_set(sel_why, "%s; the VIN may be on the manufacturer's list", m->vin_why);
+			why_set(sel_why, "%s; the VIN may be on the manufacturer's list",
+				m->vin_why);
 		else if (sel == T && (c->flags & RDB_CF_EXCLUDE))
 			why_set(sel_why, "%s; the VIN may be on the exclusion list", m->vin_why);
 		if (sel != U && (((c->flags & RDB_CF_INCLUDE) && sel == F) ||
@@ -754,7 +757,8 @@ static void decide(struct mctx *m, uint32_t idx, struct rdb_result *res)
 		}
 		if (t == U) {
 			res->verdict = RDB_VERDICT_UNDETERMINED;
-			why_set(res->reason, "affected (%s); whether the remedy is applied is unknown: %s",
+			why_set(res->reason,
+				"affected (%s); whether the remedy is applied is unknown: %s",
 				sel_why, sub);
 			hotline(m, c, res);
 			return;
@@ -773,8 +777,8 @@ static void decide(struct mctx *m, uint32_t idx, struct rdb_result *res)
 		}
 		if (t == U) {
 			res->verdict = RDB_VERDICT_UNDETERMINED;
-			why_set(res->reason, "affected (%s); whether to inspect is unknown: %s", sel_why,
-				sub);
+			why_set(res->reason, "affected (%s); whether to inspect is unknown: %s",
+				sel_why, sub);
 			hotline(m, c, res);
 			return;
 		}
@@ -835,7 +839,7 @@ static void read_vin(struct mctx *m, const char *vin)
 
 	if (len == VIN_LEN && !rdb_vin_pack(vin, m->vi.vin, &m->prefix, &m->suffix)) {
 		m->vi.vin[VIN_LEN] = 0;
-		/* North America (1-5): the check digit is mandatory, a wrong one makes it invalid */
+		/* North America (1-5): the check digit is mandatory, a wrong one: invalid */
 		if (m->vi.vin[0] < '1' || m->vi.vin[0] > '5' ||
 		    vin_check_digit(m->vi.vin) == m->vi.vin[8]) {
 			memcpy(m->vi.wmi, m->vi.vin, 3);

@@ -33,7 +33,8 @@ int rdb_needed_dids(const struct rdb *db, struct rdb_did_ref **ret, size_t *ret_
 		/* the public type holds today's 32-bit addresses; a wider key is not one of them */
 		if (d->ecu > UINT32_MAX)
 			continue;
-		if (n && (v[n - 1].ecu > d->ecu || (v[n - 1].ecu == d->ecu && v[n - 1].did >= d->did))) {
+		if (n && (v[n - 1].ecu > d->ecu ||
+				 (v[n - 1].ecu == d->ecu && v[n - 1].did >= d->did))) {
 			free(v);
 			return rdb_bad(db, "needed DIDs unsorted");
 		}

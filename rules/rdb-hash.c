@@ -39,7 +39,8 @@ void rdb_root_hash(const uint8_t *block0, const uint8_t *top, unsigned int shift
 	crypto_generichash_state st;
 
 	crypto_generichash_init(&st, NULL, 0, RDB_HASH_LEN);
-	crypto_generichash_update(&st, (const uint8_t *)RDB_ROOT_CONTEXT, sizeof(RDB_ROOT_CONTEXT) - 1);
+	crypto_generichash_update(
+		&st, (const uint8_t *)RDB_ROOT_CONTEXT, sizeof(RDB_ROOT_CONTEXT) - 1);
 	crypto_generichash_update(&st, block0, RDB_SEAL_OFFSET);
 	crypto_generichash_update(&st, zero, RDB_SEAL_SIZE);
 	crypto_generichash_update(&st, block0 + RDB_SEAL_OFFSET + RDB_SEAL_SIZE,

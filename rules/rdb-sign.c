@@ -97,8 +97,9 @@ static int read_key(const char *path, const char *tag, uint8_t *key, size_t len,
 		if (!l || line[0] == '#')
 			continue;
 		if (strncmp(line, tag, strlen(tag)) != 0 || n_keys++ ||
-		    sodium_base642bin(key, len, line + strlen(tag), l - strlen(tag), NULL, &bin_len,
-				      NULL, sodium_base64_VARIANT_ORIGINAL) != 0 || bin_len != len) {
+			sodium_base642bin(key, len, line + strlen(tag), l - strlen(tag), NULL,
+				&bin_len, NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+			bin_len != len) {
 			sodium_memzero(buf, sizeof(buf));
 			return fail(errbuf, errlen, -EBADMSG, "%s: not a recalld %s key file", path,
 				    tag[4] == 'P' ? "public" : "secret");

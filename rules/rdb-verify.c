@@ -170,8 +170,9 @@ static int check_node(struct rdb *db, uint32_t i, uint32_t lo, uint8_t *depth, u
 			uint32_t ch = args[n->a + k];
 
 			if (ch >= i || ch < lo)
-				return BAD("node %u: operand %u is not an earlier node of its campaign",
-					   i, ch);
+				return BAD("node %u: operand %u is not an earlier node of its "
+					   "campaign",
+					i, ch);
 			if (used[ch - lo]++)
 				return BAD("node %u: operand %u has another parent", i, ch);
 			if (depth[ch - lo] + 1u > d)
@@ -259,7 +260,8 @@ static int check_campaigns(struct rdb *db)
 			break;
 		}
 		for (int k = 0; k < 3; k++)
-			if (roots[k] != RDB_NONE && (roots[k] < c->node_lo || roots[k] >= c->node_hi))
+			if (roots[k] != RDB_NONE &&
+				(roots[k] < c->node_lo || roots[k] >= c->node_hi))
 				r = BAD("campaign %u: condition outside its nodes", i);
 		if (r)
 			break;
@@ -367,10 +369,11 @@ static int check_vins(struct rdb *db)
 	if (z == UINT32_MAX)
 		return BAD("VIN hash table has no empty slot");
 	/*
-	 * Every key must be found where a probe looks, and a probe may stop early (Robin Hood order,
-	 * rdb-format.h): along a run of full slots, each key's distance from its home grows by at
-	 * most one per slot, and the first slot after an empty one holds a key at home.  Otherwise a
-	 * listed VIN would silently read as unlisted.  In one pass round the table from an empty slot.
+	 * Every key must be found where a probe looks, and a probe may stop early (Robin Hood
+	 * order, rdb-format.h): along a run of full slots, each key's distance from its home grows
+	 * by at most one per slot, and the first slot after an empty one holds a key at home.
+	 * Otherwise a listed VIN would silently read as unlisted.  In one pass round the table from
+	 * an empty slot.
 	 */
 	starts = calloc((size_t)n_ent / 8 + 1, 1);
 	if (!starts)
@@ -398,9 +401,9 @@ static int check_vins(struct rdb *db)
 		starts[g->start / 8] |= (uint8_t)(1u << (g->start % 8));
 	}
 	/*
-	 * Groups in order, in one sequential pass over the entries (visiting them group by group, in
-	 * slot order, costs a cache miss per group): the compiler lays the groups out one after the
-	 * other, so an entry that starts no group continues the one before.
+	 * Groups in order, in one sequential pass over the entries (visiting them group by group,
+	 * in slot order, costs a cache miss per group): the compiler lays the groups out one after
+	 * the other, so an entry that starts no group continues the one before.
 	 */
 	for (uint32_t e = 1; e < n_ent && !r; e++)
 		if (!(starts[e / 8] & (1u << (e % 8))) && ent[e - 1] >= ent[e])

@@ -137,8 +137,9 @@ static int read_at(struct rdb *db, void *dst, size_t len, uint64_t off)
 		if (n < 0)
 			return rdb_fail(db, -errno, "cannot read: %s", strerror(errno));
 		if (n == 0)
-			return rdb_fail(db, -ESTALE, "changed on disk since it was opened (now shorter): "
-					"replace databases with a rename, as recallc does, and reopen");
+			return rdb_fail(db, -ESTALE,
+				"changed on disk since it was opened (now shorter): "
+				"replace databases with a rename, as recallc does, and reopen");
 		got += (size_t)n;
 	}
 	return 0;
@@ -152,7 +153,8 @@ static bool changed_on_disk(const struct rdb *db)
 	if (db->fd < 0 || fstat(db->fd, &st) < 0)
 		return false;
 	return st.st_size != db->st.st_size || st.st_mtim.tv_sec != db->st.st_mtim.tv_sec ||
-	       st.st_mtim.tv_nsec != db->st.st_mtim.tv_nsec || st.st_ctim.tv_sec != db->st.st_ctim.tv_sec ||
+	       st.st_mtim.tv_nsec != db->st.st_mtim.tv_nsec ||
+	       st.st_ctim.tv_sec != db->st.st_ctim.tv_sec ||
 	       st.st_ctim.tv_nsec != db->st.st_ctim.tv_nsec;
 }
 
@@ -175,7 +177,8 @@ static int expected_hash(struct rdb *db, uint64_t b, unsigned int depth, const u
 		idx = b - 1;
 	} else {
 		for (lvl = 0; lvl + 1 < db->n_levels; lvl++)
-			if (b >= db->level_start[lvl] && b < db->level_start[lvl] + db->level_blocks[lvl])
+			if (b >= db->level_start[lvl] &&
+				b < db->level_start[lvl] + db->level_blocks[lvl])
 				break;
 		if (lvl + 1 >= db->n_levels)
 			return rdb_bad(db, "block %llu is in no part of the file",
@@ -297,7 +300,8 @@ static int check_header(const struct rdb_header *h, uint64_t size, const char *n
 			char *errbuf, size_t errlen)
 {
 	if (size < 8 || memcmp(h->magic, RDB_MAGIC, 8) != 0)
-		return fail(errbuf, errlen, name, -EMEDIUMTYPE, "not a recall database (wrong magic)");
+		return fail(
+			errbuf, errlen, name, -EMEDIUMTYPE, "not a recall database (wrong magic)");
 	if (size < sizeof(*h))
 		return fail(errbuf, errlen, name, -EBADMSG,
 			    "truncated: %llu bytes, the header alone is %zu",
@@ -403,8 +407,9 @@ static int open_common(struct rdb *db, const struct rdb_open_opts *o, const char
 		memcpy(msg + sizeof(RDB_SIGN_CONTEXT) - 1, h->root, RDB_HASH_LEN);
 		key_id_of(h->signer_key, db->key_id);
 		if (crypto_sign_verify_detached(h->signature, msg, sizeof(msg), h->signer_key) != 0)
-			return BAD("signature of key %s does not verify (file altered after signing)",
-				   db->key_id);
+			return BAD(
+				"signature of key %s does not verify (file altered after signing)",
+				db->key_id);
 		db->signer = RDB_SIGNER_UNTRUSTED;
 		if (o && o->trust) {
 			const char *who = rdb_trust_find(o->trust, h->signer_key);
@@ -429,8 +434,9 @@ static int open_common(struct rdb *db, const struct rdb_open_opts *o, const char
 	}
 
 	if (h->section_size < sizeof(struct rdb_section) || h->n_sections > RDB_MAX_SECTIONS ||
-	    h->section_table % RDB_ALIGN || h->section_table < h->header_size ||
-	    h->section_table > bs || (uint64_t)h->n_sections * h->section_size > bs - h->section_table)
+		h->section_table % RDB_ALIGN || h->section_table < h->header_size ||
+		h->section_table > bs ||
+		(uint64_t)h->n_sections * h->section_size > bs - h->section_table)
 		return BAD("section table out of bounds");
 	data_end = (1 + h->data_blocks) << db->shift;
 	for (uint32_t i = 0; i < h->n_sections; i++) {
@@ -452,9 +458,10 @@ static int open_common(struct rdb *db, const struct rdb_open_opts *o, const char
 		/* aligned, so every record is read at its natural alignment (no unaligned loads) */
 		if (st.offset % RDB_ALIGN || st.offset < bs || st.offset > data_end ||
 		    st.count > (data_end - st.offset) / st.entry_size)
-			return BAD("section %s out of bounds (offset %llu, %llu records of %u bytes)",
-				   sec_spec[st.id].name, (unsigned long long)st.offset,
-				   (unsigned long long)st.count, st.entry_size);
+			return BAD(
+				"section %s out of bounds (offset %llu, %llu records of %u bytes)",
+				sec_spec[st.id].name, (unsigned long long)st.offset,
+				(unsigned long long)st.count, st.entry_size);
 		if (st.count >= UINT32_MAX)
 			return BAD("section %s: too many records", sec_spec[st.id].name);
 		x = &db->sec[st.id];

@@ -2,7 +2,7 @@
 /*
  * rules/rdb.h — the compiled recall database (written by recallc) and the matcher.
  *
- * Opening costs the same at any size: the header, the section table and the top of the hash tree
+ * Opening costs the same at any size: the header, the section table and the hash tree's top
  * are read and the root hash (and the signature, if any) checked; nothing else.  Every other block
  * is read and checked against its hash the first time a lookup needs it, and remembered; every
  * offset, count and string is checked where it is used.  So a damaged, truncated, hostile or
@@ -145,7 +145,7 @@ struct rdb_open_opts {
 	const struct rdb_trust *trust;	/* may be NULL: no key is trusted */
 };
 
-/* Opens PATH (no option: lazy, nothing trusted).  On failure errbuf (if given) holds "PATH: why". */
+/* Opens PATH (no option: lazy, nothing trusted).  On failure errbuf holds "PATH: why". */
 int rdb_open(const char *path, struct rdb **ret_db, char *errbuf, size_t errlen);
 int rdb_open_with(const char *path, const struct rdb_open_opts *opts, struct rdb **ret_db,
 		  char *errbuf, size_t errlen);

@@ -161,8 +161,10 @@ static const struct rule_compiler *sort_ctx;
 
 static int campaign_cmp(const void *a, const void *b)
 {
-	const struct rcampaign *x = (const struct rcampaign *)sort_ctx->campaigns.p + *(const uint32_t *)a;
-	const struct rcampaign *y = (const struct rcampaign *)sort_ctx->campaigns.p + *(const uint32_t *)b;
+	const struct rcampaign *x =
+		(const struct rcampaign *)sort_ctx->campaigns.p + *(const uint32_t *)a;
+	const struct rcampaign *y =
+		(const struct rcampaign *)sort_ctx->campaigns.p + *(const uint32_t *)b;
 	int r = strcmp(sort_ctx->str + x->id_off, sort_ctx->str + y->id_off);
 
 	if (r)
@@ -329,7 +331,7 @@ static int needed_dids(const struct rule_compiler *c, const struct rdb_campaign_
 			v[n++] = (struct rdb_did_rec){ .ecu = nodes[i].ecu, .did = nodes[i].did };
 	for (size_t i = 0; i < nc; i++)
 		if (recs[i].bd_format != RDB_BD_NONE)
-			v[n++] = (struct rdb_did_rec){ .ecu = recs[i].bd_ecu, .did = recs[i].bd_did };
+			v[n++] = (struct rdb_did_rec){.ecu = recs[i].bd_ecu, .did = recs[i].bd_did};
 	if (n)
 		qsort(v, n, sizeof(*v), did_rec_cmp);
 	for (size_t i = 0; i < n; i++)
@@ -544,7 +546,8 @@ int rule_compiler_build(struct rule_compiler *c, void **ret_buf, size_t *ret_len
 			v[nv++] = v[i];
 	c->vins.n = nv;
 	if (nv > UINT32_MAX - 1) {
-		rule_diag_add(c, "(all files)", 1, 1, RULE_ERROR, "more than 4294967294 listed VINs");
+		rule_diag_add(
+			c, "(all files)", 1, 1, RULE_ERROR, "more than 4294967294 listed VINs");
 		r = -EINVAL;
 		goto out;
 	}

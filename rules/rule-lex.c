@@ -173,8 +173,9 @@ static void lex_string(struct parser *p, struct token *t)
 		}
 		/* texts end up on a technician's terminal: no control characters but tab and
 		 * newline (CRLF is read as LF); the reader refuses the same (rdb_text_check) */
-		if ((ch < 0x20 && ch != '\n' && ch != '\t' && !(ch == '\r' && peekc(p, 1) == '\n')) ||
-		    ch == 0x7f || (ch == 0xC2 && peekc(p, 1) >= 0x80 && peekc(p, 1) < 0xA0)) {
+		if ((ch < 0x20 && ch != '\n' && ch != '\t' &&
+			    !(ch == '\r' && peekc(p, 1) == '\n')) ||
+			ch == 0x7f || (ch == 0xC2 && peekc(p, 1) >= 0x80 && peekc(p, 1) < 0xA0)) {
 			rule_perr(p, p->line, p->col, "control character %s%02X in string",
 				  ch == 0xC2 ? "U+00" : "0x",
 				  ch == 0xC2 ? (unsigned int)peekc(p, 1) : (unsigned int)ch);
@@ -388,8 +389,8 @@ again:
 		return;
 	}
 	if (ch >= 0x80) {
-		size_t ul =
-			rdb_utf8_len((const unsigned char *)p->src + p->pos - 1, p->len - p->pos + 1);
+		size_t ul = rdb_utf8_len(
+			(const unsigned char *)p->src + p->pos - 1, p->len - p->pos + 1);
 
 		for (size_t i = 1; i < ul; i++)
 			advance(p);

@@ -167,7 +167,7 @@ void rule_vin_list_file(struct parser *p, const char *name, bool exclude, unsign
 			col = (unsigned int)(k < e ? k : b) + 1;
 			snprintf(msg, sizeof(msg), "not a VIN: %zu characters, need 17", e - b);
 		} else if ((bad = rdb_vin_pack(s + b, up, &prefix, &suffix))) {
-			/* lower case is the same VIN, as in inline lists: only other bytes are bad */
+			/* lower case is the same VIN, as inline: only other bytes are bad */
 			col = (unsigned int)(b + bad);
 			snprintf(msg, sizeof(msg), "not a VIN: character %u not allowed "
 				 "(0-9 A-Z without I, O, Q)", bad);

@@ -293,9 +293,10 @@ static int bench_sqlite(const struct rdb *db, const char *path, char (*q)[18], s
 		 (long long)st.st_size * 2, (long long)st.st_size / 1024 * 2);
 	if (sql(s, pragma) < 0)
 		goto out;
-	if (sqlite3_prepare_v3(s, "SELECT campaign, exclude FROM listed WHERE vin = ?1 "
-			       "UNION ALL SELECT campaign, 0 FROM candidates WHERE key IN (?2, ?3, '')",
-			       -1, SQLITE_PREPARE_PERSISTENT, &look, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v3(s,
+		    "SELECT campaign, exclude FROM listed WHERE vin = ?1 "
+		    "UNION ALL SELECT campaign, 0 FROM candidates WHERE key IN (?2, ?3, '')",
+		    -1, SQLITE_PREPARE_PERSISTENT, &look, NULL) != SQLITE_OK)
 		goto out;
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < nq; i++) {
@@ -423,7 +424,8 @@ int main(int argc, char **argv)
 	printf("listed VINs: %llu\n", (unsigned long long)rdb_listed_vin_count(db));
 	printf("database bytes: %lld\n", (long long)st.st_size);
 	printf("bytes per listed VIN: %.2f\n",
-	       (double)st.st_size / (double)(rdb_listed_vin_count(db) ? rdb_listed_vin_count(db) : 1));
+		(double)st.st_size /
+			(double)(rdb_listed_vin_count(db) ? rdb_listed_vin_count(db) : 1));
 	printf("open (header, section table, tree top, root hash), median of 101: %.3f ms\n",
 	       open_ms);
 	printf("load as recalld does (read + verify every block + structure): %.0f ms; "

@@ -22,13 +22,13 @@
 #include "rules/rule.h"
 #include "tests/lib/rdb-reseal.h"
 
-static const char src[] =
-	"campaign \"A\" { title \"a\"; recognition vehicle_diagnosis;\n"
-	"  affected wmi in {\"WBA\"} and (ecu 0x61 did 0xF189 < \"15.2.0\" or not ecu 0x12 present);\n"
-	"  include vins { \"WBA8E51060K734560\", \"WBY1Z41060V512345\" };\n"
-	"  exclude vins { \"WBA8E51060K734561\" }; }\n"
-	"campaign \"B\" { title \"b\"; recognition hotline \"x\" number \"1\";\n"
-	"  affected ecu 0x12 did 0xF187 in {\"1\", \"2\"}; }\n";
+static const char src[] = "campaign \"A\" { title \"a\"; recognition vehicle_diagnosis;\n"
+			  "  affected wmi in {\"WBA\"} and (ecu 0x61 did 0xF189 < \"15.2.0\" or "
+			  "not ecu 0x12 present);\n"
+			  "  include vins { \"WBA8E51060K734560\", \"WBY1Z41060V512345\" };\n"
+			  "  exclude vins { \"WBA8E51060K734561\" }; }\n"
+			  "campaign \"B\" { title \"b\"; recognition hotline \"x\" number \"1\";\n"
+			  "  affected ecu 0x12 did 0xF187 in {\"1\", \"2\"}; }\n";
 
 static uint8_t *img;
 static size_t img_len;
@@ -96,8 +96,9 @@ static char *answers(struct rdb *db, char *out, size_t len)
 			if (n < 0)
 				return NULL;
 			for (int k = 0; k < n && k < 4; k++)
-				o += (size_t)snprintf(out + o, len - o, "%u %s %s|", res[k].campaign,
-						      rdb_verdict_name(res[k].verdict), res[k].reason);
+				o += (size_t)snprintf(out + o, len - o, "%u %s %s|",
+					res[k].campaign, rdb_verdict_name(res[k].verdict),
+					res[k].reason);
 		}
 	}
 	for (uint32_t k = 0; k < rdb_campaign_count(db); k++) {
@@ -230,8 +231,8 @@ static const struct damage_case {
 	const char *name;
 	int err;
 	const char *msg;		/* at open, or from rdb_verify_all */
-	const char *lazy;		/* from a lookup on a lazily opened handle; NULL: bounded, no
-					 * error promised (the damage is not local to a lookup) */
+	const char *lazy; /* from a lookup on a lazily opened handle; NULL: bounded, no
+			   * error promised (the damage is not local to a lookup) */
 } damages[] = {
 	{ "magic", -EMEDIUMTYPE, "(buffer): not a recall database (wrong magic)", NULL },
 	{ "newer", -EPROTONOSUPPORT, "(buffer): format version 4 is newer than this reader (3): "
@@ -421,9 +422,9 @@ static void test_damage(void **state)
 
 		damage(d->name, &b, &len);
 		/* behind recomputed hashes, unless the hash check is what the case is about */
-		if (strcmp(d->name, "magic") && strcmp(d->name, "newer") && strcmp(d->name, "older") &&
-		    strcmp(d->name, "extended") && strcmp(d->name, "block-size") &&
-		    strcmp(d->name, "root"))
+		if (strcmp(d->name, "magic") && strcmp(d->name, "newer") &&
+			strcmp(d->name, "older") && strcmp(d->name, "extended") &&
+			strcmp(d->name, "block-size") && strcmp(d->name, "root"))
 			assert_int_equal(rdb_test_reseal(b, len), 0);
 		r = rdb_open_buffer(b, len, &db, err, sizeof(err));
 		if (r == 0) {

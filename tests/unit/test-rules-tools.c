@@ -144,8 +144,8 @@ static void test_signed_end_to_end(void **state)
 	assert_true(sscanf(env.out, "key %16s", id) == 1);
 	assert_int_equal(run("recallc", "--keygen", "werk", NULL), 1);
 	assert_non_null(strstr(env.err, "exists, not overwritten"));
-	assert_int_equal(run("recallc", "--sign", "werk.key", "seed.rules", "-o", "signed.rdb", NULL),
-			 0);
+	assert_int_equal(
+		run("recallc", "--sign", "werk.key", "seed.rules", "-o", "signed.rdb", NULL), 0);
 	assert_non_null(strstr(env.out, id));
 
 	/* not trusted, then trusted: the key id in the report either way */
