@@ -114,7 +114,9 @@ static size_t reference(const uint8_t *data, size_t size, struct bad_line *bad, 
 			for (k = 0; k < VIN_LEN; k++)
 				up[k] = s[b + k] >= 'a' && s[b + k] <= 'z' ? (char)(s[b + k] - 32)
 									  : s[b + k];
-		for (k = b; k < e && vin_char_value(e - b == VIN_LEN ? up[k - b] : s[k]) >= 0; k++)
+		/* the first character that cannot be in a VIN, lower case being upper case */
+		for (k = b; k < e && vin_char_value(s[k] >= 'a' && s[k] <= 'z' ? (char)(s[k] - 32)
+									 : s[k]) >= 0; k++)
 			;
 		if (e - b == VIN_LEN && k == e) {
 			/* ISO 3779 check digit, computed here independently of rules/vin.c */
