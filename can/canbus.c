@@ -12,11 +12,14 @@
  */
 #include <errno.h>
 #include <net/if.h>
+#include <limits.h>
 #include <net/if_arp.h>
 #include <poll.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -68,39 +71,6 @@ out:
 	return r;
 }
 
-static int scheme_ids(enum ident_scheme scheme, uint32_t ecu, uint32_t *tx, uint32_t *rx)
-{
-	switch (scheme) {
-	case IDENT_SCHEME_OBD11:
-		if (ecu < 0x7E0 || ecu > 0x7E7)
-			return -EINVAL;
-		*tx = ecu;
-		*rx = ecu + 8;
-		return 0;
-	case IDENT_SCHEME_OBD29:
-		if (ecu > 0xFF)
-			return -EINVAL;
-		*tx = 0x18DA00F1u | ecu << 8 | CAN_EFF_FLAG;
-		*rx = 0x18DAF100u | ecu | CAN_EFF_FLAG;
-		return 0;
-	case IDENT_SCHEME_BMW:
-		if (ecu > 0xFF || ecu == 0xF1)
-			return -EINVAL;
-		*tx = 0x6F1;
-		*rx = 0x600 + ecu;
-		return 0;
-	default:
-		return -EINVAL;
-	}
-}
-
-bool canbus_addr_ok(enum ident_scheme scheme, uint32_t ecu)
-{
-	uint32_t tx, rx;
-
-	return scheme_ids(scheme, ecu, &tx, &rx) == 0;
-}
-
 /*
  * net/can/isotp.c unbinds a socket when its interface is unregistered (sk_err ENODEV is reported
  * once, to whoever reads first); a later sendmsg on it fails with EADDRNOTAVAIL.  For us that
@@ -147,17 +117,19 @@ bool canbus_stmin_ok(uint8_t stmin)
 	return stmin <= 0x7F || (stmin >= 0xF1 && stmin <= 0xF9);
 }
 
-int canbus_isotp_open(const char *iface, enum ident_scheme scheme, uint32_t ecu, uint8_t stmin,
-		      struct canbus_isotp *s, struct isotp_transport *t)
+int canbus_isotp_open(const char *iface, enum ident_scheme scheme, uint32_t ecu, bool fd,
+		      uint8_t stmin, struct canbus_isotp *s, struct isotp_transport *t)
 {
+	const struct ident_scheme_desc *d = ident_scheme_desc(scheme);
 	struct can_isotp_options opts = { 0 };
 	struct can_isotp_fc_options fc = { 0 };
+	struct can_isotp_ll_options ll = { 0 };
 	struct sockaddr_can addr = { 0 };
 	uint32_t tx, rx;
-	int fd = -1, r;
+	int fd_ = -1, r;
 	unsigned int idx;
 
-	r = scheme_ids(scheme, ecu, &tx, &rx);
+	r = ident_scheme_ids(scheme, ecu, &tx, &rx);
 	if (r < 0)
 		return r;
 	if (!canbus_stmin_ok(stmin))
@@ -165,32 +137,47 @@ int canbus_isotp_open(const char *iface, enum ident_scheme scheme, uint32_t ecu,
 	idx = if_nametoindex(iface);
 	if (!idx)
 		return -ENODEV;
-	fd = socket(PF_CAN, SOCK_DGRAM | SOCK_CLOEXEC, CAN_ISOTP);
-	if (fd < 0)
+	fd_ = socket(PF_CAN, SOCK_DGRAM | SOCK_CLOEXEC, CAN_ISOTP);
+	if (fd_ < 0)
 		return -errno;
 	/* ISO 15765-4: transmit frames padded to 8 bytes; accept unpadded frames on receive. */
 	opts.flags = CAN_ISOTP_TX_PADDING;
 	opts.txpad_content = ISOTP_PAD;
-	if (scheme == IDENT_SCHEME_BMW) {
-		opts.flags |= CAN_ISOTP_EXTEND_ADDR | CAN_ISOTP_RX_EXT_ADDR;
+	if (d->ext_addr) {
+		opts.flags |= CAN_ISOTP_EXTEND_ADDR;
 		opts.ext_address = (uint8_t)ecu;
-		opts.rx_ext_address = 0xF1;
 	}
-	if (setsockopt(fd, SOL_CAN_ISOTP, CAN_ISOTP_OPTS, &opts, sizeof(opts)) < 0)
+	if (d->rx_ext >= 0) {
+		opts.flags |= CAN_ISOTP_RX_EXT_ADDR;
+		opts.rx_ext_address = (uint8_t)d->rx_ext;
+	}
+	if (setsockopt(fd_, SOL_CAN_ISOTP, CAN_ISOTP_OPTS, &opts, sizeof(opts)) < 0)
 		goto err;
 	/* Our FC: no block limit; STmin 0 unless the caller must slow a slow ECU down. */
 	fc.bs = 0;
 	fc.stmin = stmin;
 	fc.wftmax = 0;
-	if (setsockopt(fd, SOL_CAN_ISOTP, CAN_ISOTP_RECV_FC, &fc, sizeof(fc)) < 0)
+	if (setsockopt(fd_, SOL_CAN_ISOTP, CAN_ISOTP_RECV_FC, &fc, sizeof(fc)) < 0)
 		goto err;
+	/*
+	 * CAN FD (ISO 15765-2:2016): the kernel's link layer takes only frames of its own MTU, so
+	 * an FD ECU needs an FD socket (and a classic one a classic socket).  TX_DL 64; no bit rate
+	 * switch asked, which a bus without a data bit rate could not carry.
+	 */
+	if (fd) {
+		ll.mtu = CANFD_MTU;
+		ll.tx_dl = CANFD_MAX_DLEN;
+		ll.tx_flags = 0;
+		if (setsockopt(fd_, SOL_CAN_ISOTP, CAN_ISOTP_LL_OPTS, &ll, sizeof(ll)) < 0)
+			goto err;
+	}
 	addr.can_family = AF_CAN;
 	addr.can_ifindex = (int)idx;
 	addr.can_addr.tp.tx_id = tx;
 	addr.can_addr.tp.rx_id = rx;
-	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
+	if (bind(fd_, (struct sockaddr *)&addr, sizeof(addr)) < 0)
 		goto err;
-	s->fd = fd;
+	s->fd = fd_;
 	t->ctx = s;
 	t->send = k_send;
 	t->recv = k_recv;
@@ -198,7 +185,9 @@ int canbus_isotp_open(const char *iface, enum ident_scheme scheme, uint32_t ecu,
 	return 0;
 err:
 	r = -errno;
-	close(fd);
+	close(fd_);
+	/* the kernel refuses an FD link layer on a classic interface only at bind/send time; an
+	 * old kernel without LL options says ENOPROTOOPT */
 	return r;
 }
 
@@ -213,117 +202,342 @@ void canbus_isotp_close(struct canbus_isotp *s)
 int canbus_response_ecu(enum ident_scheme scheme, uint32_t can_id, const uint8_t *data,
 			size_t len, uint32_t *ret_ecu)
 {
+	const struct ident_scheme_desc *d = ident_scheme_desc(scheme);
 	bool eff = can_id & CAN_EFF_FLAG;
-	uint32_t id = can_id & (eff ? CAN_EFF_MASK : CAN_SFF_MASK);
+	uint32_t id = can_id & (eff ? CAN_EFF_MASK : CAN_SFF_MASK), ecu;
 
-	if (can_id & (CAN_RTR_FLAG | CAN_ERR_FLAG))
+	if (!d || !d->func_id || (can_id & (CAN_RTR_FLAG | CAN_ERR_FLAG)) || eff != d->eff)
 		return -ENOENT;
-	switch (scheme) {
-	case IDENT_SCHEME_OBD11:
-		if (eff || id < 0x7E8 || id > 0x7EF)
-			return -ENOENT;
-		*ret_ecu = id - 8;
-		return 0;
-	case IDENT_SCHEME_OBD29:
-		if (!eff || (id & 0x1FFFFF00u) != 0x18DAF100u)
-			return -ENOENT;
-		*ret_ecu = id & 0xFF;
-		return 0;
-	case IDENT_SCHEME_BMW:
-		if (eff || id < 0x600 || id > 0x6FF || id == 0x6F1 || !data || len < 1 ||
-		    data[0] != 0xF1)
-			return -ENOENT;
-		*ret_ecu = id - 0x600;
-		return 0;
-	default:
+	if (id < d->rx_base || (id - d->rx_base) % d->rx_mul)
 		return -ENOENT;
-	}
+	ecu = (id - d->rx_base) / d->rx_mul;
+	if (!ident_scheme_addr_ok(scheme, ecu))
+		return -ENOENT;
+	/* an answer of an extended-address scheme is addressed to the tester in its first byte */
+	if (d->rx_ext >= 0 && (!data || len < 1 || data[0] != (uint8_t)d->rx_ext))
+		return -ENOENT;
+	*ret_ecu = ecu;
+	return 0;
 }
 
-int canbus_discover(const char *iface, enum ident_scheme scheme, unsigned int window_ms,
-		    uint32_t *ecus, size_t cap)
+int canbus_probe_frame(const struct ident_probe *p, uint32_t *can_id, uint8_t data[8])
+{
+	const struct ident_scheme_desc *d = ident_scheme_desc(p->scheme);
+	size_t o = 0;
+	uint32_t tx, rx;
+
+	if (!d)
+		return -EINVAL;
+	memset(data, ISOTP_PAD, 8);
+	if (p->ecu == IDENT_ECU_ANY) {
+		if (!d->func_id)
+			return -EINVAL;
+		*can_id = d->func_id | (d->eff ? CAN_EFF_FLAG : 0);
+		if (d->func_ext >= 0)
+			data[o++] = (uint8_t)d->func_ext;
+	} else {
+		if (ident_scheme_ids(p->scheme, p->ecu, &tx, &rx) < 0)
+			return -EINVAL;
+		*can_id = tx;
+		if (d->ext_addr)
+			data[o++] = (uint8_t)p->ecu;
+	}
+	data[o++] = 0x02;	/* Single Frame, 2 bytes */
+	data[o++] = d->probe[0];
+	data[o] = d->probe[1];
+	return 0;
+}
+
+/* ---- the SocketCAN bus ---- */
+
+#define SC_MAX_PROBES 320
+#define SC_MAX_SEEN 512
+
+struct sc_probe {
+	struct ident_probe p;
+	uint32_t rx;			/* physical probes: the response id */
+	uint64_t sent_ns;		/* CLOCK_REALTIME, as the kernel stamps frames */
+};
+
+struct sc_bus {
+	char iface[IFNAMSIZ];
+	int raw;
+	size_t n_probes;
+	struct sc_probe probes[SC_MAX_PROBES];
+	size_t n_seen;
+	struct { enum ident_scheme scheme; uint32_t ecu; } seen[SC_MAX_SEEN];
+};
+
+static uint64_t realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static int sc_raw_open(struct sc_bus *b)
 {
 	struct sockaddr_can addr = { 0 };
-	struct can_frame f = { 0 };
-	unsigned int idx;
-	size_t n = 0;
-	int fd, r;
+	int one = 1, fd;
+	unsigned int idx = if_nametoindex(b->iface);
 
-	idx = if_nametoindex(iface);
 	if (!idx)
 		return -ENODEV;
-	fd = socket(PF_CAN, SOCK_RAW | SOCK_CLOEXEC, CAN_RAW);
+	fd = socket(PF_CAN, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, CAN_RAW);
 	if (fd < 0)
 		return -errno;
+	/* CAN FD answers are dropped by a raw socket that does not ask for them */
+	(void)setsockopt(fd, SOL_CAN_RAW, CAN_RAW_FD_FRAMES, &one, sizeof(one));
+	/* kernel receive time stamps: how long an ECU took, also when the frame is read late */
+	(void)setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one));
 	addr.can_family = AF_CAN;
 	addr.can_ifindex = (int)idx;
 	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
-		r = -errno;
-		goto out;
-	}
-	memset(f.data, ISOTP_PAD, sizeof(f.data));
-	f.len = 8;
-	switch (scheme) {
-	case IDENT_SCHEME_OBD11:
-		f.can_id = 0x7DF;
-		memcpy(f.data, "\x02\x01\x00", 3);
-		break;
-	case IDENT_SCHEME_OBD29:
-		f.can_id = 0x18DB33F1u | CAN_EFF_FLAG;
-		memcpy(f.data, "\x02\x01\x00", 3);
-		break;
-	case IDENT_SCHEME_BMW:
-		f.can_id = 0x6F1;
-		memcpy(f.data, "\xDF\x02\x3E\x00", 4);
-		break;
-	default:
-		r = -EINVAL;
-		goto out;
-	}
-	if (write(fd, &f, sizeof(f)) != sizeof(f)) {
-		r = -errno;
-		goto out;
-	}
-	uint64_t deadline = canbus_now_ms(NULL) + window_ms;
+		int r = -errno;
 
-	for (;;) {
-		uint64_t now = canbus_now_ms(NULL);
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		struct can_frame in;
-		uint32_t ecu;
-		ssize_t got;
-		size_t i;
-
-		if (now >= deadline)
-			break;
-		r = poll(&p, 1, (int)(deadline - now));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			r = -errno;
-			goto out;
-		}
-		if (r == 0)
-			break;
-		got = read(fd, &in, sizeof(in));
-		if (got < 0) {
-			r = -errno;
-			goto out;
-		}
-		if ((size_t)got < sizeof(in) || in.len > 8)
-			continue;
-		if (canbus_response_ecu(scheme, in.can_id, in.data, in.len, &ecu) < 0)
-			continue;
-		for (i = 0; i < n && ecus[i] != ecu; i++)
-			;
-		if (i == n && n < cap) {
-			ecus[n++] = ecu;
-			/* a late responder may follow: keep listening one more window */
-			deadline = canbus_now_ms(NULL) + window_ms;
-		}
+		close(fd);
+		return r;
 	}
-	r = (int)n;
-out:
+	b->raw = fd;
+	return 0;
+}
+
+static int sc_mtu(const char *iface)
+{
+	struct ifreq ifr;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), r;
+
+	if (fd < 0)
+		return -errno;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", iface);
+	r = ioctl(fd, SIOCGIFMTU, &ifr) < 0 ? -errno : ifr.ifr_mtu;
 	close(fd);
 	return r;
+}
+
+int canbus_fd_ok(const char *iface)
+{
+	int r = sc_mtu(iface);
+
+	if (r < 0)
+		return r == -ENXIO ? -ENODEV : r;
+	return r == CANFD_MTU ? 0 : -EMEDIUMTYPE;
+}
+
+static int sc_probe(void *ctx, const struct ident_probe *p, size_t n, bool fd)
+{
+	struct sc_bus *b = ctx;
+	int r;
+
+	if (b->raw < 0 && (r = sc_raw_open(b)) < 0)
+		return r;
+	if (fd && (r = canbus_fd_ok(b->iface)) < 0)
+		return r;	/* -EMEDIUMTYPE: not a CAN FD interface (MTU 16) */
+	for (size_t i = 0; i < n; i++) {
+		struct canfd_frame f = { 0 };
+		struct sc_probe *sp;
+		uint32_t tx;
+		ssize_t w;
+
+		if (b->n_probes >= SC_MAX_PROBES)
+			return -ENOSPC;
+		if (canbus_probe_frame(&p[i], &f.can_id, f.data) < 0)
+			return -EINVAL;
+		f.len = 8;
+		sp = &b->probes[b->n_probes];
+		sp->p = p[i];
+		if (p[i].ecu != IDENT_ECU_ANY)
+			(void)ident_scheme_ids(p[i].scheme, p[i].ecu, &tx, &sp->rx);
+		sp->sent_ns = realtime_ns();
+		do
+			w = write(b->raw, &f, fd ? CANFD_MTU : CAN_MTU);
+		while (w < 0 && errno == EINTR);
+		if (w < 0 && errno == ENOBUFS) {
+			/* the interface queue is full: give the driver a moment, once */
+			struct pollfd pw = { .fd = b->raw, .events = POLLOUT };
+
+			(void)poll(&pw, 1, 10);
+			w = write(b->raw, &f, fd ? CANFD_MTU : CAN_MTU);
+		}
+		if (w < 0)
+			return k_errno(errno);
+		b->n_probes++;
+	}
+	return 0;
+}
+
+/* Which probe does this frame answer, and from which ECU?  0 and *ret_i, *ret_ecu, or -ENOENT. */
+static int sc_classify(const struct sc_bus *b, const struct canfd_frame *f, size_t len,
+		       size_t *ret_i, uint32_t *ret_ecu)
+{
+	for (size_t i = 0; i < b->n_probes; i++) {
+		const struct sc_probe *sp = &b->probes[i];
+		const struct ident_scheme_desc *d = ident_scheme_desc(sp->p.scheme);
+		uint32_t ecu;
+
+		if (sp->p.ecu == IDENT_ECU_ANY) {
+			if (canbus_response_ecu(sp->p.scheme, f->can_id, f->data, len, &ecu) < 0)
+				continue;
+		} else {
+			if (f->can_id != sp->rx || (f->can_id & (CAN_RTR_FLAG | CAN_ERR_FLAG)))
+				continue;
+			if (d->rx_ext >= 0 && (len < 1 || f->data[0] != (uint8_t)d->rx_ext))
+				continue;
+			ecu = sp->p.ecu;
+		}
+		*ret_i = i;
+		*ret_ecu = ecu;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+static int sc_next_answer(void *ctx, unsigned int wait_ms, struct ident_answer *a)
+{
+	struct sc_bus *b = ctx;
+	uint64_t end = canbus_now_ms(NULL) + wait_ms;
+
+	if (b->raw < 0)
+		return 0;
+	for (;;) {
+		struct canfd_frame f;
+		struct iovec iov = { .iov_base = &f, .iov_len = sizeof(f) };
+		char cbuf[CMSG_SPACE(sizeof(struct timespec))];
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+				     .msg_controllen = sizeof(cbuf) };
+		struct pollfd p = { .fd = b->raw, .events = POLLIN };
+		uint64_t now, at_ns = 0;
+		size_t i, k;
+		uint32_t ecu;
+		ssize_t got;
+		int r;
+
+		got = recvmsg(b->raw, &mh, 0);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0 && errno != EAGAIN) {
+			if (errno == ENETDOWN || errno == ENODEV || errno == ENXIO)
+				return -ENODEV;
+			return -errno;
+		}
+		if (got < 0) {
+			now = canbus_now_ms(NULL);
+			if (now >= end)
+				return 0;
+			r = poll(&p, 1, (int)(end - now));
+			if (r < 0 && errno != EINTR)
+				return -errno;
+			if (r == 0)
+				return 0;
+			if (p.revents & (POLLERR | POLLHUP | POLLNVAL)) {
+				int err = 0;
+				socklen_t el = sizeof(err);
+
+				(void)getsockopt(b->raw, SOL_SOCKET, SO_ERROR, &err, &el);
+				if (err)
+					return err == ENETDOWN || err == ENODEV ? -ENODEV : -err;
+			}
+			continue;
+		}
+		if (got != CAN_MTU && got != CANFD_MTU)
+			continue;
+		if (f.len > (got == CANFD_MTU ? CANFD_MAX_DLEN : CAN_MAX_DLEN))
+			continue;
+		if (sc_classify(b, &f, f.len, &i, &ecu) < 0)
+			continue;
+		for (k = 0; k < b->n_seen; k++)
+			if (b->seen[k].scheme == b->probes[i].p.scheme && b->seen[k].ecu == ecu)
+				break;
+		if (k < b->n_seen)
+			continue;	/* known already (its further frames, its physical reads) */
+		if (b->n_seen < SC_MAX_SEEN) {
+			b->seen[b->n_seen].scheme = b->probes[i].p.scheme;
+			b->seen[b->n_seen].ecu = ecu;
+			b->n_seen++;
+		}
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+			if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+				struct timespec ts;
+
+				memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+				at_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+			}
+		if (!at_ns)
+			at_ns = realtime_ns();
+		a->scheme = b->probes[i].p.scheme;
+		a->ecu = ecu;
+		a->fd = got == CANFD_MTU;
+		a->after_ms = at_ns > b->probes[i].sent_ns ?
+			(unsigned int)((at_ns - b->probes[i].sent_ns) / 1000000u) : 0;
+		return 1;
+	}
+}
+
+static int sc_open(void *ctx, enum ident_scheme scheme, uint32_t ecu, bool fd, uint8_t stmin,
+		   struct isotp_transport *t)
+{
+	struct sc_bus *b = ctx;
+	struct canbus_isotp *s = malloc(sizeof(*s));
+	int r;
+
+	if (!s)
+		return -ENOMEM;
+	s->fd = -1;
+	r = canbus_isotp_open(b->iface, scheme, ecu, fd, stmin, s, t);
+	if (r < 0)
+		free(s);
+	return r;
+}
+
+static void sc_close(void *ctx, struct isotp_transport *t)
+{
+	(void)ctx;
+	if (t && t->ctx) {
+		canbus_isotp_close(t->ctx);
+		free(t->ctx);
+		t->ctx = NULL;
+	}
+}
+
+static const struct ident_bus_ops sc_ops = {
+	.probe = sc_probe,
+	.next_answer = sc_next_answer,
+	.open = sc_open,
+	.close = sc_close,
+	.now_ms = canbus_now_ms,
+};
+
+int ident_bus_socketcan(const char *iface, struct ident_bus *bus)
+{
+	struct sc_bus *b;
+	int r;
+
+	if (!bus)
+		return -EINVAL;
+	r = canbus_check(iface);
+	if (r < 0)
+		return r;
+	b = calloc(1, sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	snprintf(b->iface, sizeof(b->iface), "%s", iface);
+	b->raw = -1;
+	bus->ops = &sc_ops;
+	bus->ctx = b;
+	return 0;
+}
+
+void ident_bus_socketcan_free(struct ident_bus *bus)
+{
+	struct sc_bus *b;
+
+	if (!bus || !bus->ctx)
+		return;
+	b = bus->ctx;
+	if (b->raw >= 0)
+		close(b->raw);
+	free(b);
+	bus->ctx = NULL;
 }

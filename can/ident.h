@@ -23,21 +23,81 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-struct json_object;
-
-/* ---- addressing schemes ---- */
+/* ---- addressing schemes: one table (can/scheme.c) read by discovery, sockets and the docs ---- */
 enum ident_scheme {
 	IDENT_SCHEME_AUTO = 0,
 	IDENT_SCHEME_OBD11,	/* 0x7DF functional, 0x7E0..7 physical, 0x7E8..F responses */
 	IDENT_SCHEME_OBD29,	/* 0x18DB33F1 functional, 0x18DAxxF1 / 0x18DAF1xx */
 	IDENT_SCHEME_BMW,	/* 0x6F1 + target byte (0xDF functional), 0x600+ecu with 0xF1 */
+	IDENT_SCHEME_UDS11,	/* ISO 15765-2 normal addressing, any 11-bit request:response pair */
 };
-#define IDENT_SCHEME_COUNT 4
+#define IDENT_SCHEME_COUNT 5
 
-/* "auto", "obd11", "obd29", "bmw" (the CLI and JSON words). */
+/*
+ * An ECU is named by one uint32 (its "address"), the key the rules and reports use as well:
+ *   obd11        the physical request id, 0x7E0..0x7E7
+ *   obd29, bmw   the address byte, 0x00..0xFF
+ *   uds11        IDENT_ECU_PAIR(request id, response id), written "0x710:0x77A": bit 31 set,
+ *                the request id in bits 16..26, the response id in bits 0..10 (0x8710077A).
+ * A pair that is an OBD pair (0x7E0..0x7E7 : +8) is that obd11 ECU, key 0x7E0 (same CAN ids, same
+ * ECU), so "0x7E0:0x7E8" and "0x7E0" are one ECU everywhere.  can/README.md, rules/README.md.
+ */
+#define IDENT_ECU_PAIR_FLAG 0x80000000u
+#define IDENT_ECU_PAIR(req, resp) \
+	(IDENT_ECU_PAIR_FLAG | ((uint32_t)(req) & 0x7FFu) << 16 | ((uint32_t)(resp) & 0x7FFu))
+#define IDENT_ECU_ANY 0xFFFFFFFFu	/* in ident_need: every ECU */
+
+static inline bool ident_ecu_is_pair(uint32_t ecu)
+{
+	return ecu != IDENT_ECU_ANY && (ecu & IDENT_ECU_PAIR_FLAG);
+}
+static inline uint32_t ident_ecu_pair_req(uint32_t ecu) { return ecu >> 16 & 0x7FFu; }
+static inline uint32_t ident_ecu_pair_resp(uint32_t ecu) { return ecu & 0x7FFu; }
+
+/* "0x7E0", "0x61", "0x710:0x77A" into buf (at least 16 bytes); returns buf. */
+char *ident_ecu_format(uint32_t ecu, char *buf, size_t len);
+/*
+ * Parses an ECU as written on the command line, in configs and rules: hex with or without 0x,
+ * "REQ:RESP" for a uds11 pair (both 11-bit, different).  An OBD pair gives the obd11 key.
+ * 0 or -EINVAL.
+ */
+int ident_ecu_parse(const char *s, uint32_t *ret);
+
+/* "auto", "obd11", "obd29", "bmw", "uds11" (the CLI and JSON words). */
 const char *ident_scheme_name(enum ident_scheme s);
 /* Returns the scheme, or -EINVAL for an unknown word. */
 int ident_scheme_parse(const char *word);
+
+/*
+ * One addressing scheme.  Physical ids are linear in the ECU address: request id =
+ * tx_base + ecu * tx_mul, response id = rx_base + ecu * rx_mul (uds11: the pair itself).
+ */
+struct ident_scheme_desc {
+	const char *name;
+	const char *summary;		/* one line for --help and the README table */
+	bool eff;			/* 29-bit identifiers */
+	bool pairs;			/* ECUs are request:response pairs (uds11) */
+	uint32_t func_id;		/* functional request id; 0: none (ECUs come from the plan) */
+	int func_ext;			/* extended address byte of the functional request, -1 none */
+	uint32_t tx_base, tx_mul;
+	uint32_t rx_base, rx_mul;
+	uint32_t addr_min, addr_max;	/* valid ECU addresses (not for pairs) */
+	int addr_skip;			/* an address in range that is not an ECU (bmw: the tester), -1 */
+	int rx_ext;			/* extended address byte the ECU's answers carry (bmw 0xF1), -1 */
+	bool ext_addr;			/* requests carry the ECU address byte first (bmw) */
+	uint8_t probe[2];		/* discovery request, answered in one Single Frame */
+	bool obd09;			/* OBD-II service 09 (VIN 09 02, name 09 0A, CALID, CVN) */
+	bool uds_ident;			/* ISO 14229-1 identification DIDs F190 F187 F189 ... */
+	bool fd_ok;			/* ISO-TP over CAN FD is defined for it */
+	const char *source;		/* where the ids come from */
+};
+
+/* The table entry of S (NULL for AUTO or out of range). */
+const struct ident_scheme_desc *ident_scheme_desc(enum ident_scheme s);
+/* Is ECU an address of SCHEME? */
+bool ident_scheme_addr_ok(enum ident_scheme scheme, uint32_t ecu);
+/* Request and response CAN ids (CAN_EFF_FLAG set for 29 bit) of ECU on SCHEME; -EINVAL. */
+int ident_scheme_ids(enum ident_scheme scheme, uint32_t ecu, uint32_t *tx, uint32_t *rx);
 
 /* ---- transport table (iso14229 style): kernel ISO-TP on a socket, or a mock in unit tests ---- */
 struct isotp_transport {
@@ -161,7 +221,7 @@ unsigned int ident_vin_extract(const uint8_t *raw, size_t len, char *vin);
 enum ident_vin_via { IDENT_VIA_OBD_0902 = 1, IDENT_VIA_UDS_F190 };
 
 struct ident_vin_source {
-	uint32_t ecu;			/* address per scheme (see common.md) */
+	uint32_t ecu;			/* address per scheme (see above) */
 	enum ident_scheme scheme;
 	enum ident_vin_via via;		/* "service09" / "F190" in JSON */
 	char vin[IDENT_VIN_MAX + 1];
@@ -172,10 +232,20 @@ struct ident_vin_source {
 
 enum ident_err_kind { IDENT_ERR_TIMEOUT = 1, IDENT_ERR_NRC, IDENT_ERR_MALFORMED, IDENT_ERR_IO };
 
+/* Why a DID that was asked for was never sent (ident_did.status -ECANCELED). */
+enum ident_not_asked {
+	IDENT_ASKED = 0,
+	IDENT_NOT_ASKED_GAVE_UP,	/* the ECU left requests unanswered, see its gave-up error */
+	IDENT_NOT_ASKED_DEADLINE,	/* the read's deadline had passed */
+	IDENT_NOT_ASKED_STOPPED,	/* reading stopped (interface gone) */
+};
+
 struct ident_did {
 	uint16_t did;
-	int status;			/* 0 read; negative errno; IDENT_ERR_NRC -> nrc set */
+	int status;			/* 0 read; negative errno; -EREMOTEIO: nrc set;
+					 * -ECANCELED: not sent, not_asked says why */
 	uint8_t nrc;
+	enum ident_not_asked not_asked;
 	size_t len;
 	uint8_t value[IDENT_MAX_VALUE];
 };
@@ -190,6 +260,10 @@ struct ident_ecu {
 	uint8_t cvn[IDENT_MAX_VALUE];
 	size_t n_dids;
 	struct ident_did dids[IDENT_MAX_DIDS];
+	bool fd;			/* read over ISO-TP on CAN FD */
+	unsigned int first_ms;		/* its answer to the discovery request came after this;
+					 * UINT_MAX when it was not seen there (named, probed) */
+	unsigned int p2_ms;		/* the P2 it was read with (see ident_read) */
 	unsigned int timeouts_in_row;	/* requests left unanswered since the last answer */
 	bool gave_up;			/* asked nothing more (see IDENT_ECU_MAX_TIMEOUTS) */
 	bool dids_full;			/* a DID did not fit dids[] (said once) */
@@ -206,14 +280,15 @@ struct ident_error {
 
 struct ident {
 	char iface[16];
-	enum ident_scheme scheme;	/* the (first) scheme that answered */
+	enum ident_scheme scheme;	/* the first scheme of the caller's order that an ECU
+					 * was read on */
 	unsigned int schemes;		/* 1u << scheme for every scheme an ECU was read on */
-	char vin[IDENT_VIN_MAX + 1];	/* "" when none read */
+	char vin[IDENT_VIN_MAX + 1];	/* "" when none read; the first valid source's */
 	unsigned int vin_flags;
 	bool vin_agree;			/* every source reported the same VIN */
-	size_t n_sources;
+	size_t n_sources;		/* in the documented order (ident_read) */
 	struct ident_vin_source sources[IDENT_MAX_SOURCES];
-	size_t n_ecus;
+	size_t n_ecus;			/* by scheme (table order), then address */
 	struct ident_ecu ecus[IDENT_MAX_ECUS];
 	size_t ecus_not_read;		/* answered but not read: ecus[] was full (see errors[]) */
 	size_t n_errors;
@@ -222,20 +297,70 @@ struct ident {
 	size_t sources_dropped;		/* VIN reports beyond IDENT_MAX_SOURCES (an error says so) */
 	bool deadline_hit;		/* reading stopped at cfg->deadline_ms (an error says so) */
 	uint64_t deadline_at;		/* monotonic ms; internal to ident_read */
+	unsigned int window_ms;		/* the discovery window that was used */
+	char profile[24];		/* what the refine hook named (a make profile), or "" */
 	int fatal;			/* negative errno that stopped reading (e.g. -ENODEV), or 0 */
 };
 
+/* ---- the read plan: what to ask, from above (plugin/ joins rules' needs and make profiles) ---- */
+
+/* An ECU to ask physically besides discovery (it may ignore functional requests). */
+struct ident_target {
+	enum ident_scheme scheme;	/* AUTO: every allowed scheme that can address it */
+	uint32_t ecu;
+	bool fd;			/* it speaks ISO-TP on CAN FD */
+	bool if_present;		/* read only when it answers its probe (a make profile's
+					 * usual ECUs); else read also when silent (--ecu) */
+};
+
+/* A DID to read from one ECU (or IDENT_ECU_ANY: from every ECU read). */
+struct ident_need {
+	uint32_t ecu;
+	uint16_t did;
+};
+
+/* What the refine hook adds once a VIN is known (arrays owned by the caller of the hook,
+ * valid until ident_read returns). */
+struct ident_plan_add {
+	const struct ident_target *targets;
+	size_t n_targets;
+	const struct ident_need *needs;
+	size_t n_needs;
+	const char *name;		/* e.g. the make profile's name, shown in ident.profile */
+};
+
 struct ident_config {
-	/* AUTO tries order[]; after an OBD scheme answered it reads bmw as well when a VIN has a
-	 * BMW-group WMI or ecus[] names an address only bmw can reach (can/README.md). */
+	/*
+	 * AUTO: every scheme of order[] in one discovery window (their functional requests and the
+	 * physical probes of the named ECUs go out together); a fixed scheme: only that one.
+	 */
 	enum ident_scheme scheme;
-	enum ident_scheme order[3];	/* default obd11, bmw, obd29 */
+	enum ident_scheme order[IDENT_SCHEME_COUNT - 1];	/* default obd11, bmw, obd29, uds11 */
 	size_t n_order;
-	const uint16_t *dids;		/* extra DIDs to read besides F190/F187/F189/F18C/F191/F195/F18B */
+	const uint16_t *dids;		/* extra DIDs to read from every ECU */
 	size_t n_dids;
 	const uint32_t *ecus;		/* addresses to probe physically besides discovery */
 	size_t n_ecus;
+	const struct ident_target *targets;	/* the same with a scheme and CAN FD per ECU */
+	size_t n_targets;
+	const struct ident_need *needs;	/* DIDs per ECU (a campaign's needs) */
+	size_t n_needs;
+	/*
+	 * Called once, when the first valid VIN was read, before the other DIDs are asked: may add
+	 * ECUs and DIDs (a make profile).  Returns 0 or a negative errno (then ignored).
+	 */
+	int (*refine)(void *userdata, const char *vin, struct ident_plan_add *add);
+	void *refine_userdata;
 	struct uds_timing timing;
+	/*
+	 * The first-answer window: how long discovery waits for answers to the functional requests
+	 * and physical probes (0 = IDENT_ANSWER_MS_DEFAULT; never less than timing.p2_ms).  An ECU
+	 * behind a gateway or a busy stack answers its first request at 60-150 ms.
+	 */
+	unsigned int answer_ms;
+	/* Send requests as CAN FD frames (ISO-TP over CAN FD for every ECU); an ECU that answers
+	 * discovery in a CAN FD frame is read over CAN FD anyway.  The interface needs MTU 72. */
+	bool fd;
 	/*
 	 * STmin the tester asks for in its Flow Control (ISO 15765-2:2016 9.6.5.4): 0x00-0x7F ms,
 	 * 0xF1-0xF9 100-900 us.  Default 0: the tester is never the slow side; set it for an ECU
@@ -251,28 +376,73 @@ struct ident_config {
 	unsigned int deadline_ms;
 };
 #define IDENT_DEADLINE_MS_DEFAULT 45000
-/* An ECU that leaves this many requests in a row unanswered (a 0x78 limit counts) is asked
- * nothing more: its remaining DIDs are "not read", one error says why. */
+/* 150 ms (the slowest first answer a gateway car must be read with) + 50 ms margin. */
+#define IDENT_ANSWER_MS_DEFAULT 200
+/* An ECU that leaves this many requests in a row unanswered (a 0x78 limit counts; silence on an
+ * optional OBD PID does not) is asked nothing more: its remaining DIDs are "not asked", one error
+ * says why. */
 #define IDENT_ECU_MAX_TIMEOUTS 2
 
 /* Fills defaults (AUTO, default order, UDS_TIMING_DEFAULT). */
 void ident_config_init(struct ident_config *cfg);
 
+/* ---- the bus, as an interface: SocketCAN (ident_bus_socketcan) or a simulation in tests ---- */
+
+/* One request of the discovery window. */
+struct ident_probe {
+	enum ident_scheme scheme;
+	uint32_t ecu;			/* IDENT_ECU_ANY: the scheme's functional request */
+};
+
+/* One answer seen in the discovery window. */
+struct ident_answer {
+	enum ident_scheme scheme;
+	uint32_t ecu;
+	unsigned int after_ms;		/* since its probe was sent */
+	bool fd;			/* it came in a CAN FD frame */
+};
+
+struct ident_bus_ops {
+	/* Sends the probes (as CAN FD frames when fd) and from now on reports answers to them,
+	 * also while transports are open.  May be called again to add probes.  0 or -errno. */
+	int (*probe)(void *ctx, const struct ident_probe *p, size_t n, bool fd);
+	/* The next new answer, waiting at most wait_ms: 1 and *a, 0 none in time, or -errno. */
+	int (*next_answer)(void *ctx, unsigned int wait_ms, struct ident_answer *a);
+	/* A transport (kernel ISO-TP, or simulated) to ECU; *t valid until close. */
+	int (*open)(void *ctx, enum ident_scheme scheme, uint32_t ecu, bool fd, uint8_t stmin,
+		    struct isotp_transport *t);
+	void (*close)(void *ctx, struct isotp_transport *t);
+	uint64_t (*now_ms)(void *ctx);
+};
+
+struct ident_bus {
+	const struct ident_bus_ops *ops;
+	void *ctx;
+};
+
 /* Checks IFACE exists, is CAN (ARPHRD_CAN) and up: 0, -ENODEV, -EPROTOTYPE (not CAN), -ENETDOWN. */
 int canbus_check(const char *iface);
+
+/* The SocketCAN bus on IFACE (checked as canbus_check); free with ident_bus_socketcan_free. */
+int ident_bus_socketcan(const char *iface, struct ident_bus *bus);
+void ident_bus_socketcan_free(struct ident_bus *bus);
 
 /*
  * Reads the vehicle's identity.  Returns 0 and *ret (malloc'd, ident_free) also when no VIN was
  * read (see ident->errors); a negative errno only when IFACE cannot be used at all (then nothing).
- * Every wait is bounded by cfg->timing.  Remembers the scheme that worked per interface (process).
+ * Every wait is bounded by cfg->timing, answer_ms and deadline_ms.
  */
 int ident_read(const char *iface, const struct ident_config *cfg, struct ident **ret);
+/* The same on any bus; NAME is what ident.iface and the messages say. */
+int ident_read_bus(const struct ident_bus *bus, const char *name, const struct ident_config *cfg,
+		   struct ident **ret);
 struct ident *ident_free(struct ident *id);
 
-/* JSON: iface, addressing, vin, vin_flags, vin_agree, vin_sources[], ecus[] {address, addressing,
- * name, calibration_ids[], cvns[], dids{ "F189": {hex, ascii} | {error, nrc, nrc_name} }}, errors[] {step, ecu, kind, nrc,
- * nrc_name, message}; addressings[] (every scheme read); ecus_not_read, errors_not_recorded when
- * a table was full.  Caller puts the object. */
-struct json_object *ident_to_json(const struct ident *id);
+/* "timeout", "nrc", "malformed", "io" (JSON kind words). */
+const char *ident_err_kind_name(enum ident_err_kind k);
+/* The kind of a negative errno. */
+enum ident_err_kind ident_err_kind_of(int err);
+/* "gave_up", "deadline", "stopped" and why, for a DID not asked. */
+const char *ident_not_asked_name(enum ident_not_asked n);
 
 #endif

@@ -474,7 +474,8 @@ RECALL_API int recall_check_vin(struct recall_db *db, const char *vin,
 
 /* ---- the interface check ----------------------------------------------------------------------- */
 
-/* "bmw obd11" -> fixed scheme or AUTO with that order; NULL/"" -> can/'s default order. */
+/* "bmw obd11" -> fixed scheme or AUTO with these schemes (one discovery window, the order breaks
+ * ties); NULL/"" -> can/'s default set. */
 static int parse_addressing(const char *words, struct ident_config *cfg)
 {
 	enum ident_scheme order[IDENT_SCHEME_COUNT];
@@ -493,7 +494,7 @@ static int parse_addressing(const char *words, struct ident_config *cfg)
 			return -EINVAL;
 		if (s == IDENT_SCHEME_AUTO)
 			continue;
-		if (n < 3)
+		if (n < IDENT_SCHEME_COUNT - 1)
 			order[n++] = (enum ident_scheme)s;
 	}
 	if (n == 1) {

@@ -232,7 +232,7 @@ static int set_addressing(struct parse_ctx *p, const char *v)
 	/* the bus layer's own words, so a typo stops the daemon at start, not every check */
 	for (char *w = strtok_r(buf, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
 		if (ident_scheme_parse(w) < 0) {
-			perr(p, "addressing: unknown scheme '%s' (known: obd11 obd29 bmw auto)", w);
+			perr(p, "addressing: unknown scheme '%s' (known: obd11 obd29 bmw uds11 auto)", w);
 			return 0;
 		}
 		if (++n > CONFIG_MAX_ADDRESSING) {

@@ -3,7 +3,7 @@
 # The report: its model (report.c) and its forms, each in its own file.
 REPORT_SRCS := plugin/report.c plugin/report-json.c plugin/report-text.c plugin/report-files.c
 REPORT_OBJS := $(patsubst %.c,$(B)/%.o,$(REPORT_SRCS))
-PLUGIN_SRCS += $(REPORT_SRCS) plugin/config.c plugin/control.c plugin/check.c
+PLUGIN_SRCS += $(REPORT_SRCS) plugin/config.c plugin/control.c plugin/check.c plugin/ident-json.c
 DAEMON_SRCS := plugin/daemon/loop.c plugin/daemon/linkwatch.c plugin/daemon/traffic.c \
 	plugin/daemon/checker.c plugin/daemon/ctlserver.c plugin/daemon/sink.c plugin/daemon/bay.c \
 	plugin/daemon/daemon.c plugin/daemon/linkup.c

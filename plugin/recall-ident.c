@@ -9,40 +9,50 @@
 #include <json-c/json.h>
 
 #include "can/ident.h"
+#include "plugin/recall-internal.h"
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: recall-ident IFACE [--addressing auto|obd11|obd29|bmw] [--json] [--timeout MS]\n"
-		"                    [--p2star MS] [--stmin HEX] [--did HEX]... [--ecu HEX]...\n"
+		"Usage: recall-ident IFACE [--addressing auto|obd11|obd29|bmw|uds11] [--json]\n"
+		"                    [--timeout MS] [--window MS] [--p2star MS] [--stmin HEX] [--fd]\n"
+		"                    [--did HEX]... [--ecu ADDR]...\n"
 		"\n"
 		"Reads the identity of the car on the SocketCAN interface IFACE: the VIN (OBD-II service\n"
 		"09 PID 02 and/or UDS DID F190, every ECU that reports it, and whether they agree), the\n"
 		"ECUs that answer (address, addressing scheme, name) and their identification DIDs\n"
-		"(F190 F187 F189 F18C F191 F195 F18B on BMW D-CAN, plus every --did), and every step\n"
+		"(F190 F187 F189 F18C F191 F195 F18B on UDS schemes, plus every --did), and every step\n"
 		"that failed with the reason (timeout, negative response code, malformed reply, I/O).\n"
 		"\n"
-		"  --addressing S  obd11: ISO 15765-4 11-bit (0x7DF, 0x7E0-7 / 0x7E8-F)\n"
-		"                  obd29: ISO 15765-4 29-bit (0x18DB33F1, 0x18DAxxF1 / 0x18DAF1xx)\n"
-		"                  bmw:   BMW D-CAN extended addressing (0x6F1 + ECU byte, 0x600+ECU)\n"
-		"                  auto:  obd11, then bmw, then obd29 (default); when OBD-II\n"
-		"                         answers with a BMW-group VIN, or an --ecu is a D-CAN\n"
-		"                         address, bmw is read too and merged\n"
-		"  --timeout MS    P2: wait for each answer (default 50)\n"
+		"  --addressing S  one scheme, or auto (default): the functional requests of obd11, bmw\n"
+		"                  and obd29 and the probes of every named ECU go out together, and\n"
+		"                  every ECU that answers within the window is read.  Schemes:\n");
+	for (int s = IDENT_SCHEME_OBD11; s < IDENT_SCHEME_COUNT; s++)
+		fprintf(f, "                  %-6s %s\n", ident_scheme_name(s),
+			ident_scheme_desc(s)->summary);
+	fprintf(f,
+		"  --window MS     first-answer window: how long discovery waits for answers (default\n"
+		"                  %d: an ECU behind a gateway answers its first request at 60-150 ms)\n"
+		"  --timeout MS    P2: wait for each answer of an ECU that has answered (default 50;\n"
+		"                  an ECU seen to be slower gets 2 x its time + 20 ms)\n"
 		"  --p2star MS     P2*: wait after each responsePending (0x78) (default 5000)\n"
 		"  --stmin HEX     STmin the tester asks for in its Flow Control, ISO 15765-2 byte:\n"
 		"                  00-7F milliseconds, F1-F9 100-900 microseconds (default 00);\n"
 		"                  for an ECU that drops frames sent back to back\n"
+		"  --fd            send as CAN FD (ISO-TP over CAN FD, 64-byte frames; the interface\n"
+		"                  needs MTU 72); an ECU that answers in CAN FD frames is read so anyway\n"
 		"  --did HEX       read this DID too (e.g. --did F1A0), repeatable\n"
-		"  --ecu HEX       also ask this ECU address physically (ECUs that ignore functional\n"
-		"                  requests), repeatable; address as in the scheme (0x7E0, 0x10, 0x61)\n"
+		"  --ecu ADDR      also ask this ECU physically (ECUs that ignore functional requests),\n"
+		"                  repeatable; address as in its scheme (0x7E0, 0x10, 0x61) or a uds11\n"
+		"                  request:response pair (0x710:0x77A)\n"
 		"  --json          print JSON (keys iface, addressing, vin, vin_flags, vin_agree,\n"
-		"                  vin_sources[], ecus[] {address, addressing, name, dids}, errors[],\n"
-		"                  addressings[], ecus_not_read, errors_not_recorded)\n"
+		"                  vin_sources[], ecus[] {address, addressing, name, fd, answered_ms,\n"
+		"                  p2_ms, dids}, errors[], addressings[], profile, window_ms,\n"
+		"                  ecus_not_read, errors_not_recorded)\n"
 		"  --help          this text\n"
 		"\n"
 		"Exit: 0 a VIN was read; 1 no VIN (see the errors); 2 usage or the interface is not\n"
-		"usable (missing, not CAN, down).\n");
+		"usable (missing, not CAN, down, not CAN FD with --fd).\n", IDENT_ANSWER_MS_DEFAULT);
 }
 
 static int parse_hex(const char *s, unsigned long max, unsigned long *ret)
@@ -60,6 +70,8 @@ static int parse_hex(const char *s, unsigned long max, unsigned long *ret)
 
 static void print_text(const struct ident *id)
 {
+	char a[24];
+
 	printf("%s: addressing %s\n", id->iface,
 	       id->n_ecus ? ident_scheme_name(id->scheme) : "none");
 	printf("VIN: %s%s%s\n", id->vin[0] ? id->vin : "(not read)",
@@ -67,17 +79,23 @@ static void print_text(const struct ident *id)
 	       id->n_sources > 1 ? (id->vin_agree ? " [all sources agree]" : " [SOURCES DISAGREE]")
 				 : "");
 	for (size_t i = 0; i < id->n_sources; i++)
-		printf("  from ECU 0x%02X (%s): %s%s\n", id->sources[i].ecu,
+		printf("  from ECU %s (%s): %s%s\n",
+		       ident_ecu_format(id->sources[i].ecu, a, sizeof(a)),
 		       id->sources[i].via == IDENT_VIA_OBD_0902 ? "service 09" : "DID F190",
 		       id->sources[i].vin, id->sources[i].flags & IDENT_VIN_PADDED ? " (padded)" : "");
 	for (size_t i = 0; i < id->n_ecus; i++) {
 		const struct ident_ecu *e = &id->ecus[i];
 
-		printf("ECU 0x%02X %s%s%s\n", e->address, ident_scheme_name(e->scheme),
+		printf("ECU %s %s%s%s%s\n", ident_ecu_format(e->address, a, sizeof(a)),
+		       ident_scheme_name(e->scheme), e->fd ? " (CAN FD)" : "",
 		       e->name[0] ? " " : "", e->name);
 		for (size_t j = 0; j < e->n_dids; j++) {
 			const struct ident_did *d = &e->dids[j];
 
+			if (d->status == -ECANCELED) {
+				printf("  %04X %s\n", d->did, ident_not_asked_name(d->not_asked));
+				continue;
+			}
 			if (d->status)
 				continue;
 			printf("  %04X = \"", d->did);
@@ -103,6 +121,8 @@ int main(int argc, char **argv)
 		{ "stmin", required_argument, NULL, 's' },
 		{ "did", required_argument, NULL, 'd' },
 		{ "ecu", required_argument, NULL, 'e' },
+		{ "window", required_argument, NULL, 'w' },
+		{ "fd", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -115,7 +135,7 @@ int main(int argc, char **argv)
 	int c, r;
 
 	ident_config_init(&cfg);
-	while ((c = getopt_long(argc, argv, "a:jt:p:s:d:e:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "a:jt:p:s:d:e:w:fh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
 			r = ident_scheme_parse(optarg);
@@ -128,7 +148,11 @@ int main(int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
+		case 'f':
+			cfg.fd = true;
+			break;
 		case 't':
+		case 'w':
 		case 'p': {
 			char *end;
 
@@ -140,6 +164,8 @@ int main(int argc, char **argv)
 			}
 			if (c == 't')
 				cfg.timing.p2_ms = (unsigned int)v;
+			else if (c == 'w')
+				cfg.answer_ms = (unsigned int)v;
 			else
 				cfg.timing.p2star_ms = (unsigned int)v;
 			break;
@@ -163,11 +189,13 @@ int main(int argc, char **argv)
 			cfg.dids = dids;
 			break;
 		case 'e':
-			if (parse_hex(optarg, 0x7FF, &v) < 0 || cfg.n_ecus >= IDENT_MAX_ECUS) {
-				fprintf(stderr, "recall-ident: error: bad ECU address '%s'\n", optarg);
+			if (cfg.n_ecus >= IDENT_MAX_ECUS ||
+			    ident_ecu_parse(optarg, &ecus[cfg.n_ecus]) < 0) {
+				fprintf(stderr, "recall-ident: error: bad ECU address '%s' (hex, or "
+					"REQ:RESP for uds11, e.g. 0x710:0x77A)\n", optarg);
 				return 2;
 			}
-			ecus[cfg.n_ecus++] = (uint32_t)v;
+			cfg.n_ecus++;
 			cfg.ecus = ecus;
 			break;
 		case 'h':
@@ -185,7 +213,9 @@ int main(int argc, char **argv)
 	r = ident_read(argv[optind], &cfg, &id);
 	if (r < 0) {
 		fprintf(stderr, "recall-ident: %s: error: %s\n", argv[optind],
-			r == -EPROTOTYPE ? "not a CAN interface" : strerror(-r));
+			r == -EPROTOTYPE ? "not a CAN interface" :
+			r == -EMEDIUMTYPE ? "not a CAN FD interface (MTU 16; --fd needs MTU 72)" :
+			strerror(-r));
 		return 2;
 	}
 	if (json) {

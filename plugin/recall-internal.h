@@ -51,6 +51,10 @@ int report_from_json_object(struct json_object *obj, struct recall_report **ret_
  * reports of any size up to its own max_report). */
 int report_parse_json(const char *json, size_t len, struct recall_report **ret_report);
 
+/* ---- ident-json.c: an identity (can/ident.h) as JSON, recall-ident --json's keys ---------- */
+struct ident;
+struct json_object *ident_to_json(const struct ident *id);
+
 /* ---- check.c: the one check shared by recalld's children, librecall and recall-check ------ */
 
 /* Called with the report as read so far (VIN, ECUs), e.g. after the identity is read. */

@@ -24,7 +24,7 @@
 #include <linux/can.h>
 #include <linux/can/raw.h>
 
-enum scheme { OBD11, OBD29, BMW };
+enum scheme { OBD11, OBD29, BMW, UDS11 };
 
 enum fault {
 	F_NONE, F_SILENT, F_WRONG_SN, F_TRUNCATED, F_FF_SHORT, F_IGNORE_STMIN, F_GARBAGE,
@@ -39,6 +39,7 @@ static const char *const fault_names[] = {
 #define MAX_ECUS 128	/* more than can/ reads (IDENT_MAX_ECUS), to test its limit */
 #define MAX_DIDS 32
 #define MAX_VAL 200
+#define MAX_IGNORE 8
 
 struct did {
 	uint16_t id;
@@ -57,6 +58,9 @@ struct ecu {
 	bool lie;			/* pending-forever: 0x78 without end for 22 lie_did */
 	uint16_t lie_did;
 	enum fault fault;
+	bool fd;			/* ISO-TP over CAN FD: answers in CAN FD frames, TX_DL 64 */
+	size_t n_ignore;		/* requests (SID << 8 | PID/DID high byte ...) never answered */
+	uint16_t ignore[MAX_IGNORE];
 	size_t n_dids;
 	struct did dids[MAX_DIDS];
 	unsigned int busy_left;		/* per request */
@@ -70,7 +74,7 @@ static size_t n_ecus;
 static volatile sig_atomic_t stop;
 static int sock = -1;
 /* A frame that arrived while an ECU was busy lying (pending-forever), served next. */
-static struct can_frame held;
+static struct canfd_frame held;
 static bool have_held;
 
 static void on_signal(int sig)
@@ -168,7 +172,22 @@ static int load_profile(const char *path)
 		if (!*s || *s == '#' || *s == ';')
 			continue;
 		if (strncmp(s, "[ecu ", 5) == 0 && s[strlen(s) - 1] == ']') {
-			if (n_ecus >= MAX_ECUS || sscanf(s + 5, "%lx", &a) != 1 || a > 0x7FF)
+			unsigned long b;
+			int k = 0;
+
+			/* [ecu 0x710:0x77A]: a uds11 ECU, request id : response id */
+			if (n_ecus >= MAX_ECUS)
+				goto bad;
+			if (sscanf(s + 5, "%lx:%lx]%n", &a, &b, &k) == 2 && k) {
+				if (a > 0x7FF || b > 0x7FF || a == b)
+					goto bad;
+				cur = &ecus[n_ecus++];
+				memset(cur, 0, sizeof(*cur));
+				cur->addr = (uint32_t)(a << 16 | b);
+				cur->scheme = UDS11;
+				continue;
+			}
+			if (sscanf(s + 5, "%lx", &a) != 1 || a > 0x7FF)
 				goto bad;
 			cur = &ecus[n_ecus++];
 			memset(cur, 0, sizeof(*cur));
@@ -195,6 +214,8 @@ static int load_profile(const char *path)
 				*sp = OBD29;
 			else if (strcmp(val, "bmw") == 0)
 				*sp = BMW;
+			else if (strcmp(val, "uds11") == 0 && cur && cur->addr > 0xFFFF)
+				*sp = UDS11;
 			else
 				goto bad;
 			continue;
@@ -226,6 +247,24 @@ static int load_profile(const char *path)
 			if (n < 0)
 				goto bad;
 			*(cal ? &cur->calid_len : &cur->cvn_len) = (size_t)n;
+		} else if (strcmp(key, "fd") == 0) {
+			if (strcmp(val, "yes") && strcmp(val, "no"))
+				goto bad;
+			cur->fd = strcmp(val, "yes") == 0;
+		} else if (strcmp(key, "ignore") == 0) {
+			/* "09 04, 09 0A": requests (SID, first parameter byte) never answered */
+			char *w, *save = NULL, vbuf[256];
+
+			snprintf(vbuf, sizeof(vbuf), "%s", val);
+			for (w = strtok_r(vbuf, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+				unsigned int sid, par;
+				int k = 0;
+
+				if (cur->n_ignore >= MAX_IGNORE ||
+				    sscanf(w, " %2x %2x %n", &sid, &par, &k) != 2 || w[k])
+					goto bad;
+				cur->ignore[cur->n_ignore++] = (uint16_t)(sid << 8 | par);
+			}
 		} else if (strcmp(key, "name") == 0) {
 			snprintf(cur->name, sizeof(cur->name), "%s", val);
 		} else if (strcmp(key, "delay") == 0) {
@@ -276,6 +315,7 @@ static uint32_t tx_id(const struct ecu *e)
 	switch (e->scheme) {
 	case OBD11: return e->addr + 8;
 	case OBD29: return (0x18DAF100u | e->addr) | CAN_EFF_FLAG;
+	case UDS11: return e->addr & 0x7FF;
 	default: return 0x600 + e->addr;
 	}
 }
@@ -286,21 +326,47 @@ static size_t pci_off(const struct ecu *e)
 	return e->scheme == BMW ? 1 : 0;
 }
 
+/* CAN FD data lengths (ISO 11898-1): a frame is padded up to the next one. */
+static size_t fd_len(size_t n)
+{
+	static const size_t dl[] = { 8, 12, 16, 20, 24, 32, 48, 64 };
+
+	for (size_t i = 0; i < sizeof(dl) / sizeof(dl[0]); i++)
+		if (n <= dl[i])
+			return dl[i];
+	return 64;
+}
+
 static int send_frame(const struct ecu *e, const uint8_t *data, size_t len)
 {
-	struct can_frame f = { 0 };
+	struct canfd_frame f = { 0 };
+	size_t o = pci_off(e);
 
 	f.can_id = tx_id(e);
-	f.len = 8;
-	memset(f.data, 0xAA, 8);
+	f.len = e->fd ? (uint8_t)fd_len(len + o) : 8;
+	memset(f.data, 0xAA, sizeof(f.data));
 	if (e->scheme == BMW)
 		f.data[0] = 0xF1;
-	memcpy(f.data + pci_off(e), data, len);
-	return write(sock, &f, sizeof(f)) == sizeof(f) ? 0 : -1;
+	memcpy(f.data + o, data, len);
+	if (e->fd)
+		return write(sock, &f, CANFD_MTU) == CANFD_MTU ? 0 : -1;
+	return write(sock, &f, CAN_MTU) == CAN_MTU ? 0 : -1;
+}
+
+/* One frame, classic or FD: its length, or -1. */
+static ssize_t read_frame(struct canfd_frame *f)
+{
+	ssize_t n = read(sock, f, sizeof(*f));
+
+	if (n != CAN_MTU && n != CANFD_MTU)
+		return -1;
+	if (f->len > (n == CANFD_MTU ? CANFD_MAX_DLEN : CAN_MAX_DLEN))
+		return -1;
+	return n;
 }
 
 /* Is this frame addressed to ECU e (phys) or all (func)?  Returns 1 phys, 2 func, 0 no. */
-static int addressed(const struct can_frame *f, const struct ecu *e)
+static int addressed(const struct canfd_frame *f, const struct ecu *e)
 {
 	uint32_t id = f->can_id & (f->can_id & CAN_EFF_FLAG ? CAN_EFF_MASK : CAN_SFF_MASK);
 	bool eff = f->can_id & CAN_EFF_FLAG;
@@ -314,6 +380,9 @@ static int addressed(const struct can_frame *f, const struct ecu *e)
 		if (!eff)
 			return 0;
 		return id == (0x18DA00F1u | e->addr << 8) ? 1 : id == 0x18DB33F1u ? 2 : 0;
+	case UDS11:
+		/* physical only: no make-wide functional id for these pairs */
+		return !eff && id == e->addr >> 16 ? 1 : 0;
 	default:
 		if (eff || id != 0x6F1 || f->len < 1)
 			return 0;
@@ -328,13 +397,13 @@ static int wait_fc(const struct ecu *e, uint8_t *bs, uint8_t *stmin)
 
 	while (!stop) {
 		struct pollfd p = { .fd = sock, .events = POLLIN };
-		struct can_frame f;
+		struct canfd_frame f;
 		uint64_t now = now_ms();
 		size_t o = pci_off(e);
 
 		if (now >= end || poll(&p, 1, (int)(end - now)) <= 0)
 			return -1;
-		if (read(sock, &f, sizeof(f)) != sizeof(f))
+		if (read_frame(&f) < 0)
 			continue;
 		if (addressed(&f, e) != 1 || f.len < o + 3 || (f.data[o] & 0xF0) != 0x30)
 			continue;
@@ -360,8 +429,8 @@ static void stmin_sleep(uint8_t st)
 
 static void send_pdu(const struct ecu *e, const uint8_t *msg, size_t len)
 {
-	size_t room = 7 - pci_off(e), sent, announce = len;
-	uint8_t fr[8], sn = 1, bs, st;
+	size_t room = (e->fd ? 63 : 7) - pci_off(e), sent, announce = len;
+	uint8_t fr[64], sn = 1, bs, st;
 	unsigned int in_block = 0;
 
 	if (e->fault == F_GARBAGE) {
@@ -370,10 +439,18 @@ static void send_pdu(const struct ecu *e, const uint8_t *msg, size_t len)
 		send_frame(e, g, room);
 		return;
 	}
-	if (len <= room) {
+	if (len <= 7 - pci_off(e)) {
 		fr[0] = (uint8_t)len;
 		memcpy(fr + 1, msg, len);
 		send_frame(e, fr, len + 1);
+		return;
+	}
+	if (e->fd && len <= room - 1) {
+		/* ISO 15765-2:2016 SF with escape: PCI 0x00, then the length byte */
+		fr[0] = 0;
+		fr[1] = (uint8_t)len;
+		memcpy(fr + 2, msg, len);
+		send_frame(e, fr, len + 2);
 		return;
 	}
 	if (e->fault == F_FF_SHORT)
@@ -430,6 +507,10 @@ static void serve(struct ecu *e, const uint8_t *req, size_t len, bool functional
 
 	if (e->fault == F_SILENT || (functional && e->fault == F_PHYSICAL_ONLY))
 		return;
+	/* a request it does not support and answers with silence (J1979 for optional PIDs) */
+	for (size_t i = 0; i < e->n_ignore; i++)
+		if (len >= 2 && e->ignore[i] == (uint16_t)(req[0] << 8 | req[1]))
+			return;
 	if (e->delay_ms)
 		sleep_ms(e->delay_ms);
 	if (!functional && e->busy_left) {
@@ -445,7 +526,7 @@ static void serve(struct ecu *e, const uint8_t *req, size_t len, bool functional
 			struct pollfd p = { .fd = sock, .events = POLLIN };
 
 			neg(e, 0x22, 0x78);
-			if (poll(&p, 1, 20) > 0 && read(sock, &held, sizeof(held)) == sizeof(held)) {
+			if (poll(&p, 1, 20) > 0 && read_frame(&held) > 0) {
 				have_held = true;
 				return;
 			}
@@ -567,6 +648,12 @@ int main(int argc, char **argv)
 	sock = socket(PF_CAN, SOCK_RAW | SOCK_CLOEXEC, CAN_RAW);
 	addr.can_family = AF_CAN;
 	addr.can_ifindex = (int)if_nametoindex(argv[optind + 1]);
+	if (sock >= 0) {
+		int one = 1;
+
+		/* CAN FD requests and Flow Controls of an FD tester (an FD profile needs MTU 72) */
+		(void)setsockopt(sock, SOL_CAN_RAW, CAN_RAW_FD_FRAMES, &one, sizeof(one));
+	}
 	if (sock < 0 || !addr.can_ifindex ||
 	    bind(sock, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
 		fprintf(stderr, "recall-ecusim: %s: %s\n", argv[optind + 1], strerror(errno));
@@ -582,12 +669,12 @@ int main(int argc, char **argv)
 	}
 	while (!stop) {
 		struct pollfd p = { .fd = sock, .events = POLLIN };
-		struct can_frame f;
+		struct canfd_frame f;
 
 		if (have_held) {
 			f = held;
 			have_held = false;
-		} else if (poll(&p, 1, 200) <= 0 || read(sock, &f, sizeof(f)) != sizeof(f)) {
+		} else if (poll(&p, 1, 200) <= 0 || read_frame(&f) < 0) {
 			continue;
 		}
 		if (f.len > 8)

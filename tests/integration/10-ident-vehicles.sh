@@ -50,16 +50,20 @@ check obd11-generic obd11 1HGCM82633A004352 '"address":"0x7E0"' '"address":"0x7E
 check obd11-generic auto 1HGCM82633A004352 '"addressing":"obd11"'
 check obd29-generic obd29 WF0XXXGCDX8A12345 '"address":"0x10"'
 check obd29-generic auto WF0XXXGCDX8A12345 '"addressing":"obd29"'
-# A real BMW answers OBD-II (engine, 0x7E0) and D-CAN: auto finds obd11 first, sees the BMW WMI
-# and merges the D-CAN ECUs, where the software versions live (TCB 0x61 F189).
+# A real BMW answers OBD-II (engine, 0x7E0) and D-CAN: one discovery window asks both at once, the
+# engine's VIN comes first and the D-CAN ECUs, where the software versions live (TCB 0x61 F189),
+# are merged.
 check bmw-f30-obd auto WBA8E51060K734560 '"addressing":"obd11"' '"addressings":["obd11","bmw"]' \
 	'"address":"0x7E0"' '"address":"0x40"' '"address":"0x61"' '"ascii":"12.4.1"' \
 	'"vin_agree":true'
-# Not a BMW VIN: auto stays on obd11 — unless the caller names an ECU only bmw can address.
+# Whatever the VIN: every scheme is asked in the one window, so a car whose D-CAN answers is read
+# there (before, bmw was tried only after a BMW-group VIN); named alone, obd11 never sends on 0x6F1.
 sed 's/WBA8E51060K734560/1HGCM82633A004352/' "$TOP/tests/ecusim/profiles/bmw-f30-obd.ini" \
 	>"$tmp/not-bmw.ini"
-check "$tmp/not-bmw.ini" auto 1HGCM82633A004352 '"addressings":["obd11"]'
-grep -q '"address":"0x61"' "$tmp/c.json" && { echo "FAIL not-bmw: bmw read without cause"; fail=1; }
+check "$tmp/not-bmw.ini" auto 1HGCM82633A004352 '"addressings":["obd11","bmw"]' '"address":"0x61"'
+check "$tmp/not-bmw.ini" obd11 1HGCM82633A004352 '"addressings":["obd11"]'
+grep -q '"address":"0x61"' "$tmp/c.json" && { echo "FAIL not-bmw: bmw read under obd11"; fail=1; }
+# a named D-CAN address under auto is the ECU that answered on bmw, not a second one on obd29
 check "$tmp/not-bmw.ini" "auto --ecu 61" 1HGCM82633A004352 '"addressings":["obd11","bmw"]' \
 	'"address":"0x61"' '"ascii":"12.4.1"'
 exit $fail

@@ -15,6 +15,7 @@
 #include <json-c/json.h>
 
 #include "can/ident.h"
+#include "plugin/recall-internal.h"
 
 int main(int argc, char **argv)
 {

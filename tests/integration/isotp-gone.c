@@ -24,7 +24,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: isotp-gone IFACE\n");
 		return 2;
 	}
-	r = canbus_isotp_open(argv[1], IDENT_SCHEME_BMW, 0x12, 0, &s, &t);
+	r = canbus_isotp_open(argv[1], IDENT_SCHEME_BMW, 0x12, false, 0, &s, &t);
 	if (r < 0) {
 		fprintf(stderr, "isotp-gone: open %s: %s\n", argv[1], strerror(-r));
 		return 2;

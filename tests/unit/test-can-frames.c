@@ -12,6 +12,7 @@
 #include <linux/can.h>
 
 #include "can/canbus-internal.h"
+#include "plugin/recall-internal.h"
 
 static const struct frame_case {
 	enum ident_scheme scheme;

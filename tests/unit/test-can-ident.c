@@ -1,0 +1,641 @@
+/* ident_read_bus on a simulated car and simulated time (struct ident_bus): one discovery window
+ * for every scheme, slow and quiet ECUs, the plan (targets, needs, refine hook), the VIN order,
+ * CAN FD, limits and the deadline.  Milliseconds of CPU, no bus. */
+#include <errno.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "can/ident.h"
+
+#define MAX_SIM 80
+
+struct sim_ecu {
+	enum ident_scheme scheme;
+	uint32_t ecu;
+	unsigned int latency;		/* ms before each answer */
+	const char *vin09;		/* service 09 PID 02, NULL: not supported (NRC 0x12) */
+	const char *f190;		/* DID F190, NULL: NRC 0x31 */
+	const char *f189;
+	bool quiet_pids;		/* silent on 09 04 / 09 06 / 09 0A */
+	bool dead_after_vin;		/* answers the probe and the VIN, then nothing */
+	bool functional_silent;		/* answers only physical requests */
+	bool fd;
+};
+
+struct sim {
+	uint64_t now;
+	size_t n;
+	struct sim_ecu e[MAX_SIM];
+	/* answers of the discovery window: due time, delivered */
+	size_t n_due;
+	struct { size_t ecu; uint64_t at; bool done; } due[MAX_SIM * 2];
+	unsigned int probe_calls;
+	unsigned int func_sent[IDENT_SCHEME_COUNT];
+	unsigned int phys_probes;
+	unsigned int opens, opens_fd;
+	unsigned int requests;
+	uint8_t last_req[8][4];
+};
+
+struct sim_t {
+	struct sim *s;
+	struct sim_ecu *e;
+	bool has_reply;
+	uint64_t reply_at;
+	uint8_t reply[64];
+	size_t reply_len;
+};
+
+static struct sim_t transports[8];
+
+static int s_probe(void *ctx, const struct ident_probe *p, size_t n, bool fd)
+{
+	struct sim *s = ctx;
+
+	(void)fd;
+	s->probe_calls++;
+	for (size_t i = 0; i < n; i++) {
+		if (p[i].ecu == IDENT_ECU_ANY)
+			s->func_sent[p[i].scheme]++;
+		else
+			s->phys_probes++;
+		for (size_t k = 0; k < s->n; k++) {
+			struct sim_ecu *e = &s->e[k];
+
+			if (e->scheme != p[i].scheme)
+				continue;
+			if (p[i].ecu == IDENT_ECU_ANY ? e->functional_silent : p[i].ecu != e->ecu)
+				continue;
+			s->due[s->n_due].ecu = k;
+			s->due[s->n_due].at = s->now + e->latency;
+			s->due[s->n_due].done = false;
+			s->n_due++;
+		}
+	}
+	return 0;
+}
+
+static int s_next(void *ctx, unsigned int wait, struct ident_answer *a)
+{
+	struct sim *s = ctx;
+	size_t best = SIZE_MAX;
+
+	for (size_t i = 0; i < s->n_due; i++)
+		if (!s->due[i].done && (best == SIZE_MAX || s->due[i].at < s->due[best].at))
+			best = i;
+	if (best == SIZE_MAX || s->due[best].at > s->now + wait) {
+		s->now += wait;
+		return 0;
+	}
+	if (s->due[best].at > s->now)
+		s->now = s->due[best].at;
+	s->due[best].done = true;
+	/* the real bus reports each (scheme, ECU) once */
+	for (size_t i = 0; i < s->n_due; i++)
+		if (i != best && s->due[i].ecu == s->due[best].ecu && s->due[i].done)
+			return s_next(ctx, 0, a);
+	a->scheme = s->e[s->due[best].ecu].scheme;
+	a->ecu = s->e[s->due[best].ecu].ecu;
+	a->fd = s->e[s->due[best].ecu].fd;
+	a->after_ms = s->e[s->due[best].ecu].latency;
+	return 1;
+}
+
+static int t_send(void *ctx, const uint8_t *req, size_t len)
+{
+	struct sim_t *t = ctx;
+	struct sim_ecu *e = t->e;
+	struct sim *s = t->s;
+	uint8_t *r = t->reply;
+	size_t n = 0;
+
+	memcpy(s->last_req[s->requests % 8], req, len < 4 ? len : 4);
+	s->requests++;
+	t->has_reply = false;
+	if (e->dead_after_vin && !(req[0] == 0x09 && req[1] == 0x02) &&
+	    !(req[0] == 0x22 && req[1] == 0xF1 && req[2] == 0x90))
+		return 0;
+	if (req[0] == 0x09 && req[1] != 0x02 && e->quiet_pids)
+		return 0;
+	if (req[0] == 0x09 && req[1] == 0x02 && e->vin09) {
+		memcpy(r, "\x49\x02\x01", 3);
+		memcpy(r + 3, e->vin09, strlen(e->vin09));
+		n = 3 + strlen(e->vin09);
+	} else if (req[0] == 0x09 && req[1] == 0x0A) {
+		memcpy(r, "\x49\x0A\x01" "ECM", 6);
+		n = 6;
+	} else if (req[0] == 0x22 && req[1] == 0xF1 && req[2] == 0x90 && e->f190) {
+		memcpy(r, "\x62\xF1\x90", 3);
+		memcpy(r + 3, e->f190, strlen(e->f190));
+		n = 3 + strlen(e->f190);
+	} else if (req[0] == 0x22 && req[1] == 0xF1 && req[2] == 0x89 && e->f189) {
+		memcpy(r, "\x62\xF1\x89", 3);
+		memcpy(r + 3, e->f189, strlen(e->f189));
+		n = 3 + strlen(e->f189);
+	} else {
+		r[0] = 0x7F;
+		r[1] = req[0];
+		r[2] = req[0] == 0x22 ? 0x31 : 0x12;
+		n = 3;
+	}
+	t->has_reply = true;
+	t->reply_len = n;
+	t->reply_at = s->now + e->latency;
+	return 0;
+}
+
+static ssize_t t_recv(void *ctx, uint8_t *buf, size_t cap, unsigned int timeout)
+{
+	struct sim_t *t = ctx;
+
+	if (!t->has_reply || t->reply_at > t->s->now + timeout) {
+		t->s->now += timeout;
+		return -ETIMEDOUT;
+	}
+	if (t->reply_at > t->s->now)
+		t->s->now = t->reply_at;
+	t->has_reply = false;
+	assert_true(t->reply_len <= cap);
+	memcpy(buf, t->reply, t->reply_len);
+	return (ssize_t)t->reply_len;
+}
+
+static uint64_t s_now(void *ctx)
+{
+	return ((struct sim *)ctx)->now;
+}
+
+static uint64_t t_now(void *ctx)
+{
+	return ((struct sim_t *)ctx)->s->now;
+}
+
+static int s_open(void *ctx, enum ident_scheme scheme, uint32_t ecu, bool fd, uint8_t stmin,
+		  struct isotp_transport *t)
+{
+	struct sim *s = ctx;
+
+	(void)stmin;
+	s->opens++;
+	s->opens_fd += fd;
+	for (size_t k = 0; k < s->n; k++)
+		if (s->e[k].scheme == scheme && s->e[k].ecu == ecu) {
+			struct sim_t *st = &transports[s->opens % 8];
+
+			*st = (struct sim_t){ .s = s, .e = &s->e[k] };
+			*t = (struct isotp_transport){ st, t_send, t_recv, t_now };
+			return 0;
+		}
+	/* nobody there: a transport into silence */
+	{
+		static struct sim_ecu nobody;
+		struct sim_t *st = &transports[s->opens % 8];
+
+		nobody = (struct sim_ecu){ .scheme = scheme, .ecu = ecu, .dead_after_vin = true };
+		*st = (struct sim_t){ .s = s, .e = &nobody };
+		*t = (struct isotp_transport){ st, t_send, t_recv, t_now };
+		/* dead_after_vin still answers the VIN: make it fully silent */
+		nobody.quiet_pids = true;
+	}
+	return 0;
+}
+
+static void s_close(void *ctx, struct isotp_transport *t)
+{
+	(void)ctx;
+	t->ctx = NULL;
+}
+
+static const struct ident_bus_ops sim_ops = { s_probe, s_next, s_open, s_close, s_now };
+
+static struct sim sim;
+
+static struct ident *read_car(const struct ident_config *cfg)
+{
+	struct ident_bus bus = { &sim_ops, &sim };
+	struct ident *id = NULL;
+
+	assert_int_equal(ident_read_bus(&bus, "sim0", cfg, &id), 0);
+	assert_non_null(id);
+	return id;
+}
+
+static struct sim_ecu *add(enum ident_scheme s, uint32_t ecu, unsigned int latency)
+{
+	struct sim_ecu *e = &sim.e[sim.n++];
+
+	*e = (struct sim_ecu){ .scheme = s, .ecu = ecu, .latency = latency };
+	return e;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	memset(&sim, 0, sizeof(sim));
+	sim.now = 1000;
+	return 0;
+}
+
+static const struct ident_ecu *find(const struct ident *id, uint32_t ecu)
+{
+	for (size_t i = 0; i < id->n_ecus; i++)
+		if (id->ecus[i].address == ecu)
+			return &id->ecus[i];
+	return NULL;
+}
+
+static const struct ident_did *did_of(const struct ident_ecu *e, uint16_t did)
+{
+	for (size_t i = 0; e && i < e->n_dids; i++)
+		if (e->dids[i].did == did)
+			return &e->dids[i];
+	return NULL;
+}
+
+static bool has_error(const struct ident *id, const char *step)
+{
+	for (size_t i = 0; i < id->n_errors; i++)
+		if (strcmp(id->errors[i].step, step) == 0)
+			return true;
+	return false;
+}
+
+/* An ECU that answers every request after 120 ms is read with the default settings. */
+static void test_slow_ecu_default(void **state)
+{
+	struct ident_config cfg;
+	struct ident *id;
+
+	(void)state;
+	add(IDENT_SCHEME_OBD11, 0x7E0, 120)->vin09 = "WVWZZZ1KZAW000001";
+	ident_config_init(&cfg);
+	id = read_car(&cfg);
+	assert_string_equal(id->vin, "WVWZZZ1KZAW000001");
+	assert_int_equal(id->n_ecus, 1);
+	/* it was seen to take 120 ms: its P2 has margin */
+	assert_true(id->ecus[0].p2_ms > 120);
+	assert_false(id->ecus[0].gave_up);
+	assert_false(has_error(id, "service09 VIN"));
+	ident_free(id);
+}
+
+/* Silence on 09 04 / 09 06 / 09 0A is no reason to give up: the DID asked for is read. */
+static void test_quiet_pids(void **state)
+{
+	static const uint16_t dids[] = { 0xF189 };
+	struct ident_config cfg;
+	struct sim_ecu *e;
+	struct ident *id;
+
+	(void)state;
+	e = add(IDENT_SCHEME_OBD11, 0x7E0, 5);
+	e->vin09 = "WVWZZZ1KZAW000001";
+	e->f189 = "0815";
+	e->quiet_pids = true;
+	ident_config_init(&cfg);
+	cfg.dids = dids;
+	cfg.n_dids = 1;
+	id = read_car(&cfg);
+	assert_false(id->ecus[0].gave_up);
+	assert_non_null(did_of(&id->ecus[0], 0xF189));
+	assert_int_equal(did_of(&id->ecus[0], 0xF189)->status, 0);
+	assert_memory_equal(did_of(&id->ecus[0], 0xF189)->value, "0815", 4);
+	assert_false(has_error(id, "gave-up"));
+	ident_free(id);
+}
+
+/* Every asked-for DID of an ECU that stalls is listed with why it was not asked. */
+static void test_not_asked_listed(void **state)
+{
+	static const uint16_t dids[] = { 0xF187, 0xF189, 0xF1A0 };
+	struct ident_config cfg;
+	const struct ident_did *d;
+	struct sim_ecu *e;
+	struct ident *id;
+
+	(void)state;
+	e = add(IDENT_SCHEME_BMW, 0x12, 5);
+	e->f190 = "WBA8E51060K734560";
+	e->dead_after_vin = true;
+	ident_config_init(&cfg);
+	cfg.scheme = IDENT_SCHEME_BMW;
+	cfg.dids = dids;
+	cfg.n_dids = 3;
+	id = read_car(&cfg);
+	assert_string_equal(id->vin, "WBA8E51060K734560");
+	assert_true(id->ecus[0].gave_up);
+	assert_true(has_error(id, "gave-up"));
+	/* two timed out (asked), the third never sent: listed, with why */
+	assert_int_equal(did_of(&id->ecus[0], 0xF187)->status, -ETIMEDOUT);
+	assert_int_equal(did_of(&id->ecus[0], 0xF189)->status, -ETIMEDOUT);
+	d = did_of(&id->ecus[0], 0xF1A0);
+	assert_non_null(d);
+	assert_int_equal(d->status, -ECANCELED);
+	assert_int_equal(d->not_asked, IDENT_NOT_ASKED_GAVE_UP);
+	ident_free(id);
+}
+
+/* A car that answers only on the last scheme: every functional request went out once, together
+ * with the others, in one window. */
+static void test_one_window(void **state)
+{
+	struct ident_config cfg;
+	struct ident *id;
+
+	(void)state;
+	add(IDENT_SCHEME_OBD29, 0x10, 5)->vin09 = "WF0XXXGCDX8A12345";
+	ident_config_init(&cfg);
+	id = read_car(&cfg);
+	assert_string_equal(id->vin, "WF0XXXGCDX8A12345");
+	assert_int_equal(id->scheme, IDENT_SCHEME_OBD29);
+	assert_int_equal(sim.probe_calls, 1);
+	assert_int_equal(sim.func_sent[IDENT_SCHEME_OBD11], 1);
+	assert_int_equal(sim.func_sent[IDENT_SCHEME_BMW], 1);
+	assert_int_equal(sim.func_sent[IDENT_SCHEME_OBD29], 1);
+	/* uds11 has no functional request: its ECUs come from the plan */
+	assert_int_equal(sim.func_sent[IDENT_SCHEME_UDS11], 0);
+	/* the silent schemes say so; they cost no extra window */
+	assert_true(has_error(id, "discovery"));
+	ident_free(id);
+}
+
+/* A BMW answers OBD-II and D-CAN: both read, each scheme asked once, merged into one identity. */
+static void test_bmw_merge(void **state)
+{
+	struct ident_config cfg;
+	struct ident *id;
+
+	(void)state;
+	add(IDENT_SCHEME_OBD11, 0x7E0, 5)->vin09 = "WBA8E51060K734560";
+	add(IDENT_SCHEME_BMW, 0x61, 90)->f189 = "12.4.1";
+	ident_config_init(&cfg);
+	id = read_car(&cfg);
+	assert_int_equal(id->n_ecus, 2);
+	assert_int_equal(id->scheme, IDENT_SCHEME_OBD11);
+	assert_int_equal(id->schemes, 1u << IDENT_SCHEME_OBD11 | 1u << IDENT_SCHEME_BMW);
+	assert_int_equal(did_of(find(id, 0x61), 0xF189)->status, 0);
+	assert_int_equal(sim.func_sent[IDENT_SCHEME_BMW], 1);
+	ident_free(id);
+}
+
+/* The refine hook (a make profile from above) adds a uds11 ECU and its DIDs once the VIN is in. */
+static int vw_profile(void *ud, const char *vin, struct ident_plan_add *add_)
+{
+	static const struct ident_target gw[] = {
+		{ IDENT_SCHEME_UDS11, IDENT_ECU_PAIR(0x710, 0x77A), false, true },
+		{ IDENT_SCHEME_UDS11, IDENT_ECU_PAIR(0x714, 0x77E), false, true },
+	};
+	static const struct ident_need needs[] = { { IDENT_ECU_ANY, 0xF187 },
+						   { IDENT_ECU_ANY, 0xF189 } };
+	int *calls = ud;
+
+	(*calls)++;
+	if (strncmp(vin, "WVW", 3) != 0)
+		return 0;
+	add_->targets = gw;
+	add_->n_targets = 2;
+	add_->needs = needs;
+	add_->n_needs = 2;
+	add_->name = "vw-group";
+	return 0;
+}
+
+static void test_refine_uds11(void **state)
+{
+	struct ident_config cfg;
+	struct sim_ecu *e;
+	struct ident *id;
+	int calls = 0;
+	const uint32_t gw = IDENT_ECU_PAIR(0x710, 0x77A);
+
+	(void)state;
+	add(IDENT_SCHEME_OBD11, 0x7E0, 5)->vin09 = "WVWZZZ1KZAW000001";
+	e = add(IDENT_SCHEME_UDS11, gw, 95);
+	e->f190 = "WVWZZZ1KZAW000001";
+	e->f189 = "0950";
+	ident_config_init(&cfg);
+	cfg.refine = vw_profile;
+	cfg.refine_userdata = &calls;
+	id = read_car(&cfg);
+	assert_int_equal(calls, 1);
+	assert_string_equal(id->profile, "vw-group");
+	assert_non_null(find(id, gw));
+	assert_int_equal(find(id, gw)->scheme, IDENT_SCHEME_UDS11);
+	assert_int_equal(did_of(find(id, gw), 0xF189)->status, 0);
+	/* the absent cluster (0x714:0x77E) was only probed: not read, no error */
+	assert_null(find(id, IDENT_ECU_PAIR(0x714, 0x77E)));
+	assert_false(has_error(id, "probe"));
+	assert_true(id->vin_agree);
+	assert_int_equal(id->n_sources, 2);
+	/* the engine ECU's VIN first, whatever answered first */
+	assert_int_equal(id->sources[0].ecu, 0x7E0);
+	ident_free(id);
+}
+
+/* Disagreeing VINs: the engine ECU's is shown, then by scheme and address, in any answer order. */
+static void test_vin_order(void **state)
+{
+	struct ident_config cfg;
+	struct ident *id;
+
+	(void)state;
+	for (int round = 0; round < 2; round++) {
+		setup(NULL);
+		add(IDENT_SCHEME_BMW, 0x40, round ? 1 : 30)->f190 = "WBA00000000000040";
+		add(IDENT_SCHEME_OBD11, 0x7E0, round ? 30 : 1)->vin09 = "WBA000000000007E0";
+		add(IDENT_SCHEME_BMW, 0x12, 10)->f190 = "WBA00000000000012";
+		ident_config_init(&cfg);
+		id = read_car(&cfg);
+		assert_false(id->vin_agree);
+		assert_string_equal(id->vin, "WBA000000000007E0");
+		assert_int_equal(id->n_sources, 3);
+		assert_int_equal(id->sources[1].ecu, 0x12);
+		assert_int_equal(id->sources[2].ecu, 0x40);
+		/* ECUs by scheme, then address */
+		assert_int_equal(id->ecus[0].address, 0x7E0);
+		assert_int_equal(id->ecus[1].address, 0x12);
+		assert_int_equal(id->ecus[2].address, 0x40);
+		ident_free(id);
+	}
+}
+
+/* An ECU that answers in CAN FD frames is read over CAN FD. */
+static void test_fd(void **state)
+{
+	struct ident_config cfg;
+	struct sim_ecu *e;
+	struct ident *id;
+
+	(void)state;
+	e = add(IDENT_SCHEME_UDS11, IDENT_ECU_PAIR(0x710, 0x77A), 5);
+	e->fd = true;
+	e->f190 = "WVWZZZ1KZAW000001";
+	ident_config_init(&cfg);
+	cfg.scheme = IDENT_SCHEME_UDS11;
+	{
+		static const uint32_t ecus[] = { IDENT_ECU_PAIR(0x710, 0x77A) };
+
+		cfg.ecus = ecus;
+		cfg.n_ecus = 1;
+	}
+	id = read_car(&cfg);
+	assert_string_equal(id->vin, "WVWZZZ1KZAW000001");
+	assert_true(id->ecus[0].fd);
+	assert_int_equal(sim.opens_fd, 1);
+	ident_free(id);
+}
+
+/* A named ECU that ignores the probe is still read (--ecu); a needed one only probed is
+ * reported; 70 responders: 64 read, 6 counted with one error. */
+static void test_named_and_full(void **state)
+{
+	static const uint32_t named[] = { 0x12 };
+	static const struct ident_need needs[] = { { 0x33, 0xF189 } };
+	struct ident_config cfg;
+	struct sim_ecu *e;
+	struct ident *id;
+
+	(void)state;
+	e = add(IDENT_SCHEME_BMW, 0x12, 5);
+	e->functional_silent = true;
+	e->f190 = "WBA8E51060K734560";
+	ident_config_init(&cfg);
+	cfg.scheme = IDENT_SCHEME_BMW;
+	cfg.ecus = named;
+	cfg.n_ecus = 1;
+	cfg.needs = needs;
+	cfg.n_needs = 1;
+	id = read_car(&cfg);
+	assert_string_equal(id->vin, "WBA8E51060K734560");
+	assert_int_equal(sim.phys_probes, 2);
+	assert_true(has_error(id, "probe"));	/* 0x33 needed, never answered */
+	assert_null(find(id, 0x33));
+	ident_free(id);
+
+	setup(NULL);
+	for (uint32_t a = 1; a <= 70; a++)
+		add(IDENT_SCHEME_BMW, a, 2)->f190 = a == 1 ? "WBA8E51060K734560" : NULL;
+	ident_config_init(&cfg);
+	cfg.scheme = IDENT_SCHEME_BMW;
+	id = read_car(&cfg);
+	assert_int_equal(id->n_ecus, IDENT_MAX_ECUS);
+	assert_int_equal(id->ecus_not_read, 6);
+	assert_non_null(strstr(id->errors[0].message, "6 ECUs not read: table full"));
+	ident_free(id);
+}
+
+/* The whole read stops at its deadline, on simulated time; the VIN read before is kept. */
+static void test_deadline(void **state)
+{
+	static const uint16_t dids[] = { 0xF187, 0xF18B };
+	struct ident_config cfg;
+	struct ident *id;
+	uint64_t t0 = sim.now;
+
+	(void)state;
+	for (uint32_t a = 0x10; a < 0x30; a++)
+		add(IDENT_SCHEME_BMW, a, 150)->f190 = "WBA8E51060K734560";
+	ident_config_init(&cfg);
+	cfg.scheme = IDENT_SCHEME_BMW;
+	cfg.deadline_ms = 3000;
+	cfg.dids = dids;
+	cfg.n_dids = 2;
+	id = read_car(&cfg);
+	assert_true(id->deadline_hit);
+	assert_true(has_error(id, "deadline"));
+	assert_string_equal(id->vin, "WBA8E51060K734560");
+	/* bounded: the deadline plus at most one request's wait */
+	assert_true(sim.now - t0 <= 3000 + 2 * 200 + 500);
+	ident_free(id);
+}
+
+static void test_ecu_keys(void **state)
+{
+	char buf[24];
+	uint32_t k;
+
+	(void)state;
+	assert_int_equal(ident_ecu_parse("0x710:0x77A", &k), 0);
+	assert_int_equal(k, IDENT_ECU_PAIR(0x710, 0x77A));
+	assert_int_equal(k, 0x8710077Au);
+	assert_string_equal(ident_ecu_format(k, buf, sizeof(buf)), "0x710:0x77A");
+	assert_int_equal(ident_ecu_parse("710:77a", &k), 0);
+	assert_int_equal(k, 0x8710077Au);
+	/* an OBD pair is the obd11 ECU */
+	assert_int_equal(ident_ecu_parse("0x7E0:0x7E8", &k), 0);
+	assert_int_equal(k, 0x7E0);
+	assert_int_equal(ident_ecu_parse("61", &k), 0);
+	assert_int_equal(k, 0x61);
+	assert_string_equal(ident_ecu_format(0x61, buf, sizeof(buf)), "0x61");
+	assert_int_equal(ident_ecu_parse("0x800:0x77A", &k), -EINVAL);
+	assert_int_equal(ident_ecu_parse("0x710:", &k), -EINVAL);
+	assert_int_equal(ident_ecu_parse(":0x77A", &k), -EINVAL);
+	assert_int_equal(ident_ecu_parse("0x710:0x710", &k), -EINVAL);
+	assert_int_equal(ident_ecu_parse("0x710:0x77A:1", &k), -EINVAL);
+	assert_int_equal(ident_ecu_parse("0x", &k), -EINVAL);
+	assert_int_equal(ident_ecu_parse("-1", &k), -EINVAL);
+	assert_int_equal(ident_ecu_parse("", &k), -EINVAL);
+	assert_true(ident_scheme_addr_ok(IDENT_SCHEME_UDS11, IDENT_ECU_PAIR(0x710, 0x77A)));
+	assert_false(ident_scheme_addr_ok(IDENT_SCHEME_UDS11, 0x61));
+	assert_false(ident_scheme_addr_ok(IDENT_SCHEME_BMW, IDENT_ECU_PAIR(0x710, 0x77A)));
+	assert_int_equal(ident_scheme_parse("uds11"), IDENT_SCHEME_UDS11);
+	assert_string_equal(ident_scheme_name(IDENT_SCHEME_UDS11), "uds11");
+}
+
+/* The scheme table gives the ids the old switch statements did. */
+static void test_scheme_ids(void **state)
+{
+	static const struct {
+		enum ident_scheme s;
+		uint32_t ecu, tx, rx;
+		int r;
+	} rows[] = {
+		{ IDENT_SCHEME_OBD11, 0x7E0, 0x7E0, 0x7E8, 0 },
+		{ IDENT_SCHEME_OBD11, 0x7E7, 0x7E7, 0x7EF, 0 },
+		{ IDENT_SCHEME_OBD11, 0x7E8, 0, 0, -EINVAL },
+		{ IDENT_SCHEME_OBD29, 0x10, 0x98DA10F1u, 0x98DAF110u, 0 },
+		{ IDENT_SCHEME_OBD29, 0x100, 0, 0, -EINVAL },
+		{ IDENT_SCHEME_BMW, 0x61, 0x6F1, 0x661, 0 },
+		{ IDENT_SCHEME_BMW, 0xF1, 0, 0, -EINVAL },
+		{ IDENT_SCHEME_UDS11, 0x8710077Au, 0x710, 0x77A, 0 },
+		{ IDENT_SCHEME_AUTO, 0x7E0, 0, 0, -EINVAL },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		uint32_t tx = 0, rx = 0;
+
+		print_message("row %zu\n", i);
+		assert_int_equal(ident_scheme_ids(rows[i].s, rows[i].ecu, &tx, &rx), rows[i].r);
+		if (!rows[i].r) {
+			assert_int_equal(tx, rows[i].tx);
+			assert_int_equal(rx, rows[i].rx);
+		}
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_slow_ecu_default, setup),
+		cmocka_unit_test_setup(test_quiet_pids, setup),
+		cmocka_unit_test_setup(test_not_asked_listed, setup),
+		cmocka_unit_test_setup(test_one_window, setup),
+		cmocka_unit_test_setup(test_bmw_merge, setup),
+		cmocka_unit_test_setup(test_refine_uds11, setup),
+		cmocka_unit_test_setup(test_vin_order, setup),
+		cmocka_unit_test_setup(test_fd, setup),
+		cmocka_unit_test_setup(test_named_and_full, setup),
+		cmocka_unit_test_setup(test_deadline, setup),
+		cmocka_unit_test(test_ecu_keys),
+		cmocka_unit_test(test_scheme_ids),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
