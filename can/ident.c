@@ -106,7 +106,7 @@ struct reader {
 	uint64_t window_end;
 	size_t n_targets;
 	struct target targets[MAX_TARGETS];
-	size_t targets_dropped;
+	size_t targets_dropped, needs_dropped;
 	size_t n_needs;
 	struct ident_need needs[MAX_NEEDS];
 	size_t n_queue;
@@ -481,6 +481,8 @@ static void add_need(struct reader *rd, const struct ident_need *n)
 			return;
 	if (rd->n_needs < MAX_NEEDS)
 		rd->needs[rd->n_needs++] = *n;
+	else
+		rd->needs_dropped++;
 }
 
 /* Sends the probes of the targets not probed yet; the window then lasts answer_ms from now. */
@@ -966,6 +968,13 @@ int ident_read_bus(const struct ident_bus *bus, const char *name, const struct i
 
 		snprintf(msg, sizeof(msg), "%s: %zu planned ECUs not asked: more than %d in the plan",
 			 id->iface, rd->targets_dropped, MAX_TARGETS);
+		add_error(id, "plan", 0, IDENT_ERR_IO, -ENOSPC, 0, msg);
+	}
+	if (rd->needs_dropped) {
+		char msg[160];
+
+		snprintf(msg, sizeof(msg), "%s: %zu planned (ECU, DID) reads not asked: more than %d "
+			 "in the plan", id->iface, rd->needs_dropped, MAX_NEEDS);
 		add_error(id, "plan", 0, IDENT_ERR_IO, -ENOSPC, 0, msg);
 	}
 	if (!id->fatal)

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "can/ident.h"
+#include "plugin/plan.h"
 #include "plugin/recall-internal.h"
 #include "rules/rdb.h"
 #include "rules/vin.h"
@@ -34,14 +35,13 @@
 struct recall_db {
 	struct rdb *rdb;
 	char *path;
-	/* the DIDs the rules compare or take build dates from: read from every ECU, so a rule
-	 * naming one outside can/'s standard identification set gets its fact */
-	uint16_t dids[IDENT_MAX_DIDS];
-	size_t n_dids;
+	/* the (ECU, DID) pairs the rules compare or take build dates from: each read from its ECU
+	 * (probed, so found also when it ignores functional requests) */
+	struct ident_need *needs;
+	size_t n_needs;
 };
 
-/* Unique DIDs of the database's (ECU, DID) needs, as many as an ECU's identity holds. */
-static int collect_dids(struct recall_db *db)
+static int collect_needs(struct recall_db *db)
 {
 	struct rdb_did_ref *refs;
 	size_t n;
@@ -50,14 +50,15 @@ static int collect_dids(struct recall_db *db)
 	r = rdb_needed_dids(db->rdb, &refs, &n);
 	if (r < 0)
 		return r;
-	for (size_t i = 0; i < n && db->n_dids < IDENT_MAX_DIDS; i++) {
-		size_t j;
-
-		for (j = 0; j < db->n_dids && db->dids[j] != refs[i].did; j++)
-			;
-		if (j == db->n_dids)
-			db->dids[db->n_dids++] = refs[i].did;
+	db->needs = calloc(n ? n : 1, sizeof(*db->needs));
+	if (!db->needs) {
+		free(refs);
+		return -ENOMEM;
 	}
+	/* the ECU keys are the same on both sides (can/README.md "ECU keys") */
+	for (size_t i = 0; i < n; i++)
+		db->needs[i] = (struct ident_need){ refs[i].ecu, refs[i].did };
+	db->n_needs = n;
 	free(refs);
 	return 0;
 }
@@ -95,7 +96,7 @@ int check_db_open_with(const char *path, const struct rdb_open_opts *opts,
 			*ret_error = NULL;
 		goto fail;
 	}
-	r = collect_dids(db);
+	r = collect_needs(db);
 	if (r < 0) {
 		if (ret_error && asprintf(ret_error, "%s", rdb_error(db->rdb)) < 0)
 			*ret_error = NULL;
@@ -127,6 +128,7 @@ RECALL_API struct recall_db *recall_db_free(struct recall_db *db)
 	if (!db)
 		return NULL;
 	rdb_close(db->rdb);
+	free(db->needs);
 	free(db->path);
 	free(db);
 	return NULL;
@@ -576,6 +578,7 @@ int check_run(struct recall_db *db, const char *iface, const struct recall_check
 	      check_progress_fn progress, void *userdata, struct recall_report **ret_report)
 {
 	struct recall_check_opts o = { 0 };
+	struct plan_profile profile;
 	struct ident_config cfg;
 	struct recall_report *r = NULL;
 	struct ident *id = NULL;
@@ -590,13 +593,17 @@ int check_run(struct recall_db *db, const char *iface, const struct recall_check
 	if (parse_addressing(o.addressing, &cfg) < 0)
 		return -EINVAL;
 	/* bounded so that poll()'s int milliseconds never wrap to "forever" */
-	if (o.timeout_ms > 600000 || o.deadline_ms > 86400000)
+	if (o.timeout_ms > 600000 || o.deadline_ms > 86400000 || o.answer_ms > 600000)
 		return -EINVAL;
 	if (o.timeout_ms)
 		cfg.timing.p2_ms = o.timeout_ms;
 	cfg.deadline_ms = o.deadline_ms;
-	cfg.dids = db->dids;
-	cfg.n_dids = db->n_dids;
+	if (o.size >= offsetof(struct recall_check_opts, answer_ms) + sizeof(o.answer_ms))
+		cfg.answer_ms = o.answer_ms;
+	cfg.fd = o.flags & RECALL_CHECK_CAN_FD;
+	cfg.needs = db->needs;
+	cfg.n_needs = db->n_needs;
+	plan_use_profiles(&cfg, &profile);
 	ret = new_report(db, iface, &r);
 	if (ret < 0)
 		return ret;

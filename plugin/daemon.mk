@@ -3,7 +3,7 @@
 # The report: its model (report.c) and its forms, each in its own file.
 REPORT_SRCS := plugin/report.c plugin/report-json.c plugin/report-text.c plugin/report-files.c
 REPORT_OBJS := $(patsubst %.c,$(B)/%.o,$(REPORT_SRCS))
-PLUGIN_SRCS += $(REPORT_SRCS) plugin/config.c plugin/control.c plugin/check.c plugin/ident-json.c
+PLUGIN_SRCS += $(REPORT_SRCS) plugin/config.c plugin/control.c plugin/check.c plugin/ident-json.c plugin/plan.c
 DAEMON_SRCS := plugin/daemon/loop.c plugin/daemon/linkwatch.c plugin/daemon/traffic.c \
 	plugin/daemon/checker.c plugin/daemon/ctlserver.c plugin/daemon/sink.c plugin/daemon/bay.c \
 	plugin/daemon/daemon.c plugin/daemon/linkup.c
@@ -31,7 +31,7 @@ $(B)/plugin/recallctl.o: CPPFLAGS += -DRECALLD_DATADIR='"$(DATADIR)"'
 # except under the sanitizers, whose runtime comes from the program.
 LIBRECALL := $(B)/librecall.so.$(RECALL_VERSION)
 EXTRA_ALL += $(LIBRECALL)
-$(LIBRECALL): $(B)/plugin/check.o $(REPORT_OBJS) $(B)/librules.a $(B)/libcan.a \
+$(LIBRECALL): $(B)/plugin/check.o $(REPORT_OBJS) $(B)/plugin/plan.o $(B)/librules.a $(B)/libcan.a \
 		plugin/recall.map
 	$(CC) $(LDFLAGS) -shared -Wl,-soname,librecall.so.$(RECALL_SOVERSION) \
 		-Wl,--version-script=plugin/recall.map $(if $(SANITIZE),,-Wl,-z,defs) \

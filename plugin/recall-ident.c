@@ -9,6 +9,7 @@
 #include <json-c/json.h>
 
 #include "can/ident.h"
+#include "plugin/plan.h"
 #include "plugin/recall-internal.h"
 
 static void usage(FILE *f)
@@ -45,6 +46,8 @@ static void usage(FILE *f)
 		"  --ecu ADDR      also ask this ECU physically (ECUs that ignore functional requests),\n"
 		"                  repeatable; address as in its scheme (0x7E0, 0x10, 0x61) or a uds11\n"
 		"                  request:response pair (0x710:0x77A)\n"
+		"  --no-profile    do not add the make's usual ECUs and DIDs once the VIN is read\n"
+		"                  (make profiles: bmw-group, vw-group, generic-uds; can/README.md)\n"
 		"  --json          print JSON (keys iface, addressing, vin, vin_flags, vin_agree,\n"
 		"                  vin_sources[], ecus[] {address, addressing, name, fd, answered_ms,\n"
 		"                  p2_ms, dids}, errors[], addressings[], profile, window_ms,\n"
@@ -123,11 +126,13 @@ int main(int argc, char **argv)
 		{ "ecu", required_argument, NULL, 'e' },
 		{ "window", required_argument, NULL, 'w' },
 		{ "fd", no_argument, NULL, 'f' },
+		{ "no-profile", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	uint16_t dids[IDENT_MAX_DIDS];
 	uint32_t ecus[IDENT_MAX_ECUS];
+	struct plan_profile profile;
 	struct ident_config cfg;
 	struct ident *id = NULL;
 	unsigned long v;
@@ -135,7 +140,8 @@ int main(int argc, char **argv)
 	int c, r;
 
 	ident_config_init(&cfg);
-	while ((c = getopt_long(argc, argv, "a:jt:p:s:d:e:w:fh", opts, NULL)) != -1) {
+	plan_use_profiles(&cfg, &profile);
+	while ((c = getopt_long(argc, argv, "a:jt:p:s:d:e:w:fnh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
 			r = ident_scheme_parse(optarg);
@@ -150,6 +156,9 @@ int main(int argc, char **argv)
 			break;
 		case 'f':
 			cfg.fd = true;
+			break;
+		case 'n':
+			cfg.refine = NULL;
 			break;
 		case 't':
 		case 'w':

@@ -113,6 +113,9 @@ struct recall_check_opts {
 	/* Bound on reading the car, all ECUs and DIDs, in ms; 0 = library default (45 s).  What was
 	 * not read by then is reported not read, and the verdicts that need it undetermined. */
 	unsigned int deadline_ms;
+	/* First-answer window of discovery in ms; 0 = library default (200).  An ECU behind a
+	 * gateway answers its first request at 60-150 ms. */
+	unsigned int answer_ms;
 };
 
 /* List every campaign of the database (also not_affected ones); without it the report lists the
@@ -123,6 +126,8 @@ struct recall_check_opts {
  * others (n_omitted): a report as long as what the technician must act on, however large the
  * database.  Overrides RECALL_CHECK_ALL_CAMPAIGNS. */
 #define RECALL_CHECK_CONCERNING 0x2
+/* Send requests as CAN FD (ISO-TP over CAN FD); the interface needs MTU 72. */
+#define RECALL_CHECK_CAN_FD 0x4
 
 struct recall_db;
 

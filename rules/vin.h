@@ -67,6 +67,36 @@ char vin_check_digit(const char *vin);
 /* Manufacturer for a 3-character WMI, NULL when unknown.  Table: see rules/README.md. */
 const char *vin_manufacturer(const char *wmi);
 
+/* The maker group of a WMI whose cars share diagnostic addressing ("bmw-group", "vw-group"),
+ * NULL when none is known.  Same table as vin_manufacturer. */
+const char *vin_make_group(const char *wmi);
+
+/*
+ * Make profiles (rules/makes.c): what to read from a car of a maker group besides discovery —
+ * data, not code paths; plugin/ turns one into can/'s read plan.  ECU keys as can/ident.h and
+ * rules/README.md define them (uds11 pair: 0x80000000 | REQ << 16 | RESP).
+ */
+struct vin_profile_ecu {
+	const char *scheme;		/* "obd11", "bmw", "uds11", ... (can/'s words) */
+	uint32_t ecu;
+	const char *what;		/* e.g. "gateway (J533)" */
+};
+
+struct vin_read_profile {
+	const char *name;		/* "bmw-group", "vw-group", "generic-uds" */
+	const char *source;		/* where the entries come from */
+	const struct vin_profile_ecu *ecus;	/* probed physically, read when they answer */
+	size_t n_ecus;
+	const uint16_t *dids;		/* read from every ECU of the car */
+	size_t n_dids;
+};
+
+/* The profile for VIN (by its WMI's maker group), or the generic UDS profile; NULL for NULL. */
+const struct vin_read_profile *vin_read_profile(const char *vin);
+/* All profiles, for listings and tests. */
+size_t vin_read_profile_count(void);
+const struct vin_read_profile *vin_read_profile_at(size_t i);
+
 const char *vin_check_name(enum vin_check c);
 /* "length", "charset", "check_digit" for one bit; NULL otherwise. */
 const char *vin_error_name(unsigned int bit);
