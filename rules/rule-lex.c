@@ -19,7 +19,7 @@ static const char *const tok_names[] = {
 	[T_NUMBER] = "number", [T_DATE] = "date", [T_LBRACE] = "'{'", [T_RBRACE] = "'}'",
 	[T_LPAREN] = "'('", [T_RPAREN] = "')'", [T_LBRACK] = "'['", [T_RBRACK] = "']'",
 	[T_SEMI] = "';'", [T_COMMA] = "','", [T_DOTDOT] = "'..'", [T_EQ] = "'='",
-	[T_NE] = "'!='", [T_LT] = "'<'", [T_LE] = "'<='", [T_GT] = "'>'", [T_GE] = "'>='",
+	[T_COLON] = "':'", [T_NE] = "'!='", [T_LT] = "'<'", [T_LE] = "'<='", [T_GT] = "'>'", [T_GE] = "'>='",
 	[T_BAD] = "invalid token",
 };
 
@@ -360,6 +360,7 @@ again:
 	case ']': t->t = T_RBRACK; return;
 	case ';': t->t = T_SEMI; return;
 	case ',': t->t = T_COMMA; return;
+	case ':': t->t = T_COLON; return;
 	case '=': t->t = T_EQ; return;
 	case '.':
 		if (peekc(p, 0) == '.') {

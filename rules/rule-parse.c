@@ -184,12 +184,49 @@ static uint32_t parse_range(struct parser *p, uint8_t op, enum tok kind, uint32_
 
 static uint32_t parse_expr(struct parser *p);
 
+/*
+ * An ECU as rules name it (can/README.md "ECU keys", /work/notes/can-ecu-keys.md): a number —
+ * 0x7E0..0x7E7 for 11-bit OBD, the address byte for 29-bit OBD and BMW — or REQ:RESP, an 11-bit
+ * UDS request:response pair (0x710:0x77A), packed 0x80000000 | REQ << 16 | RESP.  An OBD pair
+ * (0x7E0:0x7E8 .. 0x7E7:0x7EF) is the 11-bit OBD ECU itself: key 0x7E0, as the bus layer has it.
+ * Leaves the token after the ECU current.
+ */
+static bool parse_ecu(struct parser *p, uint32_t *ecu)
+{
+	uint64_t req, resp;
+	unsigned int line, col;
+
+	if (p->tok.t != T_NUMBER)
+		return rule_expected(p, "ECU address (e.g. 0x61 or 0x710:0x77A)");
+	req = p->tok.num;
+	line = p->tok.line;
+	col = p->tok.col;
+	rule_next(p);
+	if (p->tok.t != T_COLON) {
+		*ecu = (uint32_t)req;
+		return true;
+	}
+	rule_next(p);
+	if (p->tok.t != T_NUMBER)
+		return rule_expected(p, "response id after ':' (e.g. 0x710:0x77A)");
+	resp = p->tok.num;
+	rule_next(p);
+	if (req > 0x7FF || resp > 0x7FF || req == resp) {
+		rule_perr(p, line, col, "ECU 0x%llX:0x%llX: request and response must be different "
+			  "11-bit ids", (unsigned long long)req, (unsigned long long)resp);
+		return false;
+	}
+	if (req >= 0x7E0 && req <= 0x7E7 && resp == req + 8)
+		*ecu = (uint32_t)req;
+	else
+		*ecu = 0x80000000u | (uint32_t)req << 16 | (uint32_t)resp;
+	return true;
+}
+
 static bool parse_ecu_did(struct parser *p, uint32_t *ecu, uint16_t *did)
 {
-	if (p->tok.t != T_NUMBER)
-		return rule_expected(p, "ECU address (e.g. 0x61)");
-	*ecu = (uint32_t)p->tok.num;
-	rule_next(p);
+	if (!parse_ecu(p, ecu))
+		return false;
 	if (!rule_is_kw(p, "did") && did)
 		return rule_expected(p, "'did'");
 	if (!did)
@@ -332,10 +369,8 @@ static uint32_t parse_primary(struct parser *p)
 		enum rdb_cmp cmp;
 
 		rule_next(p);
-		if (p->tok.t != T_NUMBER)
-			return rule_expected(p, "ECU address (e.g. 0x61)"), RDB_NONE;
-		ecu = (uint32_t)p->tok.num;
-		rule_next(p);
+		if (!parse_ecu(p, &ecu))
+			return RDB_NONE;
 		if (rule_is_kw(p, "present")) {
 			rule_next(p);
 			n.op = RDB_OP_ECU_PRESENT;
