@@ -348,6 +348,8 @@ static const struct key {
 	{ "check", "addressing", K_ADDRESSING, 0, 0, 0 },
 	{ "check", "request_timeout", K_DURATION, OFF(request_timeout_ms), 0, 60000 },
 	{ "check", "check_timeout", K_DURATION, OFF(check_timeout_ms), 1000, 86400000 },
+	{ "check", "answer_window", K_DURATION, OFF(answer_window_ms), 0, 60000 },
+	{ "check", "can_fd", K_BOOL, OFF(can_fd), 0, 0 },
 	{ "triggers", "on_appear", K_BOOL, OFF(on_appear), 0, 0 },
 	{ "triggers", "on_traffic", K_BOOL, OFF(on_traffic), 0, 0 },
 	{ "triggers", "silence", K_DURATION, OFF(silence_ms), 100, 86400000 },
@@ -635,7 +637,7 @@ static const char *bitrate_word(char *buf, size_t size, uint32_t bitrate)
 int config_dump(const struct recalld_config *c, char **ret_text)
 {
 	char globs[CONFIG_MAX_GLOBS * IFNAMSIZ * 2 + CONFIG_MAX_GLOBS] = "";
-	char d1[32], d2[32], d3[32], d4[32], d5[32], rate[16];
+	char d1[32], d2[32], d3[32], d4[32], d5[32], d6[32], rate[16];
 	unsigned int i;
 	char *s, *t;
 
@@ -648,7 +650,8 @@ int config_dump(const struct recalld_config *c, char **ret_text)
 		     "[recalld]\ndatabase = %s\nreport_dir = %s\ntrusted_keys = %s\n"
 		     "require_signature = %s\n\n"
 		     "[bays]\ninterfaces = %s\nbitrate = %s\nrestart_ms = %s\nbringup = %s\n\n"
-		     "[check]\naddressing = %s\nrequest_timeout = %s\ncheck_timeout = %s\n\n"
+		     "[check]\naddressing = %s\nrequest_timeout = %s\ncheck_timeout = %s\n"
+		     "answer_window = %s\ncan_fd = %s\n\n"
 		     "[triggers]\non_appear = %s\non_traffic = %s\nsilence = %s\n"
 		     "probe_interval = %s\n\n"
 		     "[control]\nsocket = %s\ngroup = %s\nmax_clients = %u\nmax_request = %u\n"
@@ -658,7 +661,9 @@ int config_dump(const struct recalld_config *c, char **ret_text)
 		     duration(d5, sizeof(d5), c->link.restart_ms), c->link.bringup ? "yes" : "no",
 		     c->addressing ? c->addressing : "",
 		     duration(d1, sizeof(d1), c->request_timeout_ms),
-		     duration(d2, sizeof(d2), c->check_timeout_ms), c->on_appear ? "yes" : "no",
+		     duration(d2, sizeof(d2), c->check_timeout_ms),
+		     duration(d6, sizeof(d6), c->answer_window_ms), c->can_fd ? "yes" : "no",
+		     c->on_appear ? "yes" : "no",
 		     c->on_traffic ? "yes" : "no", duration(d3, sizeof(d3), c->silence_ms),
 		     duration(d4, sizeof(d4), c->probe_interval_ms), c->socket_path,
 		     c->socket_group ? c->socket_group : "", c->max_clients, c->max_request,

@@ -46,6 +46,8 @@ struct recalld_config {
 	char *addressing;			/* space-separated, in order */
 	unsigned int request_timeout_ms;	/* per request, 0 = can/ default */
 	unsigned int check_timeout_ms;		/* whole check; the child is killed after it */
+	unsigned int answer_window_ms;		/* discovery's first-answer window, 0 = can/ default */
+	bool can_fd;				/* send as CAN FD (ISO-TP over CAN FD) */
 	bool on_appear;				/* check when a bay appears or comes up */
 	bool on_traffic;			/* check when traffic starts after silence */
 	unsigned int silence_ms;

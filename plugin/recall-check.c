@@ -24,6 +24,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: recall-check IFACE [--db DB] [--json] [--addressing LIST] [--timeout MS]\n"
+		"                    [--window MS] [--fd]\n"
 		"       recall-check --vin VIN [--did ADDR:DID=VALUE]... [--ecu ADDR]... [--all-ecus]\n"
 		"                    [--db DB] [--json]\n"
 		"Decide the recall campaigns of the database for a car: read on the CAN interface\n"
@@ -41,12 +42,17 @@ static void usage(FILE *f)
 		"                         0x12:F18B#120917    raw bytes in hex (e.g. a BCD build date)\n"
 		"                         0x61:F189!          the ECU answered: no such DID\n"
 		"                         0x61:F189?timeout   reading failed, with the reason\n"
-		"  --ecu ADDR           an ECU that answered (a --did with a value also says so)\n"
+		"                         0x710:0x77A:F189=0950  a uds11 ECU (REQ:RESP pair)\n"
+		"  --ecu ADDR           an ECU that answered (a --did with a value also says so);\n"
+		"                       0x61, 0x7E0, or a uds11 pair 0x710:0x77A\n"
 		"  --all-ecus           the ECUs given are all the vehicle has (otherwise an ECU not\n"
 		"                       given counts as not read, never as absent)\n"
-		"  --addressing LIST    IFACE: schemes to try, in order, from obd11 obd29 bmw\n"
-		"                       (default: obd11 bmw obd29; see can/README.md)\n"
+		"  --addressing LIST    IFACE: schemes to ask, from obd11 obd29 bmw uds11, all in\n"
+		"                       one discovery window (default: obd11 bmw obd29 uds11; the\n"
+		"                       order breaks ties; see can/README.md)\n"
 		"  --timeout MS         IFACE: answer timeout per request (P2, default 50)\n"
+		"  --window MS          IFACE: first-answer window of discovery (default 200)\n"
+		"  --fd                 IFACE: send as CAN FD (the interface needs MTU 72)\n"
 		"  --all                list every campaign of the database, also not_affected ones\n"
 		"  --relevant           list the campaigns the database's indexes select for this\n"
 		"                       car, not_affected candidates included\n"
@@ -122,17 +128,24 @@ static int parse_hex_u32(const char *s, const char *end, uint32_t max, uint32_t 
 /* ADDR:DID=VALUE | ADDR:DID#HEX | ADDR:DID! | ADDR:DID?REASON */
 static int parse_did(struct facts *f, const char *arg)
 {
-	const char *colon = strchr(arg, ':'), *op;
+	const char *colon = NULL, *op = arg + strcspn(arg, "=#!?");
 	struct rdb_did_fact *d;
 	uint32_t ecu, did;
+	char addr[32];
 
 	if (f->n_dids >= MAX_FACTS)
 		return -E2BIG;
-	if (!colon)
+	/* ADDR:DID, where ADDR may itself be a uds11 pair REQ:RESP: the DID follows the last ':' */
+	for (const char *c = arg; c < op; c++)
+		if (*c == ':')
+			colon = c;
+	if (!colon || !*op || (size_t)(colon - arg) >= sizeof(addr))
 		return -EINVAL;
-	op = colon + 1 + strcspn(colon + 1, "=#!?");
-	if (!*op || parse_hex_u32(arg, colon, UINT32_MAX, &ecu) < 0 ||
-	    parse_hex_u32(colon + 1, op, 0xFFFF, &did) < 0)
+	memcpy(addr, arg, (size_t)(colon - arg));
+	addr[colon - arg] = '\0';
+	if (ident_ecu_parse(addr, &ecu) < 0 && parse_hex_u32(arg, colon, UINT32_MAX, &ecu) < 0)
+		return -EINVAL;
+	if (parse_hex_u32(colon + 1, op, 0xFFFF, &did) < 0)
 		return -EINVAL;
 	d = &f->dids[f->n_dids];
 	*d = (struct rdb_did_fact){ .ecu = ecu, .did = (uint16_t)did };
@@ -208,6 +221,8 @@ int main(int argc, char **argv)
 		{ "all-ecus", no_argument, NULL, 'A' },
 		{ "addressing", required_argument, NULL, 'a' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "window", required_argument, NULL, 'w' },
+		{ "fd", no_argument, NULL, 'F' },
 		{ "relevant", no_argument, NULL, 'R' },
 		{ "all", no_argument, NULL, 'L' },
 		{ "trust", required_argument, NULL, 'T' },
@@ -250,9 +265,10 @@ int main(int argc, char **argv)
 			uint32_t a;
 
 			if (f.n_ecus >= MAX_FACTS ||
-			    parse_hex_u32(optarg, optarg + strlen(optarg), UINT32_MAX, &a) < 0) {
-				fprintf(stderr, "recall-check: --ecu '%s': expected a hex address\n",
-					optarg);
+			    (ident_ecu_parse(optarg, &a) < 0 &&
+			     parse_hex_u32(optarg, optarg + strlen(optarg), UINT32_MAX, &a) < 0)) {
+				fprintf(stderr, "recall-check: --ecu '%s': expected a hex address or a "
+					"REQ:RESP pair (0x710:0x77A)\n", optarg);
 				return 2;
 			}
 			f.ecus[f.n_ecus++] = a;
@@ -266,16 +282,23 @@ int main(int argc, char **argv)
 		case 'a':
 			co.addressing = optarg;
 			break;
-		case 't': {
+		case 'F':
+			co.flags |= RECALL_CHECK_CAN_FD;
+			break;
+		case 't':
+		case 'w': {
 			char *end;
 			unsigned long v = strtoul(optarg, &end, 10);
 
 			if (*end || end == optarg || v == 0 || v > 60000) {
-				fprintf(stderr, "recall-check: --timeout '%s': milliseconds, 1-60000\n",
-					optarg);
+				fprintf(stderr, "recall-check: --%s '%s': milliseconds, 1-60000\n",
+					c == 't' ? "timeout" : "window", optarg);
 				return 2;
 			}
-			co.timeout_ms = (unsigned int)v;
+			if (c == 't')
+				co.timeout_ms = (unsigned int)v;
+			else
+				co.answer_ms = (unsigned int)v;
 			break;
 		}
 		case 'R':

@@ -37,7 +37,10 @@ struct check_request {
 	char addressing[CHECK_ADDRESSING_MAX];	/* schemes in order; "" = can/'s default */
 	uint32_t request_timeout_ms;		/* per request; 0 = can/'s default */
 	uint32_t deadline_ms;			/* the car's read ends by then (from start) */
-	uint32_t flags;				/* RECALL_CHECK_* */
+	uint32_t flags;				/* RECALL_CHECK_* (CAN_FD from can_fd) */
+	/* The read plan's part from the config (issue 10); the database's part (the (ECU, DID)
+	 * needs) is computed at db open and inherited with the db.  0 = can/'s default. */
+	uint32_t answer_ms;			/* discovery's first-answer window */
 };
 
 enum check_msg_type {

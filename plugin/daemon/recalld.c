@@ -136,6 +136,7 @@ static int ops_check(void *u, void *db, const struct check_request *req, struct 
 		.timeout_ms = req->request_timeout_ms,
 		.flags = req->flags,
 		.deadline_ms = req->deadline_ms,
+		.answer_ms = req->answer_ms,
 	};
 	struct recall_report *r = NULL;
 	int ret;

@@ -76,6 +76,7 @@ static const struct cfg_case {
 	{ "[check]\naddressing = bmw obd12\n", "2:unknown scheme 'obd12'", 1 },
 	{ "[check]\nrequest_timeout = 5s\ncheck_timeout = 5s\n", "0:shorter than check_timeout",
 	  1 },
+	{ "[check]\nanswer_window = 2min\ncan_fd = maybe\n", "2:answer_window|3:can_fd", 2 },
 	{ "[control]\nmax_clients = 0\nmax_request = 1x\ngroup = a b\n",
 	  "2:max_clients|3:max_request|4:not a group name", 3 },
 	{ "[bays]\ninterfaces =\n", "2:at least one glob", 1 },
