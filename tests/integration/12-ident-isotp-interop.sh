@@ -52,8 +52,8 @@ row() {
 	echo "done $name"
 }
 
-row obd11 "--addressing obd11 --ecu 7E0 --timeout 1500" "-s 7E8 -d 7E0" "01 00" \
+row obd11 "--addressing obd11 --ecu 7E0 --timeout 5000" "-s 7E8 -d 7E0" "01 00" \
 	"41 00 BE 1F A8 13" "09 02" "49 02 01 $vin_hex" 1HGCM82633A004352
-row bmw "--addressing bmw --ecu 12 --timeout 1500" "-s 612 -d 6F1 -x F1:12" "3E 00" "7E 00" \
+row bmw "--addressing bmw --ecu 12 --timeout 5000" "-s 612 -d 6F1 -x F1:12" "3E 00" "7E 00" \
 	"22 F1 90" "62 F1 90 $bmw_hex" WBA8E51060K734560
 exit $fail

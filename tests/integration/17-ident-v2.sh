@@ -62,10 +62,10 @@ last_func=$(grep -n " $iface \(7DF#02\|6F1#DF\|18DB33F1#02\)" "$tmp/dump" | tail
 if ip link set dev "$fdif" down 2>/dev/null && ip link set dev "$fdif" mtu 72 &&
 	ip link set dev "$fdif" up; then
 	saved=$iface; iface=$fdif
-	run fd-uds "--fd --addressing uds11 --ecu 0x710:0x77A" '"vin":"WVWZZZ1KZAW000001"' \
+	run fd-uds "--fd --addressing uds11 --ecu 0x710:0x77A --did F1A0" '"vin":"WVWZZZ1KZAW000001"' \
 		'"fd":true' '"ascii":"0123456789abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-0123456789-0123"'
 	# without --fd: the ECU's FD answer to the probe makes the read FD
-	run fd-uds "--ecu 0x710:0x77A" '"vin":"WVWZZZ1KZAW000001"' '"fd":true'
+	run fd-uds "--ecu 0x710:0x77A --did F1A0" '"vin":"WVWZZZ1KZAW000001"' '"fd":true'
 	# --fd on a classic interface is refused as unusable (exit 2)
 	timeout 30 "$BIN/recall-ident" "$saved" --fd >/dev/null 2>"$tmp/err"
 	[ $? -eq 2 ] && grep -q "not a CAN FD interface" "$tmp/err" ||
