@@ -8,7 +8,7 @@
 set -eu
 
 pkgs_build="gcc make pkg-config libc6-dev libudev-dev libjson-c-dev libsodium-dev libinih-dev"
-pkgs_test="libcmocka-dev can-utils iproute2 kmod clang"
+pkgs_test="libcmocka-dev can-utils iproute2 kmod clang python3-scapy"
 # The VM route for hosts whose kernel has no CAN: Debian's kernel is fetched by tests/vm/kernel.sh.
 pkgs_vm="qemu-system-x86 busybox-static cpio kmod"
 pkgs_bench="sqlite3 libsqlite3-dev time"
