@@ -296,15 +296,17 @@ static int add_identity(struct recall_report *r, const struct ident *id)
 	return 0;
 }
 
-/* "WBA... (ECU 0x12), WBY... (ECU 0x61)" into buf */
+/* "WBA... (ECU 0x12), WBY... (ECU 0x61)" into buf, in can/'s documented order of the sources
+ * (the engine ECU's first), so the message is the same whichever ECU answered first */
 static void list_vins(const struct ident *id, char *buf, size_t size)
 {
 	size_t used = 0;
 
 	buf[0] = '\0';
 	for (size_t i = 0; i < id->n_sources && used < size; i++) {
-		int n = snprintf(buf + used, size - used, "%s%s (ECU 0x%X)", i ? ", " : "",
-				 id->sources[i].vin, id->sources[i].ecu);
+		char a[24];
+		int n = snprintf(buf + used, size - used, "%s%s (ECU %s)", i ? ", " : "",
+				 id->sources[i].vin, ident_ecu_format(id->sources[i].ecu, a, sizeof(a)));
 
 		if (n < 0)
 			break;

@@ -14,6 +14,7 @@
 
 #include <json-c/json.h>
 
+#include "can/ident.h"
 #include "plugin/report-internal.h"
 
 static struct json_object *jstr(const char *s, bool *oom)
@@ -74,8 +75,8 @@ int report_to_json_object(const struct recall_report *r, struct json_object **re
 			oom = true;
 			break;
 		}
-		snprintf(buf, sizeof(buf), "0x%02X", e->addr);
-		jadd(eo, "addr", jstr(buf, &oom), &oom);
+		/* "0x61", "0x7E0", a uds11 pair "0x710:0x77A" (can/README.md "ECU keys") */
+		jadd(eo, "addr", jstr(ident_ecu_format(e->addr, buf, sizeof(buf)), &oom), &oom);
 		jadd(eo, "name", jstr(e->name, &oom), &oom);
 		for (j = 0; j < e->n_dids; j++) {
 			const struct recall_did *d = &e->dids[j];
@@ -260,15 +261,20 @@ static int parse_ecu(struct recall_report *r, struct json_object *eo)
 	struct recall_ecu *e;
 	char *name = NULL;
 	unsigned long addr;
+	uint32_t pair;
 	size_t i, n;
 	int ret;
 
 	if (!json_object_is_type(eo, json_type_object) ||
 	    !json_object_object_get_ex(eo, "addr", &v) || !json_object_is_type(v, json_type_string))
 		return -EBADMSG;
-	ret = parse_hex_number(json_object_get_string(v), UINT32_MAX, &addr);
-	if (ret < 0)
-		return ret;
+	if (ident_ecu_parse(json_object_get_string(v), &pair) == 0) {
+		addr = pair;
+	} else {
+		ret = parse_hex_number(json_object_get_string(v), UINT32_MAX, &addr);
+		if (ret < 0)
+			return ret;
+	}
 	ret = get_str(eo, "name", &name);
 	if (ret < 0)
 		return ret;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "can/ident.h"
 #include "plugin/report-internal.h"
 
 /* The technician reads German; the English word stays beside it so it matches the JSON. */
@@ -105,8 +106,10 @@ RECALL_API int recall_report_to_text(const struct recall_report *r, char **ret_t
 		sb_printf(&b, "\nSteuergeräte\n------------\n");
 	for (i = 0; i < r->n_ecus; i++) {
 		const struct recall_ecu *e = &r->ecus[i];
+		char a[24];
 
-		sb_printf(&b, "0x%02X%s%s\n", e->addr, e->name ? " " : "", e->name ? e->name : "");
+		sb_printf(&b, "%s%s%s\n", ident_ecu_format(e->addr, a, sizeof(a)), e->name ? " " : "",
+			  e->name ? e->name : "");
 		for (j = 0; j < e->n_dids; j++) {
 			const struct recall_did *d = &e->dids[j];
 
