@@ -684,10 +684,34 @@ static void hotline(struct mctx *m, const struct rdb_campaign_rec *c, struct rdb
 
 static void decide(struct mctx *m, uint32_t idx, struct rdb_result *res)
 {
-	const struct rdb_campaign_rec *c = rdb_camp_at(m->db, idx);
+	const struct rdb_campaign_rec *c;
 	char sel_why[WHY_MAX] = "", sub[WHY_MAX];
+	int l = m->vs == VS_OK ? listed(m, idx) : 0;
 	enum tri sel;
 
+	res->campaign = idx;
+	res->evidence[0] = 0;
+	/* a VIN on a list: its verdict needs the campaign's record only when a remedy or an
+	 * inspection is to be evaluated (RDB_CB_*, rdb-format.h) */
+	if (l) {
+		const uint8_t *bits = rdb_recs(m->db, RDB_SEC_CAMPAIGN_BITS, idx, 1);
+
+		if (!bits) {
+			fail(m);
+			return;
+		}
+		if (l & 2) {
+			res->verdict = RDB_VERDICT_NOT_AFFECTED;
+			why_cpy(res->reason, "VIN on the campaign's exclusion list");
+			return;
+		}
+		if (!(*bits & (RDB_CB_REMEDIED | RDB_CB_INSPECT))) {
+			res->verdict = RDB_VERDICT_OPEN;
+			why_cpy(res->reason, "affected: VIN on the manufacturer's list");
+			return;
+		}
+	}
+	c = rdb_camp_at(m->db, idx);
 	if (!c) {
 		fail(m);
 		return;
@@ -699,16 +723,7 @@ static void decide(struct mctx *m, uint32_t idx, struct rdb_result *res)
 	/* each node of a campaign is evaluated at most once when its expressions are trees */
 	m->budget = c->node_hi > c->node_lo ? c->node_hi - c->node_lo : 0;
 	m->depth = 0;
-	res->campaign = idx;
-	res->evidence[0] = 0;
 	if (m->vs == VS_OK) {
-		int l = listed(m, idx);
-
-		if (l & 2) {
-			res->verdict = RDB_VERDICT_NOT_AFFECTED;
-			why_cpy(res->reason, "VIN on the campaign's exclusion list");
-			return;
-		}
 		if (l & 1) {
 			sel = T;
 			why_cpy(sel_why, "VIN on the manufacturer's list");
@@ -931,11 +946,6 @@ int rdb_match(const struct rdb *db, const struct rdb_vehicle *v, unsigned int fl
 		vin_lookup(&m);
 		if (m.err)
 			return m.err;
-		for (uint32_t i = 0; i < m.n_run && i < 4; i++) {
-			uint32_t c = (uint32_t)m.run[i] >> 1;
-
-			prefetch_camps(db, &c, 1);
-		}
 		/*
 		 * Four lists (WMI, WMI + model code, generic, VIN list), ascending, merged.  Each
 		 * round takes the smallest head and moves past it in every list, so it ends after

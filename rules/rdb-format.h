@@ -92,6 +92,7 @@ enum rdb_section_id {
 	RDB_SEC_VIN_SLOTS,		/* struct rdb_slot: hash table on VIN positions 1-11 */
 	RDB_SEC_VIN_ENTRIES,		/* uint64_t rdb_vin_entry(), ascending within a group */
 	RDB_SEC_NEEDED_DIDS,		/* struct rdb_did_rec, sorted, unique */
+	RDB_SEC_CAMPAIGN_BITS,		/* uint8_t RDB_CB_* per campaign, parallel to CAMPAIGNS */
 	_RDB_SEC_MAX
 };
 
@@ -109,6 +110,12 @@ enum rdb_cstr {
 };
 
 enum { RDB_BD_NONE = 0, RDB_BD_BCD, RDB_BD_ASCII };
+/*
+ * What deciding a VIN on a campaign's list needs beyond the list: a campaign with neither is
+ * open for every VIN on its include list.  One byte per campaign stays in the cache where the
+ * 96-byte records of 100 000 campaigns do not, so a listed VIN's lookup reads no record.
+ */
+enum { RDB_CB_REMEDIED = 1, RDB_CB_INSPECT = 2 };
 enum { RDB_CF_INCLUDE = 1, RDB_CF_EXCLUDE = 2 };
 
 /*

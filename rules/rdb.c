@@ -121,6 +121,7 @@ static const struct {
 	[RDB_SEC_VIN_SLOTS] = { sizeof(struct rdb_slot), true, "VIN hash table" },
 	[RDB_SEC_VIN_ENTRIES] = { 8, true, "VIN entries" },
 	[RDB_SEC_NEEDED_DIDS] = { sizeof(struct rdb_did_rec), false, "needed DIDs" },
+	[RDB_SEC_CAMPAIGN_BITS] = { 1, true, "campaign bits" },
 };
 
 /* ---- reading blocks ------------------------------------------------------------------------ */
@@ -476,6 +477,7 @@ static int open_common(struct rdb *db, const struct rdb_open_opts *o, const char
 	if (db->sec[RDB_SEC_STRINGS].count == 0)
 		return BAD("string table empty");
 	if (h->n_campaigns != db->sec[RDB_SEC_CAMPAIGNS].count ||
+	    db->sec[RDB_SEC_CAMPAIGN_BITS].count != db->sec[RDB_SEC_CAMPAIGNS].count ||
 	    h->n_listed_vins != db->sec[RDB_SEC_VIN_ENTRIES].count)
 		return BAD("header counts disagree with the sections");
 	if (db->sec[RDB_SEC_VIN_SLOTS].count == 0)

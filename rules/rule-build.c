@@ -423,6 +423,7 @@ int rule_compiler_build(struct rule_compiler *c, void **ret_buf, size_t *ret_len
 	struct rdb_wmi_ent *wents = NULL;
 	struct rdb_slot *slots = NULL;
 	struct rdb_did_rec *needed = NULL;
+	uint8_t *bits = NULL;
 	size_t n_slots;
 	struct vin_ent *v = c ? c->vins.p : NULL;
 	int r = -ENOMEM;
@@ -533,6 +534,12 @@ int rule_compiler_build(struct rule_compiler *c, void **ret_buf, size_t *ret_len
 	if (r < 0)
 		goto out;
 	r = -ENOMEM;
+	bits = calloc(nc + 1, 1);
+	if (!bits)
+		goto out;
+	for (size_t i = 0; i < nc; i++)
+		bits[i] = (uint8_t)((recs[i].remedied != RDB_NONE ? RDB_CB_REMEDIED : 0) |
+				    (recs[i].inspect != RDB_NONE ? RDB_CB_INSPECT : 0));
 
 	/* VIN lists: final campaign numbers, sort, drop repeats, group by positions 1-11 */
 	for (size_t i = 0; i < c->vins.n; i++)
@@ -611,6 +618,7 @@ int rule_compiler_build(struct rule_compiler *c, void **ret_buf, size_t *ret_len
 			{ RDB_SEC_VIN_SLOTS, sizeof(*slots), slots, n_slots },
 			{ RDB_SEC_VIN_ENTRIES, sizeof(uint64_t), entries, nv },
 			{ RDB_SEC_NEEDED_DIDS, sizeof(*needed), needed, n_needed },
+			{ RDB_SEC_CAMPAIGN_BITS, 1, bits, nc },
 		};
 
 		r = write_image(c, pc, sizeof(pc) / sizeof(pc[0]), nc, nv, ret_buf, ret_len);
@@ -627,5 +635,6 @@ out:
 	free(cand);
 	free(slots);
 	free(needed);
+	free(bits);
 	return r;
 }

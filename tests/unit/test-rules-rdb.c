@@ -260,7 +260,8 @@ static const struct damage_case {
 	  "is not UTF-8 text or holds a control character" },
 	{ "strings-unterminated", -EBADMSG, "string table does not start and end with NUL",
 	  "not terminated" },
-	{ "vin-ref", -EBADMSG, "listed VIN 0: campaign out of bounds", "campaigns: records" },
+	{ "vin-ref", -EBADMSG, "listed VIN 0: campaign out of bounds", "records 77..+1 beyond its 2" },
+	{ "campaign-bits", -EBADMSG, "campaign 0: its bits disagree with its record", NULL },
 	{ "group", -EBADMSG, "VIN hash slot", "VIN entries: records" },
 	{ "slot-not-empty", -EBADMSG, "VIN hash table has no empty slot", NULL },
 	/* a key a probe from its home would never reach: a listed VIN would read unlisted */
@@ -398,6 +399,8 @@ static void damage(const char *name, uint8_t **pb, size_t *plen)
 		struct rdb_section *s = section(b, RDB_SEC_WMI_INDEX);
 
 		((struct rdb_wmi_ent *)(b + s->offset))[0].count = 1000;
+	} else if (!strcmp(name, "campaign-bits")) {
+		b[section(b, RDB_SEC_CAMPAIGN_BITS)->offset] ^= RDB_CB_REMEDIED;
 	} else if (!strcmp(name, "enum")) {
 		struct rdb_section *s = section(b, RDB_SEC_CAMPAIGNS);
 
