@@ -49,7 +49,60 @@ struct mctx {
 	char vin_why[WHY_MAX];
 	const uint64_t *run;		/* listed entries equal to the VIN */
 	uint32_t n_run;
+	/* reasons as data, collected where the strings are written (rdb.h, struct rdb_why) */
+	struct rdb_result *res;
+	uint8_t part;			/* enum rdb_why_part being decided */
+	char vin_shown[RDB_WHY_VALUE_MAX];	/* VS_INVALID: the VIN as read, printable */
 };
+
+/* A new fact of the current part, or NULL when the result is full (counted, not kept). */
+static struct rdb_why *push(struct mctx *m, enum rdb_why_code code, enum tri result)
+{
+	struct rdb_result *res = m->res;
+	struct rdb_why *w;
+
+	if (res->n_why >= RDB_WHY_MAX) {
+		res->why_dropped++;
+		return NULL;
+	}
+	w = &res->why[res->n_why++];
+	w->code = (uint8_t)code;
+	w->part = m->part;
+	w->result = result == T ? RDB_TRUE : result == F ? RDB_FALSE : RDB_UNKNOWN;
+	w->negated = 0;
+	w->cmp = 0;
+	w->did = 0;
+	w->ecu = 0;
+	w->a = w->b = w->date = 0;
+	w->value[0] = w->wanted[0] = 0;
+	return w;
+}
+
+/* Keeps only the facts [from, to) of those pushed since mark, as the strings keep one operand. */
+static void keep_only(struct mctx *m, unsigned int mark, unsigned int from, unsigned int to)
+{
+	struct rdb_result *res = m->res;
+
+	if (from > res->n_why)
+		from = res->n_why;
+	if (to > res->n_why)
+		to = res->n_why;
+	if (from != mark)
+		memmove(&res->why[mark], &res->why[from], (to - from) * sizeof(res->why[0]));
+	res->n_why = mark + (to - from);
+}
+
+/* s is NUL-terminated (a field of ours or a checked database string); longer is cut */
+static void set_value(char dst[RDB_WHY_VALUE_MAX], const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n > RDB_WHY_VALUE_MAX - 1)
+		n = RDB_WHY_VALUE_MAX - 1;
+
+	memcpy(dst, s, n);
+	dst[n] = 0;
+}
 
 static void why_set(char *why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -163,12 +216,17 @@ static bool ecu_present(const struct mctx *m, uint64_t ecu)
 	return false;
 }
 
-/* T: val and len hold the value; F: the DID (or its ECU) is not there; U: not read (why set). */
+/* What a DID fact came to, beyond its value: the data behind the why string. */
+enum dstate { DS_OK, DS_ABSENT, DS_FAILED, DS_ECU_ABSENT, DS_NOT_READ };
+
+/* T: val and len hold the value; F: the DID (or its ECU) is not there; U: not read (why set).
+ * *ret_state says which, *ret_detail (DS_FAILED) why it could not be read. */
 static enum tri did_fact(const struct mctx *m, uint64_t ecu, uint16_t did, const uint8_t **val,
-			 size_t *len, char *why)
+			 size_t *len, char *why, enum dstate *ret_state, const char **ret_detail)
 {
 	char ebuf[RDB_ECU_STR_MAX];
 
+	*ret_detail = "";
 	for (size_t i = 0; i < m->v->n_dids; i++) {
 		const struct rdb_did_fact *f = &m->v->dids[i];
 
@@ -179,22 +237,49 @@ static enum tri did_fact(const struct mctx *m, uint64_t ecu, uint16_t did, const
 			*val = f->value ? f->value : (const uint8_t *)"";
 			*len = f->value ? f->len : 0;
 			trim(val, len);
+			*ret_state = DS_OK;
 			return T;
 		case RDB_DID_NOT_PRESENT:
 			why_set(why, "%s:%04X not present", ecu_str(ecu, ebuf), did);
+			*ret_state = DS_ABSENT;
 			return F;
 		case RDB_DID_FAILED:
+			*ret_detail = f->reason && f->reason[0] ? f->reason : "read failed";
 			why_set(why, "%s:%04X could not be read: %s", ecu_str(ecu, ebuf), did,
-				f->reason && f->reason[0] ? f->reason : "read failed");
+				*ret_detail);
+			*ret_state = DS_FAILED;
 			return U;
 		}
 	}
 	if (m->v->ecus_complete && !ecu_present(m, ecu)) {
 		why_set(why, "ECU %s not in the vehicle", ecu_str(ecu, ebuf));
+		*ret_state = DS_ECU_ABSENT;
 		return F;
 	}
 	why_set(why, "%s:%04X not read", ecu_str(ecu, ebuf), did);
+	*ret_state = DS_NOT_READ;
 	return U;
+}
+
+/* The fact of a DID that gave no value (did_fact's state). */
+static void push_missing_did(struct mctx *m, uint64_t ecu, uint16_t did, enum dstate st,
+			     const char *detail, enum tri result)
+{
+	static const uint8_t codes[] = {
+		[DS_ABSENT] = RDB_WHY_DID_ABSENT, [DS_FAILED] = RDB_WHY_DID_FAILED,
+		[DS_ECU_ABSENT] = RDB_WHY_ECU_ABSENT, [DS_NOT_READ] = RDB_WHY_DID_NOT_READ,
+	};
+	struct rdb_why *w;
+
+	if (st == DS_OK)
+		return;
+	w = push(m, (enum rdb_why_code)codes[st], result);
+	if (!w)
+		return;
+	w->ecu = ecu;
+	w->did = st == DS_ECU_ABSENT ? 0 : did;
+	if (st == DS_FAILED)
+		set_value(w->value, detail);
 }
 
 static const char *const cmp_words[] = { "=", "!=", "<", "<=", ">", ">=" };
@@ -273,8 +358,15 @@ static uint32_t decode_date(uint8_t fmt, const uint8_t *v, size_t len)
 	return y * 10000 + mo * 100 + d;
 }
 
-static enum tri vin_needed(const struct mctx *m, char *why)
+static enum tri vin_needed(struct mctx *m, char *why)
 {
+	struct rdb_why *w = push(m, m->vs == VS_ABSENT ? RDB_WHY_VIN_MISSING : RDB_WHY_VIN_INVALID,
+				 U);
+
+	if (w && m->vs == VS_INVALID) {
+		set_value(w->value, m->vin_shown);
+		w->a = m->vi.errors;
+	}
 	why_cpy(why, m->vin_why);
 	return U;
 }
@@ -298,12 +390,16 @@ static enum tri eval_chain(struct mctx *m, uint32_t idx, const struct rdb_node *
 	const uint32_t *kids = n->b ? rdb_u32s(m->db, RDB_SEC_ARGS, n->a, n->b) : NULL;
 	uint32_t n_fail = 0;
 
+	/* the facts follow the string: the deciding operand, or the first unknown, or all */
+	unsigned int mark = m->res->n_why, u_from = mark, u_to = mark;
+
 	if (!n->b)
 		return bad(m, "node %u: '%s' without operands", idx, and ? "and" : "or");
 	if (!kids)
 		return fail(m), U;
 	why[0] = 0;
 	for (uint32_t k = 0; k < n->b; k++) {
+		unsigned int before = m->res->n_why;
 		enum tri t;
 
 		if (kids[k] >= idx)
@@ -313,11 +409,15 @@ static enum tri eval_chain(struct mctx *m, uint32_t idx, const struct rdb_node *
 			return U;
 		if (t == (and ? F : T)) {
 			why_cpy(why, sub);
+			keep_only(m, mark, before, m->res->n_why);
 			return t;
 		}
 		if (t == U) {
-			if (res != U)
+			if (res != U) {
 				why_cpy(first_u, sub);
+				u_from = before;
+				u_to = m->res->n_why;
+			}
 			res = U;
 		} else if (res != U) {
 			/* and: the operands that hold together explain it; or: each failure */
@@ -337,9 +437,42 @@ static enum tri eval_chain(struct mctx *m, uint32_t idx, const struct rdb_node *
 			why_cat(why, sub);
 		}
 	}
-	if (res == U)
+	if (res == U) {
 		why_cpy(why, first_u);
+		keep_only(m, mark, u_from, u_to);
+	}
 	return res;
+}
+
+/* The set of a DID_IN condition as the technician reads it: "a, b, c" (as much as fits). */
+static void push_did_in(struct mctx *m, const struct rdb_node *n, const uint32_t *set,
+			const char *shown, enum tri t)
+{
+	struct rdb_why *f = push(m, RDB_WHY_DID_IN, t);
+	size_t o = 0;
+
+	if (!f)
+		return;
+	f->ecu = n->ecu;
+	f->did = n->did;
+	set_value(f->value, shown);
+	for (uint32_t k = 0; k < n->c; k++) {
+		const char *ref = rdb_str(m->db, set[k]);
+		size_t l = ref ? strlen(ref) : 0;
+
+		if (!ref || o + l + 3 >= sizeof(f->wanted)) {
+			if (o + 4 < sizeof(f->wanted))
+				memcpy(f->wanted + o, ", …", 4), o += 4;
+			break;
+		}
+		if (k) {
+			memcpy(f->wanted + o, ", ", 2);
+			o += 2;
+		}
+		memcpy(f->wanted + o, ref, l);
+		o += l;
+	}
+	f->wanted[o < sizeof(f->wanted) ? o : sizeof(f->wanted) - 1] = 0;
 }
 
 static enum tri eval(struct mctx *m, uint32_t idx, char *why)
@@ -347,6 +480,9 @@ static enum tri eval(struct mctx *m, uint32_t idx, char *why)
 	const struct rdb *db = m->db;
 	const struct rdb_node *n;
 	char sub[WHY_MAX], ebuf[RDB_ECU_STR_MAX];
+	struct rdb_why *f;
+	enum dstate st;
+	const char *detail;
 	enum tri t;
 
 	if (m->err)
@@ -365,12 +501,15 @@ static enum tri eval(struct mctx *m, uint32_t idx, char *why)
 	switch ((enum rdb_op)n->op) {
 	case RDB_OP_TRUE:
 		why_cpy(why, "always");
+		push(m, RDB_WHY_ALWAYS, T);
 		return T;
 	case RDB_OP_FALSE:
 		why_cpy(why, "never");
+		push(m, RDB_WHY_NEVER, F);
 		return F;
 	case RDB_OP_UNKNOWN:
 		why_cpy(why, "not recognisable from vehicle data");
+		push(m, RDB_WHY_NOT_RECOGNISABLE, U);
 		return U;
 	case RDB_OP_AND:
 	case RDB_OP_OR:
@@ -378,18 +517,23 @@ static enum tri eval(struct mctx *m, uint32_t idx, char *why)
 		t = eval_chain(m, idx, n, why);
 		m->depth--;
 		return t;
-	case RDB_OP_NOT:
+	case RDB_OP_NOT: {
+		unsigned int before = m->res->n_why;
+
 		if (n->a >= idx)
 			return bad(m, "node %u: operand %u is not an earlier node", idx, n->a);
 		m->depth++;
 		t = eval(m, n->a, sub);
 		m->depth--;
+		for (unsigned int k = before; k < m->res->n_why; k++)
+			m->res->why[k].negated ^= 1;
 		if (t == U) {
 			why_cpy(why, sub);
 			return U;
 		}
 		why_set(why, "not (%s)", sub);
 		return t == T ? F : T;
+	}
 	case RDB_OP_WMI_IN: {
 		const uint32_t *set = n->b ? rdb_u32s(db, RDB_SEC_ARGS, n->a, n->b) : NULL;
 		uint32_t w;
@@ -402,9 +546,13 @@ static enum tri eval(struct mctx *m, uint32_t idx, char *why)
 		for (uint32_t k = 0; k < n->b; k++)
 			if (set[k] == w) {
 				why_set(why, "WMI %s", m->vi.wmi);
+				if ((f = push(m, RDB_WHY_WMI, T)))
+					set_value(f->value, m->vi.wmi);
 				return T;
 			}
 		why_set(why, "WMI %s not concerned", m->vi.wmi);
+		if ((f = push(m, RDB_WHY_WMI, F)))
+			set_value(f->value, m->vi.wmi);
 		return F;
 	}
 	case RDB_OP_VIN_PAT: {
@@ -426,6 +574,13 @@ static enum tri eval(struct mctx *m, uint32_t idx, char *why)
 		else
 			why_set(why, "VIN positions %u-%u \"%.*s\"%s \"%s\"", n->a + 1, n->a + n->b,
 				(int)n->b, m->vi.vin + n->a, hit ? " match" : " do not match", pat);
+		if ((f = push(m, RDB_WHY_VIN_POSITIONS, hit ? T : F))) {
+			f->a = n->a + 1;
+			f->b = n->a + n->b;
+			memcpy(f->value, m->vi.vin + n->a, n->b);
+			f->value[n->b] = 0;
+			set_value(f->wanted, pat);
+		}
 		return hit ? T : F;
 	}
 	case RDB_OP_SERIAL: {
@@ -438,16 +593,23 @@ static enum tri eval(struct mctx *m, uint32_t idx, char *why)
 
 			if (ch < '0' || ch > '9') {
 				why_set(why, "serial %s is not numeric", m->vi.serial);
+				if ((f = push(m, RDB_WHY_SERIAL_NOT_NUMERIC, F)))
+					set_value(f->value, m->vi.serial);
 				return F;
 			}
 			s = s * 10 + (uint32_t)(ch - '0');
 		}
-		if (s >= n->a && s <= n->b) {
+		t = s >= n->a && s <= n->b ? T : F;
+		if (t == T)
 			why_set(why, "serial %s in %06u..%06u", m->vi.serial, n->a, n->b);
-			return T;
+		else
+			why_set(why, "serial %s outside %06u..%06u", m->vi.serial, n->a, n->b);
+		if ((f = push(m, RDB_WHY_SERIAL, t))) {
+			set_value(f->value, m->vi.serial);
+			f->a = n->a;
+			f->b = n->b;
 		}
-		why_set(why, "serial %s outside %06u..%06u", m->vi.serial, n->a, n->b);
-		return F;
+		return t;
 	}
 	case RDB_OP_MODEL_YEAR: {
 		size_t in = 0, which = 0;
@@ -461,6 +623,10 @@ static enum tri eval(struct mctx *m, uint32_t idx, char *why)
 		}
 		if (m->vi.n_model_years == 0) {
 			why_set(why, "model year not in the VIN (position 10 '%c')", m->vi.vin[9]);
+			if ((f = push(m, RDB_WHY_MODEL_YEAR_UNKNOWN, U))) {
+				f->value[0] = m->vi.vin[9];
+				f->value[1] = 0;
+			}
 			return U;
 		}
 		for (size_t k = 0; k < m->vi.n_model_years; k++)
@@ -470,17 +636,24 @@ static enum tri eval(struct mctx *m, uint32_t idx, char *why)
 				which = k;
 			}
 		show_years(&m->vi, years, sizeof(years));
-		if (in == m->vi.n_model_years) {
+		t = in == m->vi.n_model_years ? T : in == 0 ? F : U;
+		if (t == T)
 			why_set(why, "model year %s in %u..%u", years, n->a, n->b);
-			return T;
-		}
-		if (in == 0) {
+		else if (t == F)
 			why_set(why, "model year %s outside %u..%u", years, n->a, n->b);
-			return F;
+		else
+			why_set(why, "model year %s: only %d in %u..%u", years,
+				m->vi.model_years[which], n->a, n->b);
+		if ((f = push(m, RDB_WHY_MODEL_YEAR, t))) {
+			if (m->vi.n_model_years > 1)
+				snprintf(f->value, sizeof(f->value), "%d %d", m->vi.model_years[0],
+					 m->vi.model_years[1]);
+			else
+				snprintf(f->value, sizeof(f->value), "%d", m->vi.model_years[0]);
+			f->a = n->a;
+			f->b = n->b;
 		}
-		why_set(why, "model year %s: only %d in %u..%u", years, m->vi.model_years[which],
-			n->a, n->b);
-		return U;
+		return t;
 	}
 	case RDB_OP_BUILD_DATE: {
 		const struct rdb_campaign_rec *c = m->camp;
@@ -490,12 +663,19 @@ static enum tri eval(struct mctx *m, uint32_t idx, char *why)
 
 		if (c->bd_format == RDB_BD_NONE) {
 			why_cpy(why, "build date source not given");
+			push(m, RDB_WHY_BUILD_DATE_NO_SOURCE, U);
 			return U;
 		}
-		t = did_fact(m, c->bd_ecu, c->bd_did, &val, &len, sub);
+		t = did_fact(m, c->bd_ecu, c->bd_did, &val, &len, sub, &st, &detail);
 		if (t != T) {
 			/* the build date is needed: whatever the reason, it is unknown */
 			why_set(why, "build date unreadable: %s", sub);
+			if ((f = push(m, RDB_WHY_BUILD_DATE_UNREADABLE, U))) {
+				f->ecu = c->bd_ecu;
+				f->did = c->bd_did;
+				f->b = st;
+				set_value(f->value, detail);
+			}
 			return U;
 		}
 		d = decode_date(c->bd_format, val, len);
@@ -505,6 +685,12 @@ static enum tri eval(struct mctx *m, uint32_t idx, char *why)
 			show_value(val, len, shown, sizeof(shown));
 			why_set(why, "build date unreadable: %s:%04X \"%s\" is no calendar date",
 				ecu_str(c->bd_ecu, ebuf), c->bd_did, shown);
+			if ((f = push(m, RDB_WHY_BUILD_DATE_UNREADABLE, U))) {
+				f->ecu = c->bd_ecu;
+				f->did = c->bd_did;
+				f->a = 1;	/* read, but no date */
+				set_value(f->value, shown);
+			}
 			return U;
 		}
 		{
@@ -524,19 +710,32 @@ static enum tri eval(struct mctx *m, uint32_t idx, char *why)
 			why_set(why, "build date %04u-%02u-%02u (%s:%04X) %s %s", d / 10000,
 				d / 100 % 100, d % 100, ecu_str(c->bd_ecu, ebuf), c->bd_did,
 				in ? "in" : "outside", range);
+			if ((f = push(m, RDB_WHY_BUILD_DATE, in ? T : F))) {
+				f->date = d;
+				f->a = n->a;
+				f->b = n->b;
+				f->ecu = c->bd_ecu;
+				f->did = c->bd_did;
+			}
 			return in ? T : F;
 		}
 	}
 	case RDB_OP_ECU_PRESENT:
 		if (ecu_present(m, n->ecu)) {
 			why_set(why, "ECU %s present", ecu_str(n->ecu, ebuf));
+			if ((f = push(m, RDB_WHY_ECU_PRESENT, T)))
+				f->ecu = n->ecu;
 			return T;
 		}
 		if (m->v->ecus_complete) {
 			why_set(why, "ECU %s not in the vehicle", ecu_str(n->ecu, ebuf));
+			if ((f = push(m, RDB_WHY_ECU_ABSENT, F)))
+				f->ecu = n->ecu;
 			return F;
 		}
 		why_set(why, "ECUs not read (is %s present?)", ecu_str(n->ecu, ebuf));
+		if ((f = push(m, RDB_WHY_ECUS_NOT_READ, U)))
+			f->ecu = n->ecu;
 		return U;
 	case RDB_OP_DID_CMP:
 	case RDB_OP_DID_IN: {
@@ -546,9 +745,10 @@ static enum tri eval(struct mctx *m, uint32_t idx, char *why)
 
 		if (n->op == RDB_OP_DID_CMP && n->cmp > RDB_CMP_GE)
 			return bad(m, "node %u: unknown comparison %u", idx, n->cmp);
-		t = did_fact(m, n->ecu, n->did, &val, &len, sub);
+		t = did_fact(m, n->ecu, n->did, &val, &len, sub, &st, &detail);
 		if (t == U) {
 			why_cpy(why, sub);
+			push_missing_did(m, n->ecu, n->did, st, detail, U);
 			return U;
 		}
 		if (n->op == RDB_OP_DID_CMP) {
@@ -560,6 +760,8 @@ static enum tri eval(struct mctx *m, uint32_t idx, char *why)
 			if (t == F) {
 				/* no value: equal to nothing, so only != holds */
 				why_cpy(why, sub);
+				push_missing_did(m, n->ecu, n->did, st, detail,
+						 n->cmp == RDB_CMP_NE ? T : F);
 				return n->cmp == RDB_CMP_NE ? T : F;
 			}
 			h = n->cmp == RDB_CMP_EQ || n->cmp == RDB_CMP_NE
@@ -570,6 +772,13 @@ static enum tri eval(struct mctx *m, uint32_t idx, char *why)
 			show_value(val, len, shown, sizeof(shown));
 			why_set(why, "%s:%04X \"%s\" %s%s \"%s\"", ecu_str(n->ecu, ebuf),
 				n->did, shown, h ? "" : "not ", cmp_words[n->cmp], ref);
+			if ((f = push(m, RDB_WHY_DID_CMP, h ? T : F))) {
+				f->ecu = n->ecu;
+				f->did = n->did;
+				f->cmp = n->cmp;
+				set_value(f->value, shown);
+				set_value(f->wanted, ref);
+			}
 			return h ? T : F;
 		}
 		{
@@ -579,6 +788,7 @@ static enum tri eval(struct mctx *m, uint32_t idx, char *why)
 				return fail(m), U;
 			if (t == F) {
 				why_cpy(why, sub);
+				push_missing_did(m, n->ecu, n->did, st, detail, F);
 				return F;
 			}
 			show_value(val, len, shown, sizeof(shown));
@@ -590,11 +800,13 @@ static enum tri eval(struct mctx *m, uint32_t idx, char *why)
 				if (len == strlen(ref) && !memcmp(val, ref, len)) {
 					why_set(why, "%s:%04X \"%s\" listed",
 						ecu_str(n->ecu, ebuf), n->did, shown);
+					push_did_in(m, n, set, shown, T);
 					return T;
 				}
 			}
 			why_set(why, "%s:%04X \"%s\" not listed", ecu_str(n->ecu, ebuf),
 				n->did, shown);
+			push_did_in(m, n, set, shown, F);
 			return F;
 		}
 	}
@@ -687,10 +899,14 @@ static void decide(struct mctx *m, uint32_t idx, struct rdb_result *res)
 	const struct rdb_campaign_rec *c;
 	char sel_why[WHY_MAX] = "", sub[WHY_MAX];
 	int l = m->vs == VS_OK ? listed(m, idx) : 0;
+	struct rdb_why *f;
 	enum tri sel;
 
 	res->campaign = idx;
 	res->evidence[0] = 0;
+	res->n_why = res->why_dropped = 0;
+	m->res = res;
+	m->part = RDB_PART_LIST;
 	/* a VIN on a list: its verdict needs the campaign's record only when a remedy or an
 	 * inspection is to be evaluated (RDB_CB_*, rdb-format.h) */
 	if (l) {
@@ -702,12 +918,17 @@ static void decide(struct mctx *m, uint32_t idx, struct rdb_result *res)
 		}
 		if (l & 2) {
 			res->verdict = RDB_VERDICT_NOT_AFFECTED;
+			res->reason_code = RDB_REASON_EXCLUDED;
 			why_cpy(res->reason, "VIN on the campaign's exclusion list");
+			if ((f = push(m, RDB_WHY_LISTED, T)))
+				f->a = 1;
 			return;
 		}
 		if (!(*bits & (RDB_CB_REMEDIED | RDB_CB_INSPECT))) {
 			res->verdict = RDB_VERDICT_OPEN;
+			res->reason_code = RDB_REASON_OPEN;
 			why_cpy(res->reason, "affected: VIN on the manufacturer's list");
+			push(m, RDB_WHY_LISTED, T);
 			return;
 		}
 	}
@@ -727,21 +948,32 @@ static void decide(struct mctx *m, uint32_t idx, struct rdb_result *res)
 		if (l & 1) {
 			sel = T;
 			why_cpy(sel_why, "VIN on the manufacturer's list");
+			push(m, RDB_WHY_LISTED, T);
 		} else if (c->affected != RDB_NONE) {
+			m->part = RDB_PART_AFFECTED;
 			sel = eval(m, c->affected, sel_why);
 		} else {
 			sel = F;
 			why_cpy(sel_why, "VIN not on the manufacturer's list");
+			push(m, RDB_WHY_NOT_LISTED, F);
 		}
 	} else {
+		m->part = RDB_PART_AFFECTED;
 		sel = c->affected != RDB_NONE ? eval(m, c->affected, sel_why) : U;
-		if (c->affected == RDB_NONE)
+		m->part = RDB_PART_LIST;
+		if (c->affected == RDB_NONE) {
 			why_set(sel_why, "%s; the campaign selects by VIN list", m->vin_why);
-		else if (sel == F && (c->flags & RDB_CF_INCLUDE))
+			vin_needed(m, sub);
+			push(m, RDB_WHY_LISTS_NEED_VIN, U);
+		} else if (sel == F && (c->flags & RDB_CF_INCLUDE)) {
 			why_set(sel_why, "%s; the VIN may be on the manufacturer's list",
 				m->vin_why);
-		else if (sel == T && (c->flags & RDB_CF_EXCLUDE))
+			push(m, RDB_WHY_LISTS_NEED_VIN, U);
+		} else if (sel == T && (c->flags & RDB_CF_EXCLUDE)) {
 			why_set(sel_why, "%s; the VIN may be on the exclusion list", m->vin_why);
+			if ((f = push(m, RDB_WHY_LISTS_NEED_VIN, U)))
+				f->a = 1;
+		}
 		if (sel != U && (((c->flags & RDB_CF_INCLUDE) && sel == F) ||
 				 ((c->flags & RDB_CF_EXCLUDE) && sel == T)))
 			sel = U;
@@ -750,28 +982,34 @@ static void decide(struct mctx *m, uint32_t idx, struct rdb_result *res)
 		return;
 	if (sel == F) {
 		res->verdict = RDB_VERDICT_NOT_AFFECTED;
+		res->reason_code = RDB_REASON_NOT_SELECTED;
 		why_cpy(res->reason, sel_why);
 		return;
 	}
 	if (sel == U) {
 		res->verdict = RDB_VERDICT_UNDETERMINED;
+		res->reason_code = RDB_REASON_SELECTION_UNKNOWN;
 		why_cpy(res->reason, sel_why);
 		hotline(m, c, res);
 		return;
 	}
 	if (c->remedied != RDB_NONE) {
-		enum tri t = eval(m, c->remedied, sub);
+		enum tri t;
 
+		m->part = RDB_PART_REMEDIED;
+		t = eval(m, c->remedied, sub);
 		if (m->err)
 			return;
 		if (t == T) {
 			res->verdict = RDB_VERDICT_REMEDIED;
+			res->reason_code = RDB_REASON_REMEDIED;
 			why_set(res->reason, "affected (%s); remedy applied", sel_why);
 			why_cpy(res->evidence, sub);
 			return;
 		}
 		if (t == U) {
 			res->verdict = RDB_VERDICT_UNDETERMINED;
+			res->reason_code = RDB_REASON_REMEDY_UNKNOWN;
 			why_set(res->reason,
 				"affected (%s); whether the remedy is applied is unknown: %s",
 				sel_why, sub);
@@ -781,24 +1019,32 @@ static void decide(struct mctx *m, uint32_t idx, struct rdb_result *res)
 		why_add(sel_why, "; remedy not applied: %s", sub);
 	}
 	if (c->inspect != RDB_NONE) {
-		enum tri t = eval(m, c->inspect, sub);
+		unsigned int before = res->n_why;
+		enum tri t;
 
+		m->part = RDB_PART_INSPECT;
+		t = eval(m, c->inspect, sub);
 		if (m->err)
 			return;
 		if (t == T) {
 			res->verdict = RDB_VERDICT_INSPECT;
+			res->reason_code = RDB_REASON_INSPECT;
 			why_set(res->reason, "candidate (%s); an inspection decides", sel_why);
 			return;
 		}
 		if (t == U) {
 			res->verdict = RDB_VERDICT_UNDETERMINED;
+			res->reason_code = RDB_REASON_INSPECT_UNKNOWN;
 			why_set(res->reason, "affected (%s); whether to inspect is unknown: %s",
 				sel_why, sub);
 			hotline(m, c, res);
 			return;
 		}
+		/* the string leaves out why no inspection is needed; so do the facts */
+		keep_only(m, before, before, before);
 	}
 	res->verdict = RDB_VERDICT_OPEN;
+	res->reason_code = RDB_REASON_OPEN;
 	why_cpy(res->reason, "affected: ");
 	why_cat(res->reason, sel_why);
 }
@@ -872,6 +1118,7 @@ static void read_vin(struct mctx *m, const char *vin)
 		vin_decode(vin, len, &m->vi);
 		m->vs = VS_INVALID;
 		show_value((const uint8_t *)vin, len > 20 ? 20 : len, shown, sizeof(shown));
+		set_value(m->vin_shown, shown);
 		snprintf(m->vin_why, sizeof(m->vin_why), "VIN \"%s\" invalid (%s)", shown,
 			 m->vi.errors & VIN_ERR_LENGTH ? "not 17 characters"
 			 : m->vi.errors & VIN_ERR_CHARSET ? "character not allowed"
@@ -1022,4 +1269,68 @@ int rdb_version_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen
 	if (j < blen)
 		return -1;
 	return 0;
+}
+
+const char *rdb_reason_name(enum rdb_reason r)
+{
+	static const char *const names[_RDB_REASON_MAX] = {
+		[RDB_REASON_OPEN] = "open",
+		[RDB_REASON_REMEDIED] = "remedied",
+		[RDB_REASON_INSPECT] = "inspect",
+		[RDB_REASON_NOT_SELECTED] = "not_selected",
+		[RDB_REASON_EXCLUDED] = "excluded",
+		[RDB_REASON_SELECTION_UNKNOWN] = "selection_unknown",
+		[RDB_REASON_REMEDY_UNKNOWN] = "remedy_unknown",
+		[RDB_REASON_INSPECT_UNKNOWN] = "inspect_unknown",
+	};
+
+	return (unsigned int)r < _RDB_REASON_MAX ? names[r] : NULL;
+}
+
+const char *rdb_why_name(enum rdb_why_code c)
+{
+	static const char *const names[_RDB_WHY_MAX] = {
+		[RDB_WHY_ALWAYS] = "always",
+		[RDB_WHY_NEVER] = "never",
+		[RDB_WHY_NOT_RECOGNISABLE] = "not_recognisable",
+		[RDB_WHY_VIN_MISSING] = "vin_missing",
+		[RDB_WHY_VIN_INVALID] = "vin_invalid",
+		[RDB_WHY_LISTED] = "listed",
+		[RDB_WHY_NOT_LISTED] = "not_listed",
+		[RDB_WHY_LISTS_NEED_VIN] = "lists_need_vin",
+		[RDB_WHY_WMI] = "wmi",
+		[RDB_WHY_VIN_POSITIONS] = "vin_positions",
+		[RDB_WHY_SERIAL] = "serial",
+		[RDB_WHY_SERIAL_NOT_NUMERIC] = "serial_not_numeric",
+		[RDB_WHY_MODEL_YEAR] = "model_year",
+		[RDB_WHY_MODEL_YEAR_UNKNOWN] = "model_year_unknown",
+		[RDB_WHY_BUILD_DATE] = "build_date",
+		[RDB_WHY_BUILD_DATE_NO_SOURCE] = "build_date_no_source",
+		[RDB_WHY_BUILD_DATE_UNREADABLE] = "build_date_unreadable",
+		[RDB_WHY_ECU_PRESENT] = "ecu_present",
+		[RDB_WHY_ECU_ABSENT] = "ecu_absent",
+		[RDB_WHY_ECUS_NOT_READ] = "ecus_not_read",
+		[RDB_WHY_DID_CMP] = "did_cmp",
+		[RDB_WHY_DID_IN] = "did_in",
+		[RDB_WHY_DID_ABSENT] = "did_absent",
+		[RDB_WHY_DID_FAILED] = "did_failed",
+		[RDB_WHY_DID_NOT_READ] = "did_not_read",
+	};
+
+	return (unsigned int)c < _RDB_WHY_MAX ? names[c] : NULL;
+}
+
+const char *rdb_part_name(enum rdb_why_part p)
+{
+	static const char *const names[] = {
+		[RDB_PART_LIST] = "list", [RDB_PART_AFFECTED] = "affected",
+		[RDB_PART_REMEDIED] = "remedied", [RDB_PART_INSPECT] = "inspect",
+	};
+
+	return (unsigned int)p <= RDB_PART_INSPECT ? names[p] : NULL;
+}
+
+const char *rdb_cmp_name(unsigned int cmp)
+{
+	return cmp <= RDB_CMP_GE ? cmp_words[cmp] : NULL;
 }

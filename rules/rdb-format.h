@@ -116,7 +116,14 @@ enum { RDB_BD_NONE = 0, RDB_BD_BCD, RDB_BD_ASCII };
  * 96-byte records of 100 000 campaigns do not, so a listed VIN's lookup reads no record.
  */
 enum { RDB_CB_REMEDIED = 1, RDB_CB_INSPECT = 2 };
-enum { RDB_CF_INCLUDE = 1, RDB_CF_EXCLUDE = 2 };
+/* Campaign flags.  DO_NOT_DRIVE and PARK_OUTSIDE came after format 3 was first written: a reader
+ * that does not know them ignores them (they change no verdict). */
+enum {
+	RDB_CF_INCLUDE = 1,
+	RDB_CF_EXCLUDE = 2,
+	RDB_CF_DO_NOT_DRIVE = 4,
+	RDB_CF_PARK_OUTSIDE = 8,
+};
 
 /*
  * ECU keys are 64 bits on disk: today the technician's address zero-extended (0x7E0, 0x12); the

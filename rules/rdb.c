@@ -753,6 +753,8 @@ int rdb_campaign_get(const struct rdb *db, uint32_t index, struct rdb_campaign *
 		.remedy_kind = (enum rdb_remedy_kind)c->remedy_kind,
 		.recognition = (enum rdb_recognition)c->recognition,
 		.start_date = c->start_date,
+		.do_not_drive = c->flags & RDB_CF_DO_NOT_DRIVE,
+		.park_outside = c->flags & RDB_CF_PARK_OUTSIDE,
 	};
 	return 0;
 }

@@ -88,12 +88,89 @@ struct rdb_vehicle {
 /* ---- the result (output) ---- */
 #define RDB_TEXT_MAX 256
 
+/*
+ * Reasons as data: what decided a verdict, for a reader that chooses its own words (the
+ * report's German text).  The same facts as the English reason string, in the same selection:
+ * for `and` that fails, the operand that fails; for `or` that holds, the one that holds; when
+ * the answer is unknown, the first unknown operand; otherwise all of them.
+ */
+enum rdb_reason {
+	RDB_REASON_OPEN = 0,		/* affected, the remedy is not applied */
+	RDB_REASON_REMEDIED,		/* affected, the remedy is applied (remedied facts: evidence) */
+	RDB_REASON_INSPECT,		/* a candidate, an inspection decides */
+	RDB_REASON_NOT_SELECTED,	/* the criteria rule it out */
+	RDB_REASON_EXCLUDED,		/* the VIN is on the campaign's exclusion list */
+	RDB_REASON_SELECTION_UNKNOWN,	/* whether it is affected is unknown */
+	RDB_REASON_REMEDY_UNKNOWN,	/* affected; whether the remedy is applied is unknown */
+	RDB_REASON_INSPECT_UNKNOWN,	/* affected; whether to inspect is unknown */
+	_RDB_REASON_MAX
+};
+
+enum rdb_why_code {
+	RDB_WHY_ALWAYS = 1,		/* `true` */
+	RDB_WHY_NEVER,			/* `false` */
+	RDB_WHY_NOT_RECOGNISABLE,	/* `unknown` */
+	RDB_WHY_VIN_MISSING,		/* no VIN read */
+	RDB_WHY_VIN_INVALID,		/* value: the VIN as read; a: VIN_ERR_* bits */
+	RDB_WHY_LISTED,			/* a: 0 the manufacturer's list, 1 the exclusion list */
+	RDB_WHY_NOT_LISTED,		/* the campaign selects by list only */
+	RDB_WHY_LISTS_NEED_VIN,		/* no valid VIN: a list could decide (a: 0 include, 1 excl.) */
+	RDB_WHY_WMI,			/* value: the WMI */
+	RDB_WHY_VIN_POSITIONS,		/* a..b: positions (1-based), value: read, wanted: pattern */
+	RDB_WHY_SERIAL,			/* value: serial, a..b: range */
+	RDB_WHY_SERIAL_NOT_NUMERIC,	/* value: serial */
+	RDB_WHY_MODEL_YEAR,		/* value: "2006" or "1996 2026", a..b: range */
+	RDB_WHY_MODEL_YEAR_UNKNOWN,	/* value: position 10 */
+	RDB_WHY_BUILD_DATE,		/* date: YYYYMMDD read, a..b: range (0, 99991231 = open) */
+	RDB_WHY_BUILD_DATE_NO_SOURCE,	/* the campaign names no source */
+	RDB_WHY_BUILD_DATE_UNREADABLE,	/* ecu, did; value: bytes that are no date, or "" */
+	RDB_WHY_ECU_PRESENT,		/* ecu */
+	RDB_WHY_ECU_ABSENT,		/* ecu: not in the vehicle (the ECU list is complete) */
+	RDB_WHY_ECUS_NOT_READ,		/* ecu: whether it is there is not known */
+	RDB_WHY_DID_CMP,		/* ecu, did, value, cmp, wanted */
+	RDB_WHY_DID_IN,			/* ecu, did, value, wanted: the list, ", "-joined */
+	RDB_WHY_DID_ABSENT,		/* ecu, did: the ECU answered it has no such DID */
+	RDB_WHY_DID_FAILED,		/* ecu, did, value: why it could not be read */
+	RDB_WHY_DID_NOT_READ,		/* ecu, did */
+	_RDB_WHY_MAX
+};
+
+enum rdb_why_part { RDB_PART_LIST = 0, RDB_PART_AFFECTED, RDB_PART_REMEDIED, RDB_PART_INSPECT };
+enum rdb_truth { RDB_FALSE = 0, RDB_TRUE, RDB_UNKNOWN };
+
+#define RDB_WHY_MAX 8			/* facts per verdict; more are counted, not kept */
+#define RDB_WHY_VALUE_MAX 48
+
+struct rdb_why {
+	uint8_t code;			/* enum rdb_why_code */
+	uint8_t part;			/* enum rdb_why_part */
+	uint8_t result;			/* enum rdb_truth: what the condition came to */
+	uint8_t negated;		/* under `not` (result is the condition's own) */
+	uint8_t cmp;			/* RDB_WHY_DID_CMP: RDB_CMP_* */
+	uint16_t did;
+	uint64_t ecu;
+	uint32_t a, b;			/* ranges, positions, flags (see the codes) */
+	uint32_t date;			/* RDB_WHY_BUILD_DATE: YYYYMMDD read */
+	char value[RDB_WHY_VALUE_MAX];	/* what was read, printable (\xNN for other bytes) */
+	char wanted[RDB_WHY_VALUE_MAX];	/* the rule's side */
+};
+
 struct rdb_result {
 	uint32_t campaign;		/* index for rdb_campaign_get() */
 	enum rdb_verdict verdict;
 	char reason[RDB_TEXT_MAX];	/* why (facts compared), always set */
 	char evidence[RDB_TEXT_MAX];	/* remedied: what shows the remedy applied; else "" */
+	/* the same as data (above) */
+	enum rdb_reason reason_code;
+	unsigned int n_why;		/* kept in why[]; at most RDB_WHY_MAX */
+	unsigned int why_dropped;	/* facts beyond RDB_WHY_MAX */
+	struct rdb_why why[RDB_WHY_MAX];
 };
+
+const char *rdb_reason_name(enum rdb_reason r);		/* "open", "remedied", ... */
+const char *rdb_why_name(enum rdb_why_code c);		/* "wmi", "did_cmp", ... */
+const char *rdb_part_name(enum rdb_why_part p);		/* "list", "affected", ... */
+const char *rdb_cmp_name(unsigned int cmp);		/* "=", "!=", "<", "<=", ">", ">=" */
 
 /* A campaign's texts point into the mapped database (valid until rdb_close); "" when not given. */
 struct rdb_campaign {
@@ -113,6 +190,8 @@ struct rdb_campaign {
 	enum rdb_remedy_kind remedy_kind;
 	enum rdb_recognition recognition;
 	uint32_t start_date;		/* YYYYMMDD, 0 when not given */
+	bool do_not_drive;		/* `do_not_drive;`: not driven, not handed back before the fix */
+	bool park_outside;		/* `park_outside;`: fire risk, parked away from buildings */
 };
 
 struct rdb;

@@ -526,6 +526,7 @@ static uint32_t parse_expr(struct parser *p)
 enum stmt_bit {
 	S_TITLE, S_MAKE, S_KBA, S_NHTSA, S_DEFECT, S_REMEDY, S_COST, S_LABOUR, S_EXTENDS,
 	S_SUPERSEDES, S_KIND, S_START, S_RECOG, S_BD, S_AFFECTED, S_REMEDIED, S_INSPECT,
+	S_DO_NOT_DRIVE, S_PARK_OUTSIDE,
 };
 
 static const struct text_stmt {
@@ -589,6 +590,10 @@ static bool parse_stmt(struct parser *p, uint32_t *seen)
 		bit = S_REMEDIED;
 	else if (rule_is_kw(p, "inspect"))
 		bit = S_INSPECT;
+	else if (rule_is_kw(p, "do_not_drive"))
+		bit = S_DO_NOT_DRIVE;
+	else if (rule_is_kw(p, "park_outside"))
+		bit = S_PARK_OUTSIDE;
 	else if (!rule_is_kw(p, "include") && !rule_is_kw(p, "exclude") && bit < 0) {
 		rule_perr(p, line, col, "unknown statement '%s'", kw);
 		return false;
@@ -614,6 +619,13 @@ static bool parse_stmt(struct parser *p, uint32_t *seen)
 		return rule_expect(p, T_SEMI);
 	}
 	switch (bit) {
+	case S_DO_NOT_DRIVE:
+		/* NHTSA's "do not drive" and "park outside" advisories: flags, no argument */
+		r->flags |= RDB_CF_DO_NOT_DRIVE;
+		return rule_expect(p, T_SEMI);
+	case S_PARK_OUTSIDE:
+		r->flags |= RDB_CF_PARK_OUTSIDE;
+		return rule_expect(p, T_SEMI);
 	case S_KIND: {
 		int k = word_index(p, remedy_kinds, sizeof(remedy_kinds) / sizeof(remedy_kinds[0]));
 

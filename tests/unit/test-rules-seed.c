@@ -157,11 +157,31 @@ static void test_hotline_number(void **state)
 	assert_non_null(strstr(res[3].reason, "0 89/ 1 25 01 60 10"));
 }
 
+/* What the seed texts support and nothing more: the EGR module's fire risk is "park outside";
+ * no seed text tells the owner to stop driving.  Labour, cost and start where the text says. */
+static void test_advisories(void **state)
+{
+	(void)state;
+	for (uint32_t i = 0; i < rdb_campaign_count(db); i++) {
+		struct rdb_campaign c;
+
+		assert_int_equal(rdb_campaign_get(db, i, &c), 0);
+		assert_false(c.do_not_drive);
+		assert_int_equal(c.park_outside, strcmp(c.id, "0011700300") == 0);
+		if (strcmp(c.id, "0032110800") == 0) {
+			assert_string_equal(c.labour, "etwa zwei Stunden");
+			assert_string_equal(c.cost, "kostenlos");
+			assert_int_equal(c.start_date, 20120801);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_seed),
 		cmocka_unit_test(test_hotline_number),
+		cmocka_unit_test(test_advisories),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
