@@ -23,7 +23,7 @@ AR        ?= ar
 PKG_CONFIG ?= pkg-config
 
 # Debian libraries we build on (see README "Dependencies" for why each).
-PKGS      := libudev json-c libsodium inih
+PKGS      := libudev json-c libsodium inih sqlite3
 TEST_PKGS := cmocka
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith \
@@ -35,7 +35,7 @@ CFLAGS   += -std=gnu11 -fPIC -pipe $(WARN) -MMD -MP
 DEP_GROUPS := build $(if $(filter check unit integration tests demo bench,$(MAKECMDGOALS)),test)
 DEP_PKGS   := $(PKGS) $(if $(filter test,$(DEP_GROUPS)),$(TEST_PKGS))
 ifeq ($(filter clean,$(MAKECMDGOALS)),)
-ifneq ($(shell $(PKG_CONFIG) --exists $(DEP_PKGS) 2>/dev/null && echo ok),ok)
+ifneq ($(shell $(PKG_CONFIG) --exists $(DEP_PKGS) 2>/dev/null && command -v msgfmt >/dev/null && echo ok),ok)
 DEPS_RC := $(shell scripts/deps.sh $(DEP_GROUPS) >&2; echo $$?)
 ifneq ($(DEPS_RC),0)
 $(error missing dependencies (see above))

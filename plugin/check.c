@@ -236,8 +236,64 @@ static int facts_from_ident(const struct ident *id, const char *vin, struct fact
 	return 0;
 }
 
+/* What can/ said went wrong, as data: the technician's words are chosen when the report is
+ * rendered.  The step names of can/ ("read-did F189", "gave-up") become a step and a DID. */
+static int error_fact(const struct ident_error *ie, struct recall_fact *f)
+{
+	char ecu[REPORT_ECU_MAX];
+	const char *code;
+	int ret;
+
+	switch (ie->kind) {
+	case IDENT_ERR_TIMEOUT:
+		code = strcmp(ie->step, "deadline") == 0 ? "deadline" : "no_answer";
+		break;
+	case IDENT_ERR_NRC:
+		code = "negative_response";
+		break;
+	case IDENT_ERR_MALFORMED:
+		code = "malformed";
+		break;
+	default:
+		code = ie->err == -ENOSPC ? "too_many" : "io";
+		break;
+	}
+	if ((ret = report_fact_init(f, code)) < 0)
+		goto fail;
+	if (strncmp(ie->step, "read-did ", 9) == 0) {
+		if ((ret = report_fact_add(f, "step", RECALL_PARAM_STRING, "read_did")) < 0 ||
+		    (ret = report_fact_add(f, "did", RECALL_PARAM_STRING, ie->step + 9)) < 0)
+			goto fail;
+	} else {
+		char step[sizeof(ie->step)];
+
+		snprintf(step, sizeof(step), "%s", ie->step);
+		for (char *c = step; *c; c++)
+			if (*c == '-')
+				*c = '_';
+		if ((ret = report_fact_add(f, "step", RECALL_PARAM_STRING, step)) < 0)
+			goto fail;
+	}
+	if (ie->ecu && (ret = report_fact_add(f, "ecu", RECALL_PARAM_STRING,
+					      report_ecu_format(ie->ecu, ecu))) < 0)
+		goto fail;
+	if (ie->kind == IDENT_ERR_NRC &&
+	    ((ret = report_fact_addf(f, "nrc", RECALL_PARAM_STRING, "0x%02X", ie->nrc)) < 0 ||
+	     (ret = report_fact_add(f, "nrc_name", RECALL_PARAM_STRING,
+				    uds_nrc_name(ie->nrc))) < 0))
+		goto fail;
+	if (!strcmp(code, "io") && (ret = report_fact_add(f, "errno", RECALL_PARAM_STRING,
+							  strerror(-ie->err))) < 0)
+		goto fail;
+	return 0;
+fail:
+	report_fact_done(f);
+	return ret;
+}
+
 static int add_identity(struct recall_report *r, const struct ident *id)
 {
+	struct recall_fact f = { 0 };
 	struct recall_ecu *e;
 	char msg[200];
 	int ret;
@@ -282,7 +338,11 @@ static int add_identity(struct recall_report *r, const struct ident *id)
 			continue;
 		if (id->n_ecus && strcmp(ie->step, "discovery") == 0 && ie->err == -ETIMEDOUT)
 			continue;
-		if ((ret = report_add_error(r, ie->message)) < 0)
+		if ((ret = error_fact(ie, &f)) < 0)
+			return ret;
+		ret = report_add_error_fact(r, ie->message, &f);
+		report_fact_done(&f);
+		if (ret < 0)
 			return ret;
 	}
 	if (id->vin[0] && (id->vin_flags & (IDENT_VIN_INVALID | IDENT_VIN_LONG | IDENT_VIN_SHORT))) {
@@ -290,8 +350,13 @@ static int add_identity(struct recall_report *r, const struct ident *id)
 			 id->vin, id->vin_flags & IDENT_VIN_LONG ? " (too long)" : "",
 			 id->vin_flags & IDENT_VIN_SHORT ? " (too short)" : "",
 			 id->vin_flags & IDENT_VIN_INVALID ? " (invalid characters)" : "");
-		if ((ret = report_add_error(r, msg)) < 0)
+		if ((ret = report_fact_init(&f, "vin_malformed")) < 0 ||
+		    (ret = report_fact_add(&f, "vin", RECALL_PARAM_STRING, id->vin)) < 0 ||
+		    (ret = report_add_error_fact(r, msg, &f)) < 0) {
+			report_fact_done(&f);
 			return ret;
+		}
+		report_fact_done(&f);
 	}
 	return 0;
 }
@@ -338,10 +403,146 @@ static void report_database_error(struct recall_report *r, const struct recall_d
 {
 	const char *msg = rdb_error(db->rdb);
 
+	struct recall_fact f = { 0 };
+	char *text;
+
 	if (r->error)
 		return;
-	if (asprintf(&r->error, "database unusable: %s", msg[0] ? msg : strerror(-err)) < 0)
-		r->error = NULL;
+	if (asprintf(&text, "database unusable: %s", msg[0] ? msg : strerror(-err)) < 0)
+		return;
+	if (report_fact_init(&f, "database_unusable") < 0 ||
+	    report_fact_add(&f, "detail", RECALL_PARAM_STRING, msg[0] ? msg : strerror(-err)) < 0)
+		report_fact_done(&f);
+	(void)report_set_error_fact(r, text, f.code ? &f : NULL);
+	report_fact_done(&f);
+	free(text);
+}
+
+static int add_date(struct recall_fact *f, const char *key, uint32_t d)
+{
+	return report_fact_addf(f, key, RECALL_PARAM_STRING, "%04u-%02u-%02u", d / 10000,
+				d / 100 % 100, d % 100);
+}
+
+/* rules/' reason data (struct rdb_why) as a report fact: the JSON words of plugin/README.md
+ * "Reasons and errors as data".  Every value is a string, as the JSON writes it. */
+static int why_to_fact(const struct rdb_why *w, struct recall_fact *f)
+{
+	static const char *const results[] = { "false", "true", "unknown" };
+	static const char *const bd_states[] = { "not_read", "absent", "failed", "ecu_absent",
+						 "not_read" };
+	const char *code = rdb_why_name((enum rdb_why_code)w->code);
+	char ecu[RDB_ECU_STR_MAX];
+	int r;
+
+	if (!code)
+		return -EINVAL;
+	if ((r = report_fact_init(f, code)) < 0 ||
+	    (r = report_fact_add(f, "part", RECALL_PARAM_STRING,
+				 rdb_part_name((enum rdb_why_part)w->part) ?: "affected")) < 0 ||
+	    (r = report_fact_add(f, "result", RECALL_PARAM_STRING,
+				 results[w->result <= RDB_UNKNOWN ? w->result : RDB_UNKNOWN])) < 0 ||
+	    (w->negated && (r = report_fact_add(f, "negated", RECALL_PARAM_BOOL, "true")) < 0))
+		goto fail;
+	rdb_ecu_format(w->ecu, ecu, sizeof(ecu));
+	switch (w->code) {
+	case RDB_WHY_VIN_INVALID:
+		if ((r = report_fact_add(f, "vin", RECALL_PARAM_STRING, w->value)) < 0 ||
+		    (r = report_fact_add(f, "problem", RECALL_PARAM_STRING,
+					 w->a & VIN_ERR_LENGTH	  ? "length"
+					 : w->a & VIN_ERR_CHARSET ? "charset"
+								  : "check_digit")) < 0)
+			goto fail;
+		break;
+	case RDB_WHY_LISTED:
+	case RDB_WHY_LISTS_NEED_VIN:
+		if ((r = report_fact_add(f, "list", RECALL_PARAM_STRING,
+					 w->a ? "exclude" : "include")) < 0)
+			goto fail;
+		break;
+	case RDB_WHY_WMI:
+		if ((r = report_fact_add(f, "wmi", RECALL_PARAM_STRING, w->value)) < 0)
+			goto fail;
+		break;
+	case RDB_WHY_VIN_POSITIONS:
+		if ((r = report_fact_addf(f, "from", RECALL_PARAM_NUMBER, "%u", w->a)) < 0 ||
+		    (r = report_fact_addf(f, "to", RECALL_PARAM_NUMBER, "%u", w->b)) < 0 ||
+		    (r = report_fact_add(f, "read", RECALL_PARAM_STRING, w->value)) < 0 ||
+		    (r = report_fact_add(f, "pattern", RECALL_PARAM_STRING, w->wanted)) < 0)
+			goto fail;
+		break;
+	case RDB_WHY_SERIAL:
+		if ((r = report_fact_addf(f, "min", RECALL_PARAM_STRING, "%06u", w->a)) < 0 ||
+		    (r = report_fact_addf(f, "max", RECALL_PARAM_STRING, "%06u", w->b)) < 0)
+			goto fail;
+		/* fall through */
+	case RDB_WHY_SERIAL_NOT_NUMERIC:
+		if ((r = report_fact_add(f, "serial", RECALL_PARAM_STRING, w->value)) < 0)
+			goto fail;
+		break;
+	case RDB_WHY_MODEL_YEAR:
+		if ((r = report_fact_add(f, "years", RECALL_PARAM_STRING, w->value)) < 0 ||
+		    (r = report_fact_addf(f, "min", RECALL_PARAM_NUMBER, "%u", w->a)) < 0 ||
+		    (r = report_fact_addf(f, "max", RECALL_PARAM_NUMBER, "%u", w->b)) < 0)
+			goto fail;
+		break;
+	case RDB_WHY_MODEL_YEAR_UNKNOWN:
+		if ((r = report_fact_add(f, "code", RECALL_PARAM_STRING, w->value)) < 0)
+			goto fail;
+		break;
+	case RDB_WHY_BUILD_DATE:
+		if ((r = add_date(f, "date", w->date)) < 0 ||
+		    (w->a && (r = add_date(f, "min", w->a)) < 0) ||
+		    (w->b < 99991231 && (r = add_date(f, "max", w->b)) < 0) ||
+		    (r = report_fact_add(f, "ecu", RECALL_PARAM_STRING, ecu)) < 0 ||
+		    (r = report_fact_addf(f, "did", RECALL_PARAM_STRING, "%04X", w->did)) < 0)
+			goto fail;
+		break;
+	case RDB_WHY_BUILD_DATE_UNREADABLE:
+		if ((r = report_fact_add(f, "ecu", RECALL_PARAM_STRING, ecu)) < 0 ||
+		    (r = report_fact_addf(f, "did", RECALL_PARAM_STRING, "%04X", w->did)) < 0 ||
+		    (r = report_fact_add(f, "state", RECALL_PARAM_STRING,
+					 w->a ? "no_date" : bd_states[w->b < 5 ? w->b : 0])) < 0 ||
+		    (w->value[0] && (r = report_fact_add(f, w->a ? "value" : "detail",
+							 RECALL_PARAM_STRING, w->value)) < 0))
+			goto fail;
+		break;
+	case RDB_WHY_ECU_PRESENT:
+	case RDB_WHY_ECU_ABSENT:
+	case RDB_WHY_ECUS_NOT_READ:
+		if ((r = report_fact_add(f, "ecu", RECALL_PARAM_STRING, ecu)) < 0)
+			goto fail;
+		break;
+	case RDB_WHY_DID_CMP:
+	case RDB_WHY_DID_IN:
+	case RDB_WHY_DID_ABSENT:
+	case RDB_WHY_DID_FAILED:
+	case RDB_WHY_DID_NOT_READ:
+		if ((r = report_fact_add(f, "ecu", RECALL_PARAM_STRING, ecu)) < 0 ||
+		    (r = report_fact_addf(f, "did", RECALL_PARAM_STRING, "%04X", w->did)) < 0)
+			goto fail;
+		if (w->code == RDB_WHY_DID_FAILED &&
+		    (r = report_fact_add(f, "detail", RECALL_PARAM_STRING, w->value)) < 0)
+			goto fail;
+		if ((w->code == RDB_WHY_DID_CMP || w->code == RDB_WHY_DID_IN) &&
+		    (r = report_fact_add(f, "value", RECALL_PARAM_STRING, w->value)) < 0)
+			goto fail;
+		if (w->code == RDB_WHY_DID_CMP &&
+		    ((r = report_fact_add(f, "op", RECALL_PARAM_STRING,
+					  rdb_cmp_name(w->cmp) ?: "?")) < 0 ||
+		     (r = report_fact_add(f, "wanted", RECALL_PARAM_STRING, w->wanted)) < 0))
+			goto fail;
+		if (w->code == RDB_WHY_DID_IN &&
+		    (r = report_fact_add(f, "set", RECALL_PARAM_STRING, w->wanted)) < 0)
+			goto fail;
+		break;
+	default:
+		break;
+	}
+	return 0;
+fail:
+	report_fact_done(f);
+	return r;
 }
 
 int check_decide(struct recall_db *db, const struct rdb_vehicle *v, unsigned int flags,
@@ -375,8 +576,10 @@ int check_decide(struct recall_db *db, const struct rdb_vehicle *v, unsigned int
 		cap = (size_t)n;
 	}
 	for (int i = 0; i < n; i++) {
+		struct recall_fact facts[RDB_WHY_MAX];
 		struct rdb_campaign c;
 		struct campaign_in rc;
+		char start[16];
 
 		if (concerning && res[i].verdict == RDB_VERDICT_NOT_AFFECTED)
 			continue;
@@ -385,7 +588,20 @@ int check_decide(struct recall_db *db, const struct rdb_vehicle *v, unsigned int
 			report_database_error(r, db, ret);
 			goto out;
 		}
+		if (c.start_date)
+			snprintf(start, sizeof(start), "%04u-%02u-%02u", c.start_date / 10000,
+				 c.start_date / 100 % 100, c.start_date % 100);
+		else
+			start[0] = 0;
 		rc = (struct campaign_in){
+			.make = c.make,
+			.kba = c.kba,
+			.nhtsa = c.nhtsa,
+			.cost = c.cost,
+			.labour = c.labour,
+			.start = start,
+			.extends = c.extends,
+			.supersedes = c.supersedes,
 			.id = c.id,
 			.title = c.title,
 			.text = c.defect,
@@ -397,8 +613,25 @@ int check_decide(struct recall_db *db, const struct rdb_vehicle *v, unsigned int
 			.recognition_text = c.recognition_text,
 			.hotline = c.hotline,
 			.evidence = res[i].evidence,
+			.flags = (c.do_not_drive ? RECALL_CAMPAIGN_DO_NOT_DRIVE : 0u) |
+				 (c.park_outside ? RECALL_CAMPAIGN_PARK_OUTSIDE : 0u),
+			.reason_code = rdb_reason_name(res[i].reason_code),
 		};
+		for (unsigned int k = 0; k < res[i].n_why && k < RDB_WHY_MAX; k++) {
+			if (why_to_fact(&res[i].why[k], &facts[rc.n_facts]) < 0)
+				continue;
+			/* the car's build date, for the vehicle line: the first one decoded */
+			if (res[i].why[k].code == RDB_WHY_BUILD_DATE && !r->build_date &&
+			    (ret = report_set_str(&r->build_date,
+						  report_fact_get(&facts[rc.n_facts], "date"))) < 0)
+				goto out_facts;
+			rc.n_facts++;
+		}
+		rc.facts = facts;
 		ret = report_add_campaign(r, &rc);
+out_facts:
+		for (size_t k = 0; k < rc.n_facts; k++)
+			report_fact_done(&facts[k]);
 		if (ret < 0)
 			goto out;
 		listed++;
@@ -414,12 +647,35 @@ out:
 static int new_report(struct recall_db *db, const char *iface, struct recall_report **ret)
 {
 	struct recall_report *r = report_new();
+	struct recall_database_info info;
+	struct rdb_info ri;
+	char tool[64], sname[128], state[16];
 
 	if (!r)
 		return -ENOMEM;
 	r->started_ms = now_ms();
+	r->schema_version = RECALL_REPORT_SCHEMA;
 	r->database = check_db_describe(db);
-	if (!r->database || (iface && report_set_str(&r->iface, iface) < 0)) {
+	if (rdb_get_info(db->rdb, &ri) < 0) {
+		recall_report_free(r);
+		return -EIO;
+	}
+	/* the report owns copies: the database's strings live only as long as the handle */
+	snprintf(tool, sizeof(tool), "%s", ri.tool_version);
+	snprintf(sname, sizeof(sname), "%s", ri.signer_name ? ri.signer_name : "");
+	snprintf(state, sizeof(state), "%s", rdb_signer_state_name(ri.signer));
+	info = (struct recall_database_info){
+		.path = db->path,
+		.campaigns = ri.n_campaigns,
+		.listed_vins = ri.n_listed_vins,
+		.written_by = tool,
+		.checksum = ri.checksum,
+		.signer_key_id = ri.signer != RDB_SIGNER_NONE ? ri.key_id : NULL,
+		.signer_name = ri.signer != RDB_SIGNER_NONE ? sname : NULL,
+		.signer_state = ri.signer != RDB_SIGNER_NONE ? state : NULL,
+	};
+	if (!r->database || report_set_db(r, &info) < 0 ||
+	    (iface && report_set_str(&r->iface, iface) < 0)) {
 		recall_report_free(r);
 		return -ENOMEM;
 	}
@@ -525,9 +781,26 @@ static const char *iface_problem(int err)
 	}
 }
 
+/* An interface problem as data; during_read: it stopped a read that had begun. */
+static int iface_fact(struct recall_fact *f, const char *iface, int err, bool during_read)
+{
+	const char *code = err == -ENODEV ? (during_read ? "iface_removed" : "iface_missing")
+			 : err == -ENETDOWN ? (during_read ? "link_down" : "iface_down")
+			 : err == -EPROTOTYPE ? "iface_not_can" : "iface_error";
+	int ret;
+
+	if ((ret = report_fact_init(f, code)) < 0 ||
+	    (ret = report_fact_add(f, "iface", RECALL_PARAM_STRING, iface)) < 0 ||
+	    (!strcmp(code, "iface_error") &&
+	     (ret = report_fact_add(f, "errno", RECALL_PARAM_STRING, strerror(-err))) < 0))
+		report_fact_done(f);
+	return ret;
+}
+
 int check_identity(struct recall_db *db, const struct ident *id, unsigned int flags,
 		   check_progress_fn progress, void *userdata, struct recall_report *r)
 {
+	struct recall_fact ef = { 0 };
 	struct facts f = { 0 };
 	char msg[512];
 	int ret;
@@ -542,20 +815,30 @@ int check_identity(struct recall_db *db, const struct ident *id, unsigned int fl
 		r->status = RECALL_STATUS_INTERRUPTED;
 		snprintf(msg, sizeof(msg), "%s: %s while reading the car", id->iface,
 			 id->fatal == -ENODEV ? "interface removed" : iface_problem(id->fatal));
+		ret = iface_fact(&ef, id->iface, id->fatal, true);
 	} else if (!id->vin[0]) {
 		r->status = RECALL_STATUS_FAILED;
 		snprintf(msg, sizeof(msg), "no VIN read (%s)",
 			 id->n_ecus ? "the ECUs that answered gave none"
 				    : "no ECU answered on any addressing scheme tried");
+		if ((ret = report_fact_init(&ef, "no_vin")) >= 0)
+			ret = report_fact_addf(&ef, "ecus", RECALL_PARAM_NUMBER, "%zu", id->n_ecus);
 	} else if (!id->vin_agree) {
 		r->status = RECALL_STATUS_FAILED;
 		snprintf(msg, sizeof(msg), "ECUs report different VINs: ");
 		list_vins(id, msg + strlen(msg), sizeof(msg) - strlen(msg));
+		if ((ret = report_fact_init(&ef, "vins_disagree")) >= 0)
+			ret = report_fact_add(&ef, "vins", RECALL_PARAM_STRING,
+					      msg + strlen("ECUs report different VINs: "));
 	} else {
 		r->status = RECALL_STATUS_COMPLETE;
 		msg[0] = '\0';
+		ret = 0;
 	}
-	if (msg[0] && (ret = report_set_str(&r->error, msg)) < 0)
+	if (ret >= 0 && msg[0])
+		ret = report_set_error_fact(r, msg, &ef);
+	report_fact_done(&ef);
+	if (ret < 0)
 		return ret;
 	if (progress) {
 		r->finished_ms = now_ms();	/* so far: a partial report's duration is real */
@@ -614,9 +897,14 @@ int check_run(struct recall_db *db, const char *iface, const struct recall_check
 	if (ret == -ENOMEM)
 		goto fail;
 	if (ret < 0) {
+		struct recall_fact ef = { 0 };
+
 		r->status = RECALL_STATUS_FAILED;
 		snprintf(msg, sizeof(msg), "%s: %s", iface, iface_problem(ret));
-		if ((ret = report_set_str(&r->error, msg)) < 0)
+		if ((ret = iface_fact(&ef, iface, ret, false)) >= 0)
+			ret = report_set_error_fact(r, msg, &ef);
+		report_fact_done(&ef);
+		if (ret < 0)
 			goto fail;
 		r->finished_ms = now_ms();
 	} else {

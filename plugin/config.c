@@ -20,6 +20,7 @@
 
 #include "can/ident.h"
 #include "plugin/config.h"
+#include "plugin/i18n.h"
 
 #define CONFIG_LINE_MAX 199	/* inih's INI_MAX_LINE minus the NUL */
 
@@ -48,6 +49,10 @@ void config_init_defaults(struct recalld_config *c)
 	c->addressing = NULL;	/* every scheme can/ knows, in its order */
 	c->socket_path = strdup(RECALLD_SOCKET_PATH);
 	c->socket_group = NULL;
+	c->language = NULL;	/* German */
+	c->workshop = NULL;
+	c->html = true;
+	c->history = strdup("/var/lib/recalld/history.db");
 }
 
 void config_done(struct recalld_config *c)
@@ -62,8 +67,13 @@ void config_done(struct recalld_config *c)
 	free(c->addressing);
 	free(c->socket_path);
 	free(c->socket_group);
-	for (i = 0; i < c->n_bay_sections; i++)
+	for (i = 0; i < c->n_bay_sections; i++) {
 		free(c->bay_sections[i].glob);
+		free(c->bay_sections[i].name);
+	}
+	free(c->language);
+	free(c->workshop);
+	free(c->history);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -291,6 +301,37 @@ static int link_key(struct parse_ctx *p, struct config_link *l, unsigned int *se
 	return 0;
 }
 
+/* A name people read on a report or the printed page: one line without control characters,
+ * bounded. */
+static bool good_text(const char *v)
+{
+	const unsigned char *s = (const unsigned char *)v;
+
+	if (strlen(v) > CONFIG_NAME_MAX)
+		return false;
+	for (; *s; s++)
+		if (*s < 0x20 || *s == 0x7f)
+			return false;
+	return true;
+}
+
+static int set_text(struct parse_ctx *p, char **field, const char *name, const char *v)
+{
+	char *s;
+
+	if (!good_text(v)) {
+		perr(p, "%s: '%.40s' is not a name of at most %d bytes without control characters",
+		     name, v, CONFIG_NAME_MAX);
+		return 0;
+	}
+	s = *v ? strdup(v) : NULL;
+	if (*v && !s)
+		return -ENOMEM;
+	free(*field);
+	*field = s;
+	return 0;
+}
+
 /* A `[bay GLOB]` section's key: find or make the section's entry, then the link key. */
 static int bay_section_key(struct parse_ctx *p, const char *section, const char *name,
 			   const char *v)
@@ -324,13 +365,23 @@ static int bay_section_key(struct parse_ctx *p, const char *section, const char 
 		}
 		c->n_bay_sections++;
 	}
+	if (strcmp(name, "name") == 0) {
+		if (set_text(p, &b->name, name, v) < 0) {
+			perr(p, "out of memory");
+			return 0;
+		}
+		return 1;
+	}
 	if (!link_key(p, &b->link, &b->set, name, v))
-		perr(p, "unknown key '%s' in section [%s] (bitrate, restart_ms, bringup)", name,
-		     section);
+		perr(p, "unknown key '%s' in section [%s] (bitrate, restart_ms, bringup, name)",
+		     name, section);
 	return 1;
 }
 
-enum ktype { K_PATH, K_PATH_OR_EMPTY, K_GLOBS, K_ADDRESSING, K_DURATION, K_BOOL, K_UINT, K_NAME };
+enum ktype {
+	K_PATH, K_PATH_OR_EMPTY, K_GLOBS, K_ADDRESSING, K_DURATION, K_BOOL, K_UINT, K_NAME,
+	K_LANGUAGE, K_TEXT,
+};
 
 /* Every key in one table: the parser, the dump and the README list come from the same rows. */
 static const struct key {
@@ -359,6 +410,10 @@ static const struct key {
 	{ "control", "max_clients", K_UINT, OFF(max_clients), 1, 4096 },
 	{ "control", "max_request", K_UINT, OFF(max_request), 64, 1u << 20 },
 	{ "control", "max_output", K_UINT, OFF(max_output), 4096, 64u << 20 },
+	{ "report", "language", K_LANGUAGE, OFF(language), 0, 0 },
+	{ "report", "workshop", K_TEXT, OFF(workshop), 0, 0 },
+	{ "report", "html", K_BOOL, OFF(html), 0, 0 },
+	{ "history", "database", K_PATH_OR_EMPTY, OFF(history), 0, 0 },
 #undef OFF
 };
 
@@ -428,6 +483,19 @@ static int handler(void *user, const char *section, const char *name, const char
 			free(*(char **)(base + k->off));
 			*(char **)(base + k->off) = n;
 		}
+		break;
+	case K_LANGUAGE: {
+		const struct i18n *l = NULL;
+
+		if (*value && i18n_get(value, &l) < 0) {
+			perr(p, "language: '%s' has no catalogue (known: %s)", value, i18n_known());
+			return 1;
+		}
+		r = set_text(p, (char **)(base + k->off), name, l ? i18n_code(l) : "");
+		break;
+	}
+	case K_TEXT:
+		r = set_text(p, (char **)(base + k->off), name, value);
 		break;
 	case K_DURATION:
 		r = parse_duration(value, &u);
@@ -595,6 +663,14 @@ bool config_is_bay(const struct recalld_config *c, const char *ifname)
 	return false;
 }
 
+const char *config_bay_name(const struct recalld_config *c, const char *ifname)
+{
+	for (unsigned int i = 0; i < c->n_bay_sections; i++)
+		if (c->bay_sections[i].name && fnmatch(c->bay_sections[i].glob, ifname, 0) == 0)
+			return c->bay_sections[i].name;
+	return NULL;
+}
+
 void config_bay_link(const struct recalld_config *c, const char *ifname, struct config_link *ret)
 {
 	unsigned int i;
@@ -669,10 +745,20 @@ int config_dump(const struct recalld_config *c, char **ret_text)
 		     c->socket_group ? c->socket_group : "", c->max_clients, c->max_request,
 		     c->max_output) < 0)
 		return -ENOMEM;
+	if (asprintf(&t, "%s\n[report]\nlanguage = %s\nworkshop = %s\nhtml = %s\n\n"
+		     "[history]\ndatabase = %s\n", s, c->language ? c->language : "",
+		     c->workshop ? c->workshop : "", c->html ? "yes" : "no",
+		     c->history ? c->history : "") < 0) {
+		free(s);
+		return -ENOMEM;
+	}
+	free(s);
+	s = t;
 	for (i = 0; i < c->n_bay_sections; i++) {
 		const struct config_bay *b = &c->bay_sections[i];
 
-		if (asprintf(&t, "%s\n[bay %s]\n%s%s%s%s%s%s%s%s%s", s, b->glob,
+		if (asprintf(&t, "%s\n[bay %s]\n%s%s%s%s%s%s%s%s%s%s%s%s", s, b->glob,
+			     b->name ? "name = " : "", b->name ? b->name : "", b->name ? "\n" : "",
 			     b->set & CONFIG_BAY_HAS_BITRATE ? "bitrate = " : "",
 			     b->set & CONFIG_BAY_HAS_BITRATE ?
 				     bitrate_word(rate, sizeof(rate), b->link.bitrate) : "",

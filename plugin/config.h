@@ -34,7 +34,10 @@ struct config_bay {
 	char *glob;
 	unsigned int set;			/* CONFIG_BAY_HAS_* */
 	struct config_link link;
+	char *name;				/* what the technicians call the bay ("Bühne 2") */
 };
+
+#define CONFIG_NAME_MAX 64		/* bytes of a bay's or the workshop's name */
 
 struct recalld_config {
 	char *database;
@@ -57,6 +60,12 @@ struct recalld_config {
 	unsigned int max_clients;
 	unsigned int max_request;		/* bytes per request line */
 	unsigned int max_output;		/* bytes queued per client before it is dropped */
+	/* [report] */
+	char *language;				/* of the text and HTML reports; NULL = German */
+	char *workshop;				/* name on the printed page; NULL = none */
+	bool html;				/* write an HTML page beside JSON and text */
+	/* [history] */
+	char *history;				/* SQLite history of every check; NULL = none */
 	struct config_link link;		/* [bays] defaults for bring-up */
 	struct config_bay bay_sections[CONFIG_MAX_BAY_SECTIONS];	/* in file order */
 	unsigned int n_bay_sections;
@@ -77,6 +86,9 @@ bool config_is_bay(const struct recalld_config *c, const char *ifname);
 /* The link settings for IFNAME: the first `[bay GLOB]` section matching it (file order), each
  * key it does not set taken from `[bays]`. */
 void config_bay_link(const struct recalld_config *c, const char *ifname, struct config_link *ret);
+/* The bay's name: from the first `[bay GLOB]` section matching IFNAME that has a `name`; NULL
+ * when none has. */
+const char *config_bay_name(const struct recalld_config *c, const char *ifname);
 /* Print the effective configuration in the file's own syntax (recalld --dump-config). */
 int config_dump(const struct recalld_config *c, char **ret_text);
 

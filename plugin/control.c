@@ -2,9 +2,10 @@
 /*
  * The control protocol's untrusted side: one JSON object per line from any local client.
  *
- * A request is {"cmd": "status"|"check"|"last"|"subscribe"|"reload", "iface": "vcan0", "id": 7};
- * "iface" is required by check and last and refused elsewhere, "id" is optional and echoed in the
- * reply.  Unknown keys are refused (a typo must not silently become a different request).  The
+ * A request is {"cmd": "status"|"check"|"last"|"subscribe"|"reload"|"history", "iface": "vcan0",
+ * "id": 7}; "iface" is required by check and last and refused elsewhere, "id" is optional and
+ * echoed in the reply.  check takes an optional "order" and "plate" (one line of printable UTF-8,
+ * bounded); history needs "vin" and takes "limit".  Unknown keys are refused (a typo must not silently become a different request).  The
  * line framing is bounded: an oversized line is answered once and skipped to its newline, so it
  * cannot eat the next request nor grow a buffer.
  */
@@ -23,6 +24,7 @@ static const char *const cmd_names[_CONTROL_CMD_MAX] = {
 	[CONTROL_LAST] = "last",
 	[CONTROL_SUBSCRIBE] = "subscribe",
 	[CONTROL_RELOAD] = "reload",
+	[CONTROL_HISTORY] = "history",
 };
 
 static const char *const event_names[_CONTROL_EV_MAX] = {
@@ -49,6 +51,62 @@ int control_cmd_parse(const char *word)
 bool control_cmd_needs_iface(enum control_cmd cmd)
 {
 	return cmd == CONTROL_CHECK || cmd == CONTROL_LAST;
+}
+
+bool control_cmd_needs_vin(enum control_cmd cmd)
+{
+	return cmd == CONTROL_HISTORY;
+}
+
+bool control_text_ok(const char *s, size_t len, size_t max)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0;
+
+	if (len > max || strlen(s) != len)
+		return false;
+	while (i < len) {
+		size_t n;
+
+		if (u[i] < 0x20 || u[i] == 0x7f)
+			return false;
+		if (u[i] < 0x80) {
+			i++;
+			continue;
+		}
+		/* well-formed UTF-8, no overlong forms, no surrogates, no C1 controls */
+		n = (u[i] & 0xE0) == 0xC0 ? 2 : (u[i] & 0xF0) == 0xE0 ? 3 : (u[i] & 0xF8) == 0xF0 ? 4 : 0;
+		if (!n || i + n > len)
+			return false;
+		for (size_t k = 1; k < n; k++)
+			if ((u[i + k] & 0xC0) != 0x80)
+				return false;
+		if ((n == 2 && u[i] < 0xC2) || (n == 2 && u[i] == 0xC2 && u[i + 1] < 0xA0) ||
+		    (n == 3 && u[i] == 0xE0 && u[i + 1] < 0xA0) ||
+		    (n == 3 && u[i] == 0xED && u[i + 1] >= 0xA0) ||
+		    (n == 4 && u[i] == 0xF0 && u[i + 1] < 0x90) ||
+		    (n == 4 && (u[i] > 0xF4 || (u[i] == 0xF4 && u[i + 1] >= 0x90))))
+			return false;
+		i += n;
+	}
+	return true;
+}
+
+/* 17 characters of the VIN alphabet; lower case is taken as upper case. */
+static bool vin_ok(const char *s, size_t len, char out[18])
+{
+	if (len != 17)
+		return false;
+	for (size_t i = 0; i < 17; i++) {
+		char c = s[i] >= 'a' && s[i] <= 'z' ? (char)(s[i] - 'a' + 'A') : s[i];
+
+		if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z')) || c == 'I' || c == 'O' ||
+		    c == 'Q')
+			return false;
+		out[i] = c;
+	}
+	out[17] = 0;
+	return true;
 }
 
 const char *control_event_name(enum control_event ev)
@@ -156,7 +214,8 @@ int control_parse_request(const char *line, size_t len, struct control_request *
 	struct control_request req = { 0 };
 	struct json_tokener *tok;
 	struct json_object *o = NULL;
-	bool have_cmd = false, have_iface = false;
+	bool have_cmd = false, have_iface = false, have_extra = false, have_vin = false;
+	bool have_limit = false;
 	const char *s;
 	size_t i, slen;
 	int ret;
@@ -195,7 +254,8 @@ int control_parse_request(const char *line, size_t len, struct control_request *
 				c = control_cmd_parse(json_object_get_string(val));
 				if (c < 0) {
 					ret = fail(ret_error, "unknown command (status, check, last, "
-							      "subscribe, reload)", -EOPNOTSUPP);
+							      "subscribe, reload, history)",
+						   -EOPNOTSUPP);
 					goto out;
 				}
 				req.cmd = (enum control_cmd)c;
@@ -215,6 +275,50 @@ int control_parse_request(const char *line, size_t len, struct control_request *
 				memcpy(req.iface, s, slen);
 				req.iface[slen] = 0;
 				have_iface = true;
+			} else if (strcmp(key, "order") == 0 || strcmp(key, "plate") == 0) {
+				bool order = key[0] == 'o';
+				size_t max = order ? CONTROL_ORDER_MAX : CONTROL_PLATE_MAX;
+
+				if (!json_object_is_type(val, json_type_string)) {
+					ret = fail(ret_error, order ? "\"order\" must be a string"
+								    : "\"plate\" must be a string",
+						   -EBADMSG);
+					goto out;
+				}
+				s = json_object_get_string(val);
+				slen = (size_t)json_object_get_string_len(val);
+				if (!control_text_ok(s, slen, max)) {
+					ret = fail(ret_error,
+						   order ? "\"order\" is not one line of at most 64 "
+							   "bytes of printable UTF-8"
+							 : "\"plate\" is not one line of at most 32 "
+							   "bytes of printable UTF-8",
+						   -EINVAL);
+					goto out;
+				}
+				memcpy(order ? req.order : req.plate, s, slen);
+				(order ? req.order : req.plate)[slen] = 0;
+				have_extra = true;
+			} else if (strcmp(key, "vin") == 0) {
+				if (!json_object_is_type(val, json_type_string) ||
+				    !vin_ok(json_object_get_string(val),
+					    (size_t)json_object_get_string_len(val), req.vin)) {
+					ret = fail(ret_error, "\"vin\" is not a VIN (17 characters "
+							      "A-Z 0-9 without I, O, Q)", -EINVAL);
+					goto out;
+				}
+				have_vin = true;
+			} else if (strcmp(key, "limit") == 0) {
+				int64_t l;
+
+				if (!json_object_is_type(val, json_type_int) ||
+				    (l = json_object_get_int64(val)) < 1 || l > CONTROL_HISTORY_MAX) {
+					ret = fail(ret_error, "\"limit\" must be an integer 1..1000",
+						   -EINVAL);
+					goto out;
+				}
+				req.limit = (unsigned int)l;
+				have_limit = true;
 			} else if (strcmp(key, "id") == 0) {
 				if (!json_object_is_type(val, json_type_int)) {
 					ret = fail(ret_error, "\"id\" must be an integer", -EBADMSG);
@@ -240,6 +344,20 @@ int control_parse_request(const char *line, size_t len, struct control_request *
 		ret = fail(ret_error, "this command takes no \"iface\"", -EINVAL);
 		goto out;
 	}
+	if (have_extra && req.cmd != CONTROL_CHECK) {
+		ret = fail(ret_error, "only check takes \"order\" and \"plate\"", -EINVAL);
+		goto out;
+	}
+	if (control_cmd_needs_vin(req.cmd) && !have_vin) {
+		ret = fail(ret_error, "this command needs \"vin\"", -EINVAL);
+		goto out;
+	}
+	if (!control_cmd_needs_vin(req.cmd) && (have_vin || have_limit)) {
+		ret = fail(ret_error, "only history takes \"vin\" and \"limit\"", -EINVAL);
+		goto out;
+	}
+	if (req.cmd == CONTROL_HISTORY && !req.limit)
+		req.limit = 50;
 	*ret_req = req;
 	ret = 0;
 out:

@@ -4,7 +4,8 @@
  * alike: one JSON object per line over a Unix stream socket.  This module names the requests and
  * the events once; the daemon answers with these builders and recallctl asks with them.
  *
- * Request:  {"cmd": "status"|"check"|"last"|"subscribe"|"reload", "iface": "vcan0", "id": 7}
+ * Request:  {"cmd": "status"|"check"|"last"|"subscribe"|"reload"|"history", "iface": "vcan0",
+ *            "id": 7}; check also takes "order" and "plate", history takes "vin" and "limit"
  * Reply:    {"ok": true|false, "cmd": …, "id": …, …, "error": "…"}
  * Event:    {"event": "check-started"|"progress"|"check-finished"|"bay"|"reload", "iface": …, …}
  */
@@ -22,16 +23,27 @@ enum control_cmd {
 	CONTROL_LAST,
 	CONTROL_SUBSCRIBE,
 	CONTROL_RELOAD,
+	CONTROL_HISTORY,
 	_CONTROL_CMD_MAX
 };
 
 #define CONTROL_IFNAME_MAX 16	/* IFNAMSIZ; "iface" is 1..15 bytes */
+#define CONTROL_ORDER_MAX 64	/* bytes of a workshop order number */
+#define CONTROL_PLATE_MAX 32	/* bytes of a licence plate */
+#define CONTROL_HISTORY_MAX 1000	/* checks per history reply */
 
 struct control_request {
 	enum control_cmd cmd;
 	char iface[CONTROL_IFNAME_MAX];		/* for check and last */
 	int64_t id;				/* echoed back when the client sent "id" */
 	bool has_id;
+	/* check: given by the station, carried into the report ("" = not given); one line of
+	 * printable UTF-8 */
+	char order[CONTROL_ORDER_MAX + 1];
+	char plate[CONTROL_PLATE_MAX + 1];
+	/* history: the car (upper case) and how many checks at most (default 50) */
+	char vin[18];
+	unsigned int limit;
 };
 
 /* Parse one request line (without its newline).  On error returns a negative errno and, when
@@ -43,6 +55,10 @@ const char *control_cmd_name(enum control_cmd cmd);
 int control_cmd_parse(const char *word);
 /* Whether a command takes "iface" (check, last). */
 bool control_cmd_needs_iface(enum control_cmd cmd);
+/* Whether a command takes "vin" (history). */
+bool control_cmd_needs_vin(enum control_cmd cmd);
+/* One line of printable UTF-8 of at most max bytes (an order number, a plate, a name). */
+bool control_text_ok(const char *s, size_t len, size_t max);
 
 /* Events sent to subscribers: {"event": NAME, "iface": …, …}. */
 enum control_event {

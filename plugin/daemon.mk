@@ -1,12 +1,14 @@
 # plugin/: librecall (check, report), the control protocol, recallctl, and the daemon's parts in
 # plugin/daemon/ (loop, linkwatch, traffic, checker, ctlserver, sinks, bays wired in daemon.c).
 # The report: its model (report.c) and its forms, each in its own file.
-REPORT_SRCS := plugin/report.c plugin/report-json.c plugin/report-text.c plugin/report-files.c
+REPORT_SRCS := plugin/report.c plugin/report-json.c plugin/report-text.c plugin/report-files.c \
+	plugin/report-words.c plugin/report-html.c plugin/i18n.c
 REPORT_OBJS := $(patsubst %.c,$(B)/%.o,$(REPORT_SRCS))
-PLUGIN_SRCS += $(REPORT_SRCS) plugin/config.c plugin/control.c plugin/check.c plugin/ident-json.c plugin/plan.c
+PLUGIN_SRCS += $(REPORT_SRCS) plugin/config.c plugin/control.c plugin/check.c plugin/ident-json.c \
+	plugin/plan.c plugin/history.c plugin/history-text.c
 DAEMON_SRCS := plugin/daemon/loop.c plugin/daemon/linkwatch.c plugin/daemon/traffic.c \
 	plugin/daemon/checker.c plugin/daemon/ctlserver.c plugin/daemon/sink.c plugin/daemon/bay.c \
-	plugin/daemon/daemon.c plugin/daemon/linkup.c
+	plugin/daemon/sink-history.c plugin/daemon/daemon.c plugin/daemon/linkup.c
 PLUGIN_SRCS += $(DAEMON_SRCS)
 
 RECALL_VERSION   := 0.1.0

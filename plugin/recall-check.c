@@ -7,12 +7,16 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "can/ident.h"
+#include "plugin/config.h"
+#include "plugin/control.h"
+#include "plugin/i18n.h"
 #include "plugin/paths.h"
 #include "plugin/recall-internal.h"
 #include "rules/rdb.h"
@@ -23,10 +27,11 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: recall-check IFACE [--db DB] [--json] [--addressing LIST] [--timeout MS]\n"
-		"                    [--window MS] [--fd]\n"
+		"Usage: recall-check IFACE [--db DB] [--json | --html] [--lang LANG]\n"
+		"                    [--addressing LIST] [--timeout MS] [--window MS] [--fd]\n"
+		"                    [--order N] [--plate P]\n"
 		"       recall-check --vin VIN [--did ADDR:DID=VALUE]... [--ecu ADDR]... [--all-ecus]\n"
-		"                    [--db DB] [--json]\n"
+		"                    [--db DB] [--json | --html] [--lang LANG]\n"
 		"Decide the recall campaigns of the database for a car: read on the CAN interface\n"
 		"IFACE (VIN and ECU data over OBD-II/UDS, the same check as recalld), or given on the\n"
 		"command line, e.g. when a customer calls with a VIN.\n"
@@ -62,10 +67,17 @@ static void usage(FILE *f)
 		"                       directory of them (every *.pub); repeatable.  The report names\n"
 		"                       the key that signed the database and whether it is trusted\n"
 		"  --require-signature  refuse a database that is not signed by a trusted key\n"
-		"  --json               the report as one JSON object: vin, status, error, ecus,\n"
-		"                       errors, summary and campaigns [{id, title, text, verdict,\n"
-		"                       reason, remedy, remedy_kind, recognition, recognition_text,\n"
-		"                       hotline, evidence}]\n"
+		"  --json               the report as one JSON object (plugin/README.md \"Report\n"
+		"                       JSON\"): schema_version, vin, vehicle, status, error,\n"
+		"                       database, ecus, errors, summary and campaigns [{id, title,\n"
+		"                       text, verdict, reason, reason_code, reason_facts, remedy, …}]\n"
+		"  --html               the report as one printable HTML page (A4, self-contained)\n"
+		"  --lang LANG          language of the text and the page: de (default) or en;\n"
+		"                       default from [report] language in %s\n"
+		"  --workshop NAME      the workshop's name on the page (default from [report]\n"
+		"                       workshop)\n"
+		"  --order NUMBER       the workshop order number, printed on the report\n"
+		"  --plate PLATE        the licence plate, printed on the report\n"
 		"  -h, --help           this text\n"
 		"\n"
 		"Verdicts: open (affected, remedy not applied), inspect (candidate, an inspection\n"
@@ -80,7 +92,7 @@ static void usage(FILE *f)
 		"Exit status: 0 nothing to do (check complete, every campaign not_affected or\n"
 		"remedied); 1 at least one campaign open, inspect or undetermined, the check was not\n"
 		"complete, or the database could not be used; 2 usage error or IFACE is missing, not\n"
-		"CAN or down.\n", DEFAULT_DB);
+		"CAN or down.\n", DEFAULT_DB, RECALLD_CONFIG_PATH);
 }
 
 struct facts {
@@ -229,9 +241,19 @@ int main(int argc, char **argv)
 		{ "require-signature", no_argument, NULL, 'S' },
 		{ "db", required_argument, NULL, 'b' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "html", no_argument, NULL, 'H' },
+		{ "lang", required_argument, NULL, 'l' },
+		{ "workshop", required_argument, NULL, 'W' },
+		{ "order", required_argument, NULL, 'O' },
+		{ "plate", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
+	struct recall_render_opts ro = { .size = sizeof(ro) };
+	struct recalld_config cfg = { 0 };
+	const char *order = NULL, *plate = NULL;
+	const struct i18n *lang;
+	bool html = false;
 	static struct facts f;
 	struct recall_check_opts co = { .size = sizeof(co), .flags = RECALL_CHECK_CONCERNING };
 	struct rdb_open_opts oo = { 0 };
@@ -335,6 +357,40 @@ int main(int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
+		case 'H':
+			html = true;
+			break;
+		case 'l':
+			if (i18n_get(optarg, &lang) < 0) {
+				fprintf(stderr, "recall-check: --lang: no catalogue for '%s' (known: "
+					"%s)\n", optarg, i18n_known());
+				return 2;
+			}
+			ro.language = i18n_code(lang);
+			break;
+		case 'W':
+			if (!control_text_ok(optarg, strlen(optarg), CONFIG_NAME_MAX)) {
+				fprintf(stderr, "recall-check: --workshop: at most %d bytes, one "
+					"line\n", CONFIG_NAME_MAX);
+				return 2;
+			}
+			ro.workshop = optarg;
+			break;
+		case 'O':
+		case 'P': {
+			size_t max = c == 'O' ? CONTROL_ORDER_MAX : CONTROL_PLATE_MAX;
+
+			if (!control_text_ok(optarg, strlen(optarg), max)) {
+				fprintf(stderr, "recall-check: --%s: at most %zu bytes, one line\n",
+					c == 'O' ? "order" : "plate", max);
+				return 2;
+			}
+			if (c == 'O')
+				order = optarg;
+			else
+				plate = optarg;
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -351,6 +407,10 @@ int main(int argc, char **argv)
 			: iface	      ? "IFACE reads the car: --vin, --did and --ecu are for checks "
 					"without one"
 				      : "IFACE or --vin VIN is required");
+		return 2;
+	}
+	if (json && html) {
+		fprintf(stderr, "recall-check: --json or --html, not both (see --help)\n");
 		return 2;
 	}
 	if (iface) {
@@ -391,7 +451,24 @@ int main(int argc, char **argv)
 			r == -EBADMSG || r == -ESTALE ? rdb_error(check_db_rdb(db)) : strerror(-r));
 		goto out;
 	}
-	r = json ? recall_report_to_json(report, &out) : recall_report_to_text(report, &out);
+	if ((order && (r = report_set_str(&report->order, order)) < 0) ||
+	    (plate && (r = report_set_str(&report->plate, plate)) < 0)) {
+		fprintf(stderr, "recall-check: %s\n", strerror(-r));
+		goto out;
+	}
+	/* the station's settings, as recalld uses them (a config with errors is recalld -n's
+	 * to report; what parsed still counts) */
+	if ((!ro.language || !ro.workshop) && access(RECALLD_CONFIG_PATH, R_OK) == 0) {
+		config_init_defaults(&cfg);
+		(void)config_parse_file(&cfg, RECALLD_CONFIG_PATH, NULL, NULL);
+		if (!ro.language)
+			ro.language = cfg.language;
+		if (!ro.workshop)
+			ro.workshop = cfg.workshop;
+	}
+	r = json ? recall_report_to_json(report, &out)
+		 : recall_report_render(report, html ? RECALL_FORMAT_HTML : RECALL_FORMAT_TEXT, &ro,
+					&out);
 	if (r < 0) {
 		fprintf(stderr, "recall-check: %s\n", strerror(-r));
 		goto out;
@@ -407,5 +484,6 @@ out:
 	recall_report_free(report);
 	recall_db_free(db);
 	rdb_trust_free(trust);
+	config_done(&cfg);
 	return rc;
 }

@@ -31,18 +31,59 @@ struct campaign_in {
 	enum recall_verdict verdict;
 	const char *reason, *remedy, *remedy_kind, *recognition, *recognition_text, *hotline,
 		*evidence;
+	/* struct recall_campaign_info */
+	const char *make, *kba, *nhtsa, *cost, *labour, *start, *extends, *supersedes;
+	unsigned int flags;
+	const char *reason_code;
+	const struct recall_fact *facts;	/* copied */
+	size_t n_facts;
 };
 int report_add_campaign(struct recall_report *r, const struct campaign_in *c);
 int report_add_error(struct recall_report *r, const char *message);
+/* An error with its data (fact may be NULL). */
+int report_add_error_fact(struct recall_report *r, const char *message,
+			  const struct recall_fact *fact);
+/* The report's error (why interrupted / failed) and its data (fact may be NULL). */
+int report_set_error_fact(struct recall_report *r, const char *message,
+			  const struct recall_fact *fact);
+int report_set_db(struct recall_report *r, const struct recall_database_info *db);
+/* from NULL removes the previous visit. */
+int report_set_previous(struct recall_report *r, const struct recall_visit *from);
+
+/* Facts: a code and parameters (struct recall_fact).  On failure the fact is unchanged. */
+int report_fact_init(struct recall_fact *f, const char *code);
+int report_fact_add(struct recall_fact *f, const char *key, enum recall_param_type type,
+		    const char *value);
+int report_fact_addf(struct recall_fact *f, const char *key, enum recall_param_type type,
+		     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* The value of key, NULL when the fact has none. */
+const char *report_fact_get(const struct recall_fact *f, const char *key);
+int report_fact_copy(struct recall_fact *dst, const struct recall_fact *src);
+void report_fact_done(struct recall_fact *f);
+/* "0x61", or "0x710:0x77A" for a request:response pair (bit 31 set; can/ident.h) into buf
+ * (at least REPORT_ECU_MAX bytes). */
+#define REPORT_ECU_MAX 16
+const char *report_ecu_format(uint32_t addr, char buf[REPORT_ECU_MAX]);
+/* The reverse; -EINVAL for anything else. */
+int report_ecu_parse(const char *s, uint32_t *ret);
 /* Counts campaigns by verdict; counts has _RECALL_VERDICT_MAX slots. */
 void report_count(const struct recall_report *r, unsigned int counts[_RECALL_VERDICT_MAX]);
 /* The syslog line: "vcan0: VIN WBY...: complete: 1 open, 0 remedied, ..." */
 int report_summary_line(const struct recall_report *r, char **ret_line);
 /* Write data to dir/name atomically (temporary file, fsync, rename). */
 int report_write_file(const char *dir, const char *name, const char *data, size_t len);
-/* Write <iface>-<time>-<seq>.json and .txt into dir; ret_base gets the common name part. */
+/* How the files for people are written; zero-filled: German text, no page. */
+struct report_save_opts {
+	const char *language;		/* of .txt and .html; NULL = German */
+	const char *workshop;		/* on the page */
+	bool html;			/* also .html */
+};
+/* Write <iface>-<time>-<seq>.txt (.html) and .json into dir; ret_base gets the common name
+ * part. */
 int report_save(const struct recall_report *r, const char *dir, unsigned int seq,
-		char **ret_base);
+		const struct report_save_opts *opts, char **ret_base);
+/* That common name part: IFACE-YYYYMMDDTHHMMSSZ-SEQ (malloc'd). */
+int report_file_base(const struct recall_report *r, unsigned int seq, char **ret);
 /* The report as a json-c object (caller owns the reference). */
 struct json_object;
 int report_to_json_object(const struct recall_report *r, struct json_object **ret_obj);

@@ -79,6 +79,80 @@ struct recall_campaign {
 	char *evidence;			/* remedied: what shows the remedy is applied; may be NULL */
 };
 
+/* One parameter of a fact: key and value as in the JSON ("ecu": "0x61", "value": "11.0.2",
+ * "min": 2014).  type says how the JSON writes value: a string, a number (decimal digits, an
+ * optional '-') or a boolean ("true"/"false"). */
+enum recall_param_type { RECALL_PARAM_STRING = 0, RECALL_PARAM_NUMBER, RECALL_PARAM_BOOL };
+
+struct recall_param {
+	char *key;
+	char *value;
+	enum recall_param_type type;
+};
+
+/* A machine-readable fact: a code and its parameters.  Behind a verdict (which condition was
+ * decided on what: "did_cmp" with ecu, did, value, op, wanted, part, holds) and behind an error
+ * ("no_answer" with step, ecu, did).  The codes and their parameters: plugin/README.md,
+ * "Reasons and errors as data".  Words are chosen when the report is rendered. */
+struct recall_fact {
+	char *code;
+	size_t n_params;
+	struct recall_param *params;
+};
+
+/* What the database says about a campaign beyond struct recall_campaign.  A separate array
+ * (report->campaign_info[i] belongs to report->campaigns[i]) so that struct recall_campaign, an
+ * array element, keeps its size for programs built against the first librecall.so.0. */
+struct recall_campaign_info {
+	char *make;			/* "BMW"; may be NULL (so may every string here) */
+	char *kba;			/* the KBA's reference number */
+	char *nhtsa;			/* NHTSA campaign number, e.g. "15V123000" */
+	char *cost;			/* e.g. "kostenlos" (the manufacturer's words) */
+	char *labour;			/* e.g. "etwa zwei Stunden" */
+	char *start;			/* campaign start, "YYYY-MM-DD" */
+	char *extends;			/* id of an earlier campaign this one extends */
+	char *supersedes;		/* id of a campaign this one replaces */
+	unsigned int flags;		/* RECALL_CAMPAIGN_* */
+	char *reason_code;		/* why the verdict, as a code: "remedy_not_applied", … */
+	size_t n_facts;			/* the facts behind it, in the order they were decided */
+	struct recall_fact *facts;
+};
+
+/* Do not drive the car (NHTSA "do not drive"): it is not handed back before the remedy. */
+#define RECALL_CAMPAIGN_DO_NOT_DRIVE 0x1
+/* Park it outside, away from buildings (NHTSA "park outside": fire risk). */
+#define RECALL_CAMPAIGN_PARK_OUTSIDE 0x2
+
+/* The database a check used (JSON "database" since schema 2). */
+struct recall_database_info {
+	char *path;
+	uint64_t campaigns;
+	uint64_t listed_vins;
+	char *written_by;		/* "recallc 0.1.0" */
+	char *checksum;			/* hex */
+	char *signer_key_id;		/* NULL when unsigned */
+	char *signer_name;		/* the trusted key's name; may be NULL */
+	char *signer_state;		/* "trusted", "untrusted"; NULL when unsigned */
+};
+
+/* A previous check of the same car, from recalld's history. */
+struct recall_visit {
+	int64_t finished_ms;		/* CLOCK_REALTIME ms */
+	char *iface;
+	char *bay_name;			/* may be NULL */
+	enum recall_status status;
+	unsigned int counts[_RECALL_VERDICT_MAX];
+	char *order;			/* may be NULL */
+	int64_t id;			/* the history's number of that check */
+};
+
+/* Whether recalld's history recorded the check (struct recall_report.history). */
+enum recall_history_state {
+	RECALL_HISTORY_NONE = 0,	/* no history kept (recall-check, librecall) */
+	RECALL_HISTORY_RECORDED,	/* recorded; history_id is its number */
+	RECALL_HISTORY_MISSING,		/* could not be recorded (history_error says why) */
+};
+
 struct recall_report {
 	char *iface;			/* CAN interface, NULL for a VIN-only check */
 	char *vin;			/* NULL when the VIN could not be read */
@@ -98,7 +172,27 @@ struct recall_report {
 	/* With RECALL_CHECK_CONCERNING: how many campaigns were left out as not_affected (JSON
 	 * "not_affected_omitted"; also counted in the summary's not_affected). */
 	size_t n_omitted;
+
+	/* ---- since report schema 2 (librecall 0.2).  A report read from an older writer has
+	 * these NULL / 0. */
+	unsigned int schema_version;	/* of the JSON it came from or will be written as */
+	char *bay_name;			/* the bay's name in recalld's configuration */
+	char *order;			/* workshop order number given with the check request */
+	char *plate;			/* licence plate given with the check request */
+	char *build_date;		/* the car's build date as read, "YYYY-MM-DD" */
+	struct recall_database_info *db;	/* the database as an object; database stays its
+						 * one-line description */
+	struct recall_campaign_info *campaign_info;	/* n_campaigns entries, or NULL */
+	struct recall_fact *error_fact;	/* error as data ("no_vin", …), or NULL */
+	struct recall_fact *error_facts;	/* n_errors entries (errors[i] as data), or NULL */
+	struct recall_visit *previous;	/* the car's previous check in recalld's history */
+	enum recall_history_state history;
+	int64_t history_id;		/* RECALL_HISTORY_RECORDED: this check's number */
+	char *history_error;		/* RECALL_HISTORY_MISSING: why */
 };
+
+/* The JSON schema this library writes ("schema_version"); reports without one are schema 1. */
+#define RECALL_REPORT_SCHEMA 2
 
 /* Options of an interface check; zero-filled means defaults.  Set .size = sizeof(struct
  * recall_check_opts) so later library versions know which fields the caller has. */
@@ -153,6 +247,24 @@ RECALL_API int recall_check_iface(struct recall_db *db, const char *iface,
 RECALL_API int recall_report_to_json(const struct recall_report *report, char **ret_json);
 /* The technician's text report (German); free the string with free(). */
 RECALL_API int recall_report_to_text(const struct recall_report *report, char **ret_text);
+
+/* How a report is rendered for people; zero-filled means defaults.  Set .size. */
+struct recall_render_opts {
+	size_t size;
+	/* "de" (default) or "en"; -EINVAL for a language without a catalogue. */
+	const char *language;
+	/* The workshop's name on the printed page; NULL: none. */
+	const char *workshop;
+};
+
+enum recall_format {
+	RECALL_FORMAT_TEXT = 0,		/* the technician's text report */
+	RECALL_FORMAT_HTML,		/* one self-contained page, printable on A4 */
+};
+
+/* The report for people, in a language and a format; free the string with free(). */
+RECALL_API int recall_report_render(const struct recall_report *report, enum recall_format format,
+				    const struct recall_render_opts *opts, char **ret);
 /* Parse a report as written by recall_report_to_json (for example one read from the daemon). */
 RECALL_API int recall_report_from_json(const char *json, size_t len,
 				       struct recall_report **ret_report);

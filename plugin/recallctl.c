@@ -15,7 +15,10 @@
 
 #include <json-c/json.h>
 
+#include "plugin/config.h"
 #include "plugin/control.h"
+#include "plugin/history.h"
+#include "plugin/i18n.h"
 #include "plugin/paths.h"
 #include "plugin/recall-internal.h"
 
@@ -27,6 +30,8 @@ static bool opt_json;
 static int timeout_s = 120;
 static unsigned long opt_count;
 static bool opt_wait;
+static const char *opt_order, *opt_plate, *opt_lang;
+static unsigned int opt_limit;
 
 static void usage(FILE *f)
 {
@@ -38,8 +43,11 @@ static void usage(FILE *f)
 		"  status               every bay: state (absent/down/idle/checking), checks run,\n"
 		"                       last result\n"
 		"  check IFACE          start a check on IFACE now; with --wait, wait for it and\n"
-		"                       print its report\n"
+		"                       print its report; --order and --plate go into the report\n"
 		"  last IFACE           the last report of IFACE (technician text; JSON with --json)\n"
+		"  history VIN          every recorded check of the car, newest first, and what\n"
+		"                       changed between them (a campaign open before and remedied\n"
+		"                       now, with the evidence)\n"
 		"  subscribe            print events as they happen: check-started, progress,\n"
 		"                       check-finished (with the report), bay, reload\n"
 		"  reload               load and validate the rules database again; a bad one is\n"
@@ -51,12 +59,18 @@ static void usage(FILE *f)
 		"  -w, --wait           with check: wait for the report\n"
 		"  -n, --count N        with subscribe: exit after N events\n"
 		"  -t, --timeout SEC    give up waiting after SEC seconds (default 120; 0 = never)\n"
+		"      --order NUMBER   with check: the workshop order number (printed on the\n"
+		"                       report, recorded in the history)\n"
+		"      --plate PLATE    with check: the licence plate, e.g. \"M-AB 123\"\n"
+		"      --limit N        with history: at most N checks (default 50, at most 1000)\n"
+		"  -l, --lang LANG      language of the text: de (default) or en; default from\n"
+		"                       [report] language in %s\n"
 		"  -h, --help           this text\n"
 		"\n"
 		"Exit status: 0 success; 1 the daemon refused or failed, or (check --wait, last)\n"
 		"the car has open, inspect or undetermined campaigns or the check was not complete;\n"
 		"2 usage error, daemon unreachable or timeout.\n",
-		prog, RECALLD_SOCKET_PATH);
+		prog, RECALLD_SOCKET_PATH, RECALLD_CONFIG_PATH);
 }
 
 struct conn {
@@ -196,9 +210,13 @@ static int print_report(struct json_object *rep)
 	}
 	if (opt_json) {
 		printf("%s\n", s);
-	} else if (recall_report_to_text(r, &text) >= 0) {
-		fputs(text, stdout);
-		free(text);
+	} else {
+		struct recall_render_opts ro = { .size = sizeof(ro), .language = opt_lang };
+
+		if (recall_report_render(r, RECALL_FORMAT_TEXT, &ro, &text) >= 0) {
+			fputs(text, stdout);
+			free(text);
+		}
 	}
 	report_count(r, c);
 	ret = r->status != RECALL_STATUS_COMPLETE || c[RECALL_VERDICT_OPEN] ||
@@ -298,9 +316,16 @@ int main(int argc, char **argv)
 		{ "wait", no_argument, NULL, 'w' },
 		{ "count", required_argument, NULL, 'n' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "order", required_argument, NULL, 'O' },
+		{ "plate", required_argument, NULL, 'P' },
+		{ "limit", required_argument, NULL, 'L' },
+		{ "lang", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
+	struct recalld_config cfg = { 0 };
+	const struct i18n *lang;
+	const char *vin = NULL;
 	struct json_object *req = NULL, *rep = NULL, *o;
 	const char *word, *iface = NULL, *raw;
 	int cmd;
@@ -311,8 +336,40 @@ int main(int argc, char **argv)
 	char *end;
 
 	sock_path = getenv("RECALLD_SOCKET") ? getenv("RECALLD_SOCKET") : RECALLD_SOCKET_PATH;
-	while ((opt = getopt_long(argc, argv, "s:jwn:t:h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "s:jwn:t:l:h", opts, NULL)) != -1) {
 		switch (opt) {
+		case 'O':
+			if (!control_text_ok(optarg, strlen(optarg), CONTROL_ORDER_MAX)) {
+				fprintf(stderr, "%s: --order: at most %d bytes, one line\n", prog,
+					CONTROL_ORDER_MAX);
+				return 2;
+			}
+			opt_order = optarg;
+			break;
+		case 'P':
+			if (!control_text_ok(optarg, strlen(optarg), CONTROL_PLATE_MAX)) {
+				fprintf(stderr, "%s: --plate: at most %d bytes, one line\n", prog,
+					CONTROL_PLATE_MAX);
+				return 2;
+			}
+			opt_plate = optarg;
+			break;
+		case 'L':
+			opt_limit = (unsigned int)strtoul(optarg, &end, 10);
+			if (*end || opt_limit < 1 || opt_limit > CONTROL_HISTORY_MAX) {
+				fprintf(stderr, "%s: --limit: '%s' is not 1..%d\n", prog, optarg,
+					CONTROL_HISTORY_MAX);
+				return 2;
+			}
+			break;
+		case 'l':
+			if (i18n_get(optarg, &lang) < 0) {
+				fprintf(stderr, "%s: --lang: no catalogue for '%s' (known: %s)\n",
+					prog, optarg, i18n_known());
+				return 2;
+			}
+			opt_lang = i18n_code(lang);
+			break;
 		case 's':
 			sock_path = optarg;
 			break;
@@ -353,8 +410,8 @@ int main(int argc, char **argv)
 	word = argv[optind++];
 	cmd = control_cmd_parse(word);
 	if (cmd < 0) {
-		fprintf(stderr, "%s: unknown command '%s' (status, check, last, subscribe, reload)\n",
-			prog, word);
+		fprintf(stderr, "%s: unknown command '%s' (status, check, last, subscribe, reload, "
+			"history)\n", prog, word);
 		return 2;
 	}
 	if (control_cmd_needs_iface(cmd)) {
@@ -364,9 +421,31 @@ int main(int argc, char **argv)
 		}
 		iface = argv[optind++];
 	}
+	if (control_cmd_needs_vin(cmd)) {
+		if (optind >= argc) {
+			fprintf(stderr, "%s: %s needs a VIN\n", prog, word);
+			return 2;
+		}
+		vin = argv[optind++];
+	}
+	if ((opt_order || opt_plate) && cmd != CONTROL_CHECK) {
+		fprintf(stderr, "%s: --order and --plate go with check\n", prog);
+		return 2;
+	}
+	if (opt_limit && cmd != CONTROL_HISTORY) {
+		fprintf(stderr, "%s: --limit goes with history\n", prog);
+		return 2;
+	}
 	if (optind < argc) {
 		fprintf(stderr, "%s: unexpected argument '%s'\n", prog, argv[optind]);
 		return 2;
+	}
+	/* the station's language, as recalld writes its reports; a config with errors (those are
+	 * recalld -n's to report) still gives its language */
+	if (!opt_lang && !opt_json && access(RECALLD_CONFIG_PATH, R_OK) == 0) {
+		config_init_defaults(&cfg);
+		(void)config_parse_file(&cfg, RECALLD_CONFIG_PATH, NULL, NULL);
+		opt_lang = cfg.language;
 	}
 	if (timeout_s)
 		deadline = time(NULL) + timeout_s;
@@ -404,6 +483,14 @@ int main(int argc, char **argv)
 	}
 
 	req = control_request_new(cmd, iface);
+	if (req && opt_order)
+		json_object_object_add(req, "order", json_object_new_string(opt_order));
+	if (req && opt_plate)
+		json_object_object_add(req, "plate", json_object_new_string(opt_plate));
+	if (req && vin)
+		json_object_object_add(req, "vin", json_object_new_string(vin));
+	if (req && opt_limit)
+		json_object_object_add(req, "limit", json_object_new_int((int)opt_limit));
 	rep = call(&c, req, deadline);
 	if (!rep)
 		goto out;
@@ -423,6 +510,19 @@ int main(int argc, char **argv)
 
 		if (json_object_object_get_ex(rep, "report", &r))
 			ret = print_report(r);
+	} else if (cmd == CONTROL_HISTORY) {
+		char *text = NULL;
+
+		if (opt_json) {
+			printf("%s\n", json_object_to_json_string_ext(rep, JSON_C_TO_STRING_PLAIN |
+								      JSON_C_TO_STRING_NOSLASHESCAPE));
+		} else if (history_render_text(rep, opt_lang, &text) < 0) {
+			fprintf(stderr, "%s: the daemon's history reply cannot be read\n", prog);
+			ret = 1;
+		} else {
+			fputs(text, stdout);
+			free(text);
+		}
 	} else if (cmd == CONTROL_RELOAD) {
 		if (opt_json)
 			printf("%s\n", json_object_to_json_string_ext(rep, JSON_C_TO_STRING_PLAIN));
@@ -464,5 +564,6 @@ out:
 	if (c.fd >= 0)
 		close(c.fd);
 	free(c.buf);
+	config_done(&cfg);
 	return ret;
 }

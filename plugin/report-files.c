@@ -75,41 +75,51 @@ out:
 	return ret;
 }
 
-int report_save(const struct recall_report *r, const char *dir, unsigned int seq,
-		char **ret_base)
+int report_file_base(const struct recall_report *r, unsigned int seq, char **ret)
 {
-	char when[32], *base = NULL, *name = NULL, *json = NULL, *text = NULL;
 	time_t t = (time_t)(r->started_ms / 1000);
+	char when[32];
 	struct tm tm;
-	int ret;
 
 	if (!gmtime_r(&t, &tm) || strftime(when, sizeof(when), "%Y%m%dT%H%M%SZ", &tm) == 0)
 		return -EINVAL;
-	if (asprintf(&base, "%s-%s-%u", r->iface ? r->iface : "vin", when, seq) < 0)
+	if (asprintf(ret, "%s-%s-%u", r->iface ? r->iface : "vin", when, seq) < 0)
 		return -ENOMEM;
-	ret = recall_report_to_json(r, &json);
-	if (ret < 0)
-		goto out;
-	ret = recall_report_to_text(r, &text);
-	if (ret < 0)
-		goto out;
-	ret = -ENOMEM;
-	if (asprintf(&name, "%s.txt", base) < 0) {
-		name = NULL;
-		goto out;
-	}
-	/* Text first: a JSON file present means the pair is complete. */
-	ret = report_write_file(dir, name, text, strlen(text));
-	if (ret < 0)
-		goto out;
+	return 0;
+}
+
+/* dir/base.ext, atomically */
+static int write_one(const char *dir, const char *base, const char *ext, const char *data)
+{
+	char *name;
+	int ret;
+
+	if (asprintf(&name, "%s.%s", base, ext) < 0)
+		return -ENOMEM;
+	ret = report_write_file(dir, name, data, strlen(data));
 	free(name);
-	ret = -ENOMEM;
-	if (asprintf(&name, "%s.json", base) < 0) {
-		name = NULL;
+	return ret;
+}
+
+int report_save(const struct recall_report *r, const char *dir, unsigned int seq,
+		const struct report_save_opts *opts, char **ret_base)
+{
+	struct report_save_opts o = opts ? *opts : (struct report_save_opts){ 0 };
+	struct recall_render_opts ro = { .size = sizeof(ro), .language = o.language,
+					 .workshop = o.workshop };
+	char *base = NULL, *json = NULL, *text = NULL, *html = NULL;
+	int ret;
+
+	if ((ret = report_file_base(r, seq, &base)) < 0)
+		return ret;
+	if ((ret = recall_report_to_json(r, &json)) < 0 ||
+	    (ret = report_render_text(r, &ro, &text)) < 0 ||
+	    (o.html && (ret = report_render_html(r, &ro, &html)) < 0))
 		goto out;
-	}
-	ret = report_write_file(dir, name, json, strlen(json));
-	if (ret < 0)
+	/* The forms for people first: a JSON file present means the set is complete. */
+	if ((ret = write_one(dir, base, "txt", text)) < 0 ||
+	    (html && (ret = write_one(dir, base, "html", html)) < 0) ||
+	    (ret = write_one(dir, base, "json", json)) < 0)
 		goto out;
 	if (ret_base) {
 		*ret_base = base;
@@ -117,9 +127,8 @@ int report_save(const struct recall_report *r, const char *dir, unsigned int seq
 	}
 out:
 	free(base);
-	free(name);
 	free(json);
 	free(text);
+	free(html);
 	return ret;
 }
-

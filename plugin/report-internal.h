@@ -18,6 +18,8 @@
 #define REPORT_MAX_CAMPAIGNS (1u << 20)	/* a whole database; JSON size bounds parsing */
 #define REPORT_MAX_DID_LEN 4096
 #define REPORT_MAX_ERRORS 256
+#define REPORT_MAX_FACTS 32		/* per verdict */
+#define REPORT_MAX_PARAMS 16		/* per fact */
 
 /* The JSON words, indexed by enum. */
 extern const char *const report_verdict_names[_RECALL_VERDICT_MAX];
@@ -42,5 +44,38 @@ struct sbuf {
 void sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Indent every line of a multi-line text so it stays under its heading. */
 void sb_indented(struct sbuf *b, const char *indent, const char *text);
+
+/* ---- the words of the report for people (report-words.c) --------------------------------- */
+
+struct i18n;
+const char *word_verdict_tag(const struct i18n *L, enum recall_verdict v);	/* "OFFEN" */
+const char *word_verdict(const struct i18n *L, enum recall_verdict v);		/* "offen" */
+const char *word_status(const struct i18n *L, enum recall_status s);
+const char *word_remedy_kind(const struct i18n *L, const char *kind);
+const char *word_recognition(const struct i18n *L, const char *rec);
+const char *word_did_label(const struct i18n *L, uint16_t did);
+void word_did(struct sbuf *b, const struct i18n *L, uint16_t did);
+/* Local time / a "YYYY-MM-DD" date in the language's notation, into buf. */
+const char *word_when(const struct i18n *L, int64_t ms, char *buf, size_t size);
+const char *word_date(const struct i18n *L, const char *iso, char *buf, size_t size);
+void word_duration(struct sbuf *b, const struct i18n *L, int64_t ms);
+/* open, inspect, undetermined: the verdicts that keep a car from being done. */
+bool report_needs_action(enum recall_verdict v);
+void word_action(struct sbuf *b, const struct i18n *L, const struct recall_report *r);
+void word_vehicle(struct sbuf *b, const struct i18n *L, const struct recall_report *r);
+/* A reason's fact, an error (its data; message when there is none), in words. */
+void word_fact(struct sbuf *b, const struct i18n *L, const struct recall_report *r,
+	       const struct recall_fact *f);
+void word_error(struct sbuf *b, const struct i18n *L, const struct recall_report *r,
+		const struct recall_fact *f, const char *message);
+const char *word_reason_lead(const struct i18n *L, const char *code);
+const char *word_part(const struct i18n *L, const char *part);
+/* The language from opts (NULL: German); -EINVAL for an unknown one. */
+int report_opts_lang(const struct recall_render_opts *opts, const struct i18n **ret);
+
+int report_render_text(const struct recall_report *r, const struct recall_render_opts *o,
+		       char **ret);
+int report_render_html(const struct recall_report *r, const struct recall_render_opts *o,
+		       char **ret);
 
 #endif

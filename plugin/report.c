@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "can/ident.h"
 #include "plugin/report-internal.h"
 
 const char *const report_verdict_names[_RECALL_VERDICT_MAX] = {
@@ -150,6 +151,144 @@ void report_campaign_done(struct recall_campaign *c)
 	free(c->evidence);
 }
 
+/* ---- ECU addresses ------------------------------------------------------------------------- */
+
+/* One spelling of an ECU everywhere: can/'s (notes/can-ecu-keys.md), with the report's bound. */
+const char *report_ecu_format(uint32_t addr, char buf[REPORT_ECU_MAX])
+{
+	return ident_ecu_format(addr, buf, REPORT_ECU_MAX);
+}
+
+int report_ecu_parse(const char *s, uint32_t *ret)
+{
+	uint64_t v = 0;
+	const char *p = s;
+
+	if (ident_ecu_parse(s, ret) == 0)
+		return 0;
+	/* a key as plain hex, as older reports wrote a pair ("0x8710077A") */
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
+		p += 2;
+	if (!*p || strlen(p) > 8)
+		return -EINVAL;
+	for (; *p; p++) {
+		int d = *p >= '0' && *p <= '9' ? *p - '0'
+			: *p >= 'a' && *p <= 'f' ? *p - 'a' + 10
+			: *p >= 'A' && *p <= 'F' ? *p - 'A' + 10 : -1;
+
+		if (d < 0)
+			return -EINVAL;
+		v = v << 4 | (uint64_t)d;
+	}
+	*ret = (uint32_t)v;
+	return 0;
+}
+
+/* ---- facts: a code and its parameters ---------------------------------------------------- */
+
+void report_fact_done(struct recall_fact *f)
+{
+	if (!f)
+		return;
+	for (size_t i = 0; i < f->n_params; i++) {
+		free(f->params[i].key);
+		free(f->params[i].value);
+	}
+	free(f->params);
+	free(f->code);
+	memset(f, 0, sizeof(*f));
+}
+
+int report_fact_init(struct recall_fact *f, const char *code)
+{
+	memset(f, 0, sizeof(*f));
+	return report_set_str(&f->code, code);
+}
+
+int report_fact_add(struct recall_fact *f, const char *key, enum recall_param_type type,
+		    const char *value)
+{
+	char *k, *v;
+	int ret;
+
+	if (!key || !*key || !value || (unsigned int)type > RECALL_PARAM_BOOL)
+		return -EINVAL;
+	k = strdup(key);
+	v = strdup(value);
+	if (!k || !v) {
+		free(k);
+		free(v);
+		return -ENOMEM;
+	}
+	ret = grow((void **)&f->params, &f->n_params, sizeof(*f->params), REPORT_MAX_PARAMS);
+	if (ret < 0) {
+		free(k);
+		free(v);
+		return ret;
+	}
+	f->params[f->n_params - 1] = (struct recall_param){ .key = k, .value = v, .type = type };
+	return 0;
+}
+
+int report_fact_addf(struct recall_fact *f, const char *key, enum recall_param_type type,
+		     const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -EINVAL;
+	return report_fact_add(f, key, type, buf);
+}
+
+const char *report_fact_get(const struct recall_fact *f, const char *key)
+{
+	if (!f)
+		return NULL;
+	for (size_t i = 0; i < f->n_params; i++)
+		if (strcmp(f->params[i].key, key) == 0)
+			return f->params[i].value;
+	return NULL;
+}
+
+int report_fact_copy(struct recall_fact *dst, const struct recall_fact *src)
+{
+	struct recall_fact f = { 0 };
+	int ret = 0;
+
+	if (src->code && (ret = report_set_str(&f.code, src->code)) < 0)
+		goto fail;
+	for (size_t i = 0; i < src->n_params; i++)
+		if ((ret = report_fact_add(&f, src->params[i].key, src->params[i].type,
+					   src->params[i].value)) < 0)
+			goto fail;
+	*dst = f;
+	return 0;
+fail:
+	report_fact_done(&f);
+	return ret;
+}
+
+static void info_done(struct recall_campaign_info *ci)
+{
+	free(ci->make);
+	free(ci->kba);
+	free(ci->nhtsa);
+	free(ci->cost);
+	free(ci->labour);
+	free(ci->start);
+	free(ci->extends);
+	free(ci->supersedes);
+	free(ci->reason_code);
+	for (size_t i = 0; i < ci->n_facts; i++)
+		report_fact_done(&ci->facts[i]);
+	free(ci->facts);
+}
+
 /* Empty strings are stored as NULL: "not given" has one spelling in the struct and the JSON. */
 static int set_opt(char **field, const char *value)
 {
@@ -159,41 +298,183 @@ static int set_opt(char **field, const char *value)
 int report_add_campaign(struct recall_report *r, const struct campaign_in *from)
 {
 	struct recall_campaign c = { .verdict = from->verdict };
+	struct recall_campaign_info ci = { .flags = from->flags };
+	struct recall_campaign_info *infos;
 	int ret = -ENOMEM;
 
-	if ((unsigned int)from->verdict >= _RECALL_VERDICT_MAX || !from->id || !*from->id)
+	if ((unsigned int)from->verdict >= _RECALL_VERDICT_MAX || !from->id || !*from->id ||
+	    (from->n_facts && !from->facts) || from->n_facts > REPORT_MAX_FACTS)
 		return -EINVAL;
 	if (report_set_str(&c.id, from->id) < 0 || set_opt(&c.title, from->title) < 0 ||
 	    set_opt(&c.text, from->text) < 0 || set_opt(&c.reason, from->reason) < 0 ||
 	    set_opt(&c.remedy, from->remedy) < 0 || set_opt(&c.remedy_kind, from->remedy_kind) < 0 ||
 	    set_opt(&c.recognition, from->recognition) < 0 ||
 	    set_opt(&c.recognition_text, from->recognition_text) < 0 ||
-	    set_opt(&c.hotline, from->hotline) < 0 || set_opt(&c.evidence, from->evidence) < 0)
+	    set_opt(&c.hotline, from->hotline) < 0 || set_opt(&c.evidence, from->evidence) < 0 ||
+	    set_opt(&ci.make, from->make) < 0 || set_opt(&ci.kba, from->kba) < 0 ||
+	    set_opt(&ci.nhtsa, from->nhtsa) < 0 || set_opt(&ci.cost, from->cost) < 0 ||
+	    set_opt(&ci.labour, from->labour) < 0 || set_opt(&ci.start, from->start) < 0 ||
+	    set_opt(&ci.extends, from->extends) < 0 ||
+	    set_opt(&ci.supersedes, from->supersedes) < 0 ||
+	    set_opt(&ci.reason_code, from->reason_code) < 0)
 		goto out;
+	if (from->n_facts) {
+		ci.facts = calloc(from->n_facts, sizeof(*ci.facts));
+		if (!ci.facts)
+			goto out;
+		for (size_t i = 0; i < from->n_facts; i++, ci.n_facts++)
+			if ((ret = report_fact_copy(&ci.facts[i], &from->facts[i])) < 0)
+				goto out;
+	}
+	if (r->n_campaigns >= REPORT_MAX_CAMPAIGNS) {
+		ret = -E2BIG;
+		goto out;
+	}
+	/* the parallel array first: growing it changes nothing the report counts */
+	ret = -ENOMEM;
+	infos = realloc(r->campaign_info, (r->n_campaigns + 1) * sizeof(*infos));
+	if (!infos)
+		goto out;
+	r->campaign_info = infos;
 	ret = grow((void **)&r->campaigns, &r->n_campaigns, sizeof(*r->campaigns),
 		   REPORT_MAX_CAMPAIGNS);
 	if (ret < 0)
 		goto out;
 	r->campaigns[r->n_campaigns - 1] = c;
+	r->campaign_info[r->n_campaigns - 1] = ci;
 	return 0;
 out:
 	report_campaign_done(&c);
+	info_done(&ci);
+	return ret;
+}
+
+int report_add_error_fact(struct recall_report *r, const char *message,
+			  const struct recall_fact *fact)
+{
+	struct recall_fact f = { 0 }, *facts;
+	char *copy = strdup(message);
+	int ret = -ENOMEM;
+
+	if (!copy)
+		return -ENOMEM;
+	if (fact && (ret = report_fact_copy(&f, fact)) < 0)
+		goto fail;
+	if (r->n_errors >= REPORT_MAX_ERRORS) {
+		ret = -E2BIG;
+		goto fail;
+	}
+	ret = -ENOMEM;
+	facts = realloc(r->error_facts, (r->n_errors + 1) * sizeof(*facts));
+	if (!facts)
+		goto fail;
+	r->error_facts = facts;
+	ret = grow((void **)&r->errors, &r->n_errors, sizeof(*r->errors), REPORT_MAX_ERRORS);
+	if (ret < 0)
+		goto fail;
+	r->errors[r->n_errors - 1] = copy;
+	r->error_facts[r->n_errors - 1] = f;
+	return 0;
+fail:
+	free(copy);
+	report_fact_done(&f);
 	return ret;
 }
 
 int report_add_error(struct recall_report *r, const char *message)
 {
-	char *copy = strdup(message);
+	return report_add_error_fact(r, message, NULL);
+}
+
+int report_set_error_fact(struct recall_report *r, const char *message,
+			  const struct recall_fact *fact)
+{
+	struct recall_fact *f = NULL;
 	int ret;
 
-	if (!copy)
-		return -ENOMEM;
-	ret = grow((void **)&r->errors, &r->n_errors, sizeof(*r->errors), REPORT_MAX_ERRORS);
-	if (ret < 0) {
-		free(copy);
+	if (fact) {
+		f = calloc(1, sizeof(*f));
+		if (!f)
+			return -ENOMEM;
+		if ((ret = report_fact_copy(f, fact)) < 0) {
+			free(f);
+			return ret;
+		}
+	}
+	if ((ret = report_set_str(&r->error, message)) < 0) {
+		report_fact_done(f);
+		free(f);
 		return ret;
 	}
-	r->errors[r->n_errors - 1] = copy;
+	report_fact_done(r->error_fact);
+	free(r->error_fact);
+	r->error_fact = f;
+	return 0;
+}
+
+static void db_info_free(struct recall_database_info *d)
+{
+	if (!d)
+		return;
+	free(d->path);
+	free(d->written_by);
+	free(d->checksum);
+	free(d->signer_key_id);
+	free(d->signer_name);
+	free(d->signer_state);
+	free(d);
+}
+
+int report_set_db(struct recall_report *r, const struct recall_database_info *from)
+{
+	struct recall_database_info *d = calloc(1, sizeof(*d));
+
+	if (!d)
+		return -ENOMEM;
+	d->campaigns = from->campaigns;
+	d->listed_vins = from->listed_vins;
+	if (set_opt(&d->path, from->path) < 0 || set_opt(&d->written_by, from->written_by) < 0 ||
+	    set_opt(&d->checksum, from->checksum) < 0 ||
+	    set_opt(&d->signer_key_id, from->signer_key_id) < 0 ||
+	    set_opt(&d->signer_name, from->signer_name) < 0 ||
+	    set_opt(&d->signer_state, from->signer_state) < 0) {
+		db_info_free(d);
+		return -ENOMEM;
+	}
+	db_info_free(r->db);
+	r->db = d;
+	return 0;
+}
+
+static void visit_free(struct recall_visit *v)
+{
+	if (!v)
+		return;
+	free(v->iface);
+	free(v->bay_name);
+	free(v->order);
+	free(v);
+}
+
+int report_set_previous(struct recall_report *r, const struct recall_visit *from)
+{
+	struct recall_visit *v = NULL;
+
+	if (from) {
+		v = calloc(1, sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		*v = (struct recall_visit){ .finished_ms = from->finished_ms, .status = from->status,
+					    .id = from->id };
+		memcpy(v->counts, from->counts, sizeof(v->counts));
+		if (set_opt(&v->iface, from->iface) < 0 || set_opt(&v->bay_name, from->bay_name) < 0 ||
+		    set_opt(&v->order, from->order) < 0) {
+			visit_free(v);
+			return -ENOMEM;
+		}
+	}
+	visit_free(r->previous);
+	r->previous = v;
 	return 0;
 }
 
@@ -210,17 +491,34 @@ RECALL_API struct recall_report *recall_report_free(struct recall_report *r)
 		free(r->ecus[i].name);
 	}
 	free(r->ecus);
-	for (i = 0; i < r->n_campaigns; i++)
+	for (i = 0; i < r->n_campaigns; i++) {
 		report_campaign_done(&r->campaigns[i]);
+		if (r->campaign_info)
+			info_done(&r->campaign_info[i]);
+	}
 	free(r->campaigns);
-	for (i = 0; i < r->n_errors; i++)
+	free(r->campaign_info);
+	for (i = 0; i < r->n_errors; i++) {
 		free(r->errors[i]);
+		if (r->error_facts)
+			report_fact_done(&r->error_facts[i]);
+	}
 	free(r->errors);
+	free(r->error_facts);
+	report_fact_done(r->error_fact);
+	free(r->error_fact);
 	free(r->iface);
 	free(r->vin);
 	free(r->addressing);
 	free(r->error);
 	free(r->database);
+	free(r->bay_name);
+	free(r->order);
+	free(r->plate);
+	free(r->build_date);
+	db_info_free(r->db);
+	visit_free(r->previous);
+	free(r->history_error);
 	free(r);
 	return NULL;
 }

@@ -120,7 +120,25 @@ run_integration() {
 	[ "$rc" -eq 0 ] || failed_suites="$failed_suites integration"
 }
 
-[ "$do_unit" = 1 ] && { run_unit; run_fuzz_corpus; }
+run_host() {
+	pass=0 fail=0 skip=0
+	for t in tests/host/[0-9]*.sh; do
+		[ -f "$t" ] || continue
+		name=$(basename "$t" .sh)
+		B="$b" TOP="$top" timeout -k 5 300 bash "$t"
+		rc=$?
+		case $rc in
+		0) pass=$((pass + 1)); echo "PASS $name" ;;
+		77) skip=$((skip + 1)); echo "SKIP $name" ;;
+		*) fail=$((fail + 1)); echo "FAIL $name (status $rc)" ;;
+		esac
+	done
+	summary="${summary}host: $pass passed, $fail failed, $skip skipped
+"
+	[ "$fail" -eq 0 ] || failed_suites="$failed_suites host"
+}
+
+[ "$do_unit" = 1 ] && { run_unit; run_fuzz_corpus; run_host; }
 [ "$do_integ" = 1 ] && { rm -f "$b/integration-summary"; run_integration; }
 
 echo

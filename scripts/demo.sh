@@ -44,6 +44,8 @@ cat >"$work/recalld.conf" <<CONF
 [recalld]
 database = $b/recalls.rdb
 report_dir = $work/reports
+[history]
+database = $work/history.db
 [bays]
 interfaces = $bay1 $bay2
 [check]
@@ -97,7 +99,7 @@ echo
 plug_in "$bay2" bmw-i3-ota-fixed
 echo
 echo "demo: the same model with the over-the-air fix applied (recallctl last $bay2), verdicts only:"
-ctl last "$bay2" | grep -E '^\[|Begründung|Nachweis'
+ctl last "$bay2" | grep -E '^\[|Begründung|Nachweis|^      – '
 echo
 echo "demo: reports written: $(ls "$work/reports" | tr '\n' ' ')"
 echo "demo: recalld's log lines:"

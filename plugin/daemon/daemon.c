@@ -82,6 +82,9 @@ struct bayrt {
 	int64_t started_wall_ms;
 	struct recall_report *last;	/* last finished report */
 	bool static_bay;
+	/* given with the check request that started the running check ("" = none) */
+	char order[CONTROL_ORDER_MAX + 1];
+	char plate[CONTROL_PLATE_MAX + 1];
 };
 
 struct recalld {
@@ -97,6 +100,7 @@ struct recalld {
 	int linkup_err;			/* why there is none, when there should be */
 	struct ctlserver *ctl;
 	struct sinks sinks;
+	struct sink *history;		/* in sinks; NULL when no history is kept */
 	void *db;
 	char *db_desc;
 	struct bayrt **bays;
@@ -267,18 +271,26 @@ static enum bay_action bay_feed(struct bayrt *b, enum bay_event_type ev, bool up
 
 /* ---- checks -------------------------------------------------------------------------------- */
 
-static void set_error(struct recall_report *r, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+/* The report's error in English (logs, old readers) and as data (code, one parameter) for the
+ * words of the technician's report. */
+static void set_error(struct recall_report *r, const char *code, const char *key,
+		      const char *value, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
-static void set_error(struct recall_report *r, const char *fmt, ...)
+static void set_error(struct recall_report *r, const char *code, const char *key,
+		      const char *value, const char *fmt, ...)
 {
+	struct recall_fact f = { 0 };
 	char msg[256];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	(void)report_set_str(&r->error, msg);
+	if (report_fact_init(&f, code) < 0 ||
+	    (key && report_fact_add(&f, key, RECALL_PARAM_STRING, value) < 0))
+		report_fact_done(&f);
+	(void)report_set_error_fact(r, msg, f.code ? &f : NULL);
+	report_fact_done(&f);
 }
 
 /* The check is over: the final report (the child's, or one made here from its last progress and
@@ -301,6 +313,12 @@ static void check_finish(struct bayrt *b, struct checker_result *res)
 		r->status = RECALL_STATUS_FAILED;
 	}
 	(void)report_set_str(&r->iface, b->sm.name);
+	(void)report_set_str(&r->bay_name, config_bay_name(&d->cfg, b->sm.name));
+	if (b->order[0])
+		(void)report_set_str(&r->order, b->order);
+	if (b->plate[0])
+		(void)report_set_str(&r->plate, b->plate);
+	b->order[0] = b->plate[0] = 0;
 	if (!r->database && d->db_desc)
 		(void)report_set_str(&r->database, d->db_desc);
 	if (!r->started_ms)
@@ -310,24 +328,42 @@ static void check_finish(struct bayrt *b, struct checker_result *res)
 
 	/* The child's own word counts when it finished; otherwise say why it did not. */
 	if (!had_report || r->status != RECALL_STATUS_COMPLETE) {
+		char num[16];
+
 		if (b->sm.removed_during_check) {
 			r->status = RECALL_STATUS_INTERRUPTED;
-			set_error(r, "%s: interface removed during the check", b->sm.name);
+			set_error(r, "iface_removed", "iface", b->sm.name,
+				  "%s: interface removed during the check", b->sm.name);
 		} else if (b->sm.link_lost_during_check) {
 			r->status = RECALL_STATUS_INTERRUPTED;
-			set_error(r, "%s: link went down during the check", b->sm.name);
+			set_error(r, "link_down", "iface", b->sm.name,
+				  "%s: link went down during the check", b->sm.name);
 		} else if (b->sm.killed) {
 			r->status = RECALL_STATUS_INTERRUPTED;
-			set_error(r, "check did not finish within %u ms", d->cfg.check_timeout_ms);
+			snprintf(num, sizeof(num), "%u", d->cfg.check_timeout_ms);
+			set_error(r, "check_timeout", "ms", num,
+				  "check did not finish within %u ms", d->cfg.check_timeout_ms);
 		} else if (!had_report) {
-			if (res->error[0])
-				set_error(r, "%s", res->error);
-			else if (WIFSIGNALED(res->wstatus))
-				set_error(r, "check process died (signal %d)",
-					  WTERMSIG(res->wstatus));
-			else
-				set_error(r, "check process exited with status %d without a report",
-					  WIFEXITED(res->wstatus) ? WEXITSTATUS(res->wstatus) : -1);
+			if (res->error[0] && res->wstatus == 0x7f00) {
+				/* check_start's "cannot start the check process: <why>" */
+				const char *why = strstr(res->error, ": ");
+
+				set_error(r, "check_not_started", "errno", why ? why + 2 : res->error,
+					  "%s", res->error);
+			} else if (res->error[0]) {
+				set_error(r, "check_reply_bad", "detail", res->error, "%s",
+					  res->error);
+			} else if (WIFSIGNALED(res->wstatus)) {
+				snprintf(num, sizeof(num), "%d", WTERMSIG(res->wstatus));
+				set_error(r, "check_crashed", "signal", num,
+					  "check process died (signal %d)", WTERMSIG(res->wstatus));
+			} else {
+				snprintf(num, sizeof(num), "%d",
+					 WIFEXITED(res->wstatus) ? WEXITSTATUS(res->wstatus) : -1);
+				set_error(r, "check_exited", "status", num,
+					  "check process exited with status %s without a report",
+					  num);
+			}
 			r->status = res->progress ? RECALL_STATUS_INTERRUPTED :
 						    RECALL_STATUS_FAILED;
 		}
@@ -792,11 +828,19 @@ static void on_request(void *ctx, struct ctl_client *c, const struct control_req
 					    "[bays] interfaces)", req->iface);
 			return;
 		}
+		if (b->sm.checking) {
+			reply_error(c, req, "%s: a check is already running", req->iface);
+			return;
+		}
+		/* noted before the check starts: the report of this check carries them */
+		snprintf(b->order, sizeof(b->order), "%s", req->order);
+		snprintf(b->plate, sizeof(b->plate), "%s", req->plate);
 		switch (bay_feed(b, BAY_EV_REQUEST, b->sm.up)) {
 		case BAY_ACT_REFUSE_BUSY:
 			reply_error(c, req, "%s: a check is already running", req->iface);
 			return;
 		case BAY_ACT_REFUSE_DOWN:
+			b->order[0] = b->plate[0] = 0;
 			reply_error(c, req, "%s: interface is %s%s%s", req->iface,
 				    b->sm.present ? "down" : "gone", b->link_msg[0] ? ": " : "",
 				    b->link_msg);
@@ -829,6 +873,33 @@ static void on_request(void *ctx, struct ctl_client *c, const struct control_req
 			json_object_put(o);
 		}
 		return;
+	case CONTROL_HISTORY: {
+		struct json_object *h = NULL, *v;
+		int r;
+
+		if (!d->history) {
+			reply_error(c, req, "no history is kept (set [history] database in the "
+					    "configuration)");
+			return;
+		}
+		r = sink_history_query(d->history, req->vin, req->limit, &h);
+		if (r < 0) {
+			reply_error(c, req, "history: %s", strerror(-r));
+			return;
+		}
+		o = control_reply_new(req, true);
+		if (o) {
+			json_object_object_foreach(h, key, val)
+			{
+				v = json_object_get(val);
+				json_object_object_add(o, key, v);
+			}
+			(void)ctlserver_send(c, o);
+			json_object_put(o);
+		}
+		json_object_put(h);
+		return;
+	}
 	case CONTROL_SUBSCRIBE:
 		ctlserver_subscribe(c);
 		o = control_reply_new(req, true);
@@ -913,11 +984,31 @@ static int mkdir_p(const char *path)
 
 static int add_sinks(struct recalld *d)
 {
+	struct report_save_opts so = {
+		.language = d->cfg.language,
+		.workshop = d->cfg.workshop,
+		.html = d->cfg.html,
+	};
 	struct sink *s;
 	int r;
 
-	/* order matters: the files sink names the files the log line and the event quote */
-	if ((r = sink_files_new(d->cfg.report_dir, &s)) < 0)
+	/* order matters: the history notes the car's last visit in the report, the files sink
+	 * names the files the log line and the event quote */
+	if (d->cfg.history) {
+		char *err = NULL;
+
+		r = sink_history_new(d->cfg.history, 0, &s, &err);
+		if (!s)
+			return r;
+		if (r < 0)
+			syslog(LOG_ERR, "history %s: %s (checks go on; each report says its "
+					"history entry is missing)", d->cfg.history,
+			       err ? err : strerror(-r));
+		free(err);
+		sinks_add(&d->sinks, s);
+		d->history = s;
+	}
+	if ((r = sink_files_new(d->cfg.report_dir, &so, &s)) < 0)
 		return r;
 	sinks_add(&d->sinks, s);
 	if ((r = sink_log_new(&s)) < 0)

@@ -50,6 +50,8 @@ void sinks_free(struct sinks *l)
 struct sink_files {
 	struct sink s;
 	char *dir;
+	char *language, *workshop;
+	bool html;
 };
 
 static int files_deliver(struct sink *s, struct finished_check *fc)
@@ -57,7 +59,10 @@ static int files_deliver(struct sink *s, struct finished_check *fc)
 	struct sink_files *f = (struct sink_files *)s;
 	int ret;
 
-	ret = report_save(fc->report, f->dir, fc->seq, &fc->file);
+	struct report_save_opts o = { .language = f->language, .workshop = f->workshop,
+				      .html = f->html };
+
+	ret = report_save(fc->report, f->dir, fc->seq, &o, &fc->file);
 	if (ret < 0) {
 		fc->file_error = ret;
 		syslog(LOG_ERR, "%s: cannot write report to %s: %s", fc->iface, f->dir,
@@ -71,17 +76,23 @@ static void files_free(struct sink *s)
 	struct sink_files *f = (struct sink_files *)s;
 
 	free(f->dir);
+	free(f->language);
+	free(f->workshop);
 	free(f);
 }
 
-int sink_files_new(const char *dir, struct sink **ret)
+int sink_files_new(const char *dir, const struct report_save_opts *opts, struct sink **ret)
 {
 	struct sink_files *f = calloc(1, sizeof(*f));
 
-	if (!f || !(f->dir = strdup(dir))) {
-		free(f);
+	if (!f || !(f->dir = strdup(dir)) ||
+	    (opts && opts->language && !(f->language = strdup(opts->language))) ||
+	    (opts && opts->workshop && !(f->workshop = strdup(opts->workshop)))) {
+		if (f)
+			files_free(&f->s);
 		return -ENOMEM;
 	}
+	f->html = opts && opts->html;
 	f->s = (struct sink){ .name = "files", .deliver = files_deliver, .free = files_free };
 	*ret = &f->s;
 	return 0;

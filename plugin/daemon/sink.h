@@ -14,12 +14,16 @@
 #define RECALLD_SINK_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 struct recall_report;
 
-/* One finished check, held once. */
+/* One finished check, held once.  The report is the wiring's; a sink may add to it what it
+ * knows about this very check (the history: the car's previous visit, whether this check was
+ * recorded), so the sinks after it — files, log, events — carry that too.  Nothing else
+ * changes it. */
 struct finished_check {
-	const struct recall_report *report;	/* status, VIN, campaigns, errors, … */
+	struct recall_report *report;		/* status, VIN, campaigns, errors, … */
 	const char *iface;
 	const char *trigger;			/* "appear", "up", "traffic", "request", "probe" */
 	unsigned int seq;			/* the daemon's check counter since start */
@@ -47,8 +51,20 @@ void sinks_free(struct sinks *l);
 
 /* ---- the sinks of recalld ------------------------------------------------------------------ */
 
-/* IFACE-YYYYMMDDTHHMMSSZ-SEQ.json and .txt in dir, written atomically. */
-int sink_files_new(const char *dir, struct sink **ret);
+/* IFACE-YYYYMMDDTHHMMSSZ-SEQ.json, .txt (and .html) in dir, written atomically; the text and
+ * the page in opts' language. */
+struct report_save_opts;
+int sink_files_new(const char *dir, const struct report_save_opts *opts, struct sink **ret);
+/* The history (plugin/history.h) at path: first in the list, it notes the car's previous visit
+ * in the report and records the check.  retention_ms > 0 prunes checks older than that.  When
+ * the history cannot be opened, *ret is still a sink (it tries again at every check and marks
+ * each report "history missing") and the return value says why. */
+int sink_history_new(const char *path, int64_t retention_ms, struct sink **ret,
+		     char **ret_error);
+/* A car's checks for the control request `history` (history_query). */
+struct json_object;
+int sink_history_query(struct sink *s, const char *vin, unsigned int limit,
+		       struct json_object **ret);
 /* One line per check to syslog (journald picks it up). */
 int sink_log_new(struct sink **ret);
 /* The check-finished event to every subscriber of the control server. */

@@ -151,6 +151,8 @@ cat >"$work/recalld.conf" <<EOF
 [recalld]
 database = $work/recalls.rdb
 report_dir = $work/reports
+[history]
+database = $work/history.db
 [bays]
 interfaces = dbay*
 [check]

@@ -10,6 +10,8 @@ cat >"$work/recalld.conf" <<CONF
 [recalld]
 database = $work/db
 report_dir = $work/reports
+[history]
+database = $work/history.db
 [bays]
 interfaces = rdm*
 [triggers]
@@ -50,7 +52,7 @@ for i in 0 1 2 3 4 5 6 7; do
 	echo "$line" | grep -q '"status":"complete"' || fail "rdm$i: not complete: $line"
 	echo "$line" | grep -q '"vin":"TESTVIN0000000001"' || fail "rdm$i: no VIN"
 	# each check finished with the database it started with
-	echo "$line" | grep -q '"database":"TESTDB one"' || fail "rdm$i: database changed mid-check"
+	echo "$line" | grep -q '"description":"TESTDB one"' || fail "rdm$i: database changed mid-check"
 	ls "$work/reports"/rdm$i-*.json >/dev/null 2>&1 || fail "rdm$i: no report file"
 done
 "$BIN/recallctl" -s "$work/control.sock" status | grep -q "database: TESTDB three" ||

@@ -30,14 +30,14 @@ json=$(ls "$work/reports"/e2e0-*.json 2>/dev/null | head -n 1)
 txt=$(ls "$work/reports"/e2e0-*.txt 2>/dev/null | head -n 1)
 [ -n "$json" ] && [ -n "$txt" ] || fail "e2e0: report files missing"
 grep -q '"verdict":"open"' "$json" || fail "e2e0: JSON file lacks the verdict"
-grep -q '\[OFFEN\] (open) 6112150100' "$txt" || fail "e2e0: text report lacks the campaign"
-grep -q 'Sicherheitslücken festgestellt' "$txt" || fail "e2e0: text report lacks the German text"
+grep -q '\[OFFEN\] 6112150100' "$txt" || fail "e2e0: text report lacks the campaign"
+grep -q 'Connected Drive Sicherheitslücken' "$txt" || fail "e2e0: text report lacks the German text"
 grep -q 'Hotline: 0 89/ 1 25 01 60 10' "$txt" || fail "e2e0: text report lacks the hotline"
 grep -q 'e2e0: VIN WBY1Z41060V512345: complete: 1 open' "$work/daemon.log" ||
 	fail "e2e0: no log line for the check"
 "$BIN/recallctl" -s "$work/control.sock" last e2e0 >"$work/last.txt"
 [ $? = 1 ] || fail "recallctl last: an open campaign must give exit status 1"
-grep -q '\[OFFEN\] (open) 6112150100' "$work/last.txt" || fail "recallctl last: no campaign"
+grep -q '\[OFFEN\] 6112150100' "$work/last.txt" || fail "recallctl last: no campaign"
 pass "affected car on a new interface: open, report files, events, log line, last"
 
 # 2. the same car with the over-the-air fix: remedied, with the evidence
@@ -55,7 +55,7 @@ pass "over-the-air fix applied: remedied with evidence"
 # 3. on request: recallctl check --wait prints the new report
 "$BIN/recallctl" -s "$work/control.sock" check --wait e2e0 >"$work/again.txt"
 [ $? = 1 ] || fail "recallctl check --wait: exit status for an open campaign"
-grep -q '\[OFFEN\] (open) 6112150100' "$work/again.txt" || fail "check on request: no report"
+grep -q '\[OFFEN\] 6112150100' "$work/again.txt" || fail "check on request: no report"
 wait_event '"event":"check-started","iface":"e2e0","trigger":"request"'
 pass "check on request"
 stop_daemon

@@ -20,9 +20,9 @@ start_sim bmw-i3
 "$BIN/recall-check" "$iface" --db "$db" --timeout 300 >"$tmp/i3.txt" 2>"$tmp/i3.err"
 rc=$?
 [ $rc = 1 ] || fail "i3: exit $rc, want 1 (open campaign): $(cat "$tmp/i3.err")"
-grep -q 'Fahrzeug (FIN):  WBY1Z41060V512345' "$tmp/i3.txt" || fail "i3: VIN missing"
-grep -q '\[OFFEN\] (open) 6112150100' "$tmp/i3.txt" || fail "i3: campaign not open"
-grep -q '^0x61$' "$tmp/i3.txt" && grep -q '    F189 = "11.0.2"' "$tmp/i3.txt" ||
+grep -q 'Fahrzeug:  *FIN WBY1Z41060V512345' "$tmp/i3.txt" || fail "i3: VIN missing"
+grep -q '\[OFFEN\] 6112150100' "$tmp/i3.txt" || fail "i3: campaign not open"
+grep -q '^0x61$' "$tmp/i3.txt" && grep -q '    F189 Softwareversion  *"11.0.2"' "$tmp/i3.txt" ||
 	fail "i3: ECU list lacks the TCB and its software version"
 "$BIN/recall-check" "$iface" --db "$db" --timeout 300 --json >"$tmp/i3.json" 2>/dev/null
 for k in '"iface":"vcan0"' '"vin":"WBY1Z41060V512345"' '"status":"complete"' '"campaigns":[' \
@@ -43,7 +43,7 @@ start_sim bmw-i3-ota-fixed
 "$BIN/recall-check" "$iface" --db "$db" --timeout 300 >"$tmp/ota.txt" 2>&1
 rc=$?
 [ $rc = 0 ] || fail "ota-fixed: exit $rc, want 0: $(cat "$tmp/ota.txt")"
-grep -q '\[ERLEDIGT\] (remedied) 6112150100' "$tmp/ota.txt" || fail "ota-fixed: not remedied"
+grep -q '\[ERLEDIGT\] 6112150100' "$tmp/ota.txt" || fail "ota-fixed: not remedied"
 stop_sim
 echo "ok: remedied car: exit 0"
 
@@ -61,7 +61,7 @@ RULES
 "$BIN/recallc" -q "$tmp/f1a0.rules" -o "$tmp/f1a0.rdb" || fail "recallc f1a0.rules"
 start_sim "$tmp/f1a0.ini"
 "$BIN/recall-check" "$iface" --db "$tmp/f1a0.rdb" --timeout 300 >"$tmp/f1a0.txt" 2>&1
-grep -q '\[OFFEN\] (open) TESTF1A000' "$tmp/f1a0.txt" ||
+grep -q '\[OFFEN\] TESTF1A000' "$tmp/f1a0.txt" ||
 	fail "a DID named only by a rule was not read: $(grep -A2 TESTF1A000 "$tmp/f1a0.txt")"
 stop_sim
 echo "ok: a DID named only by a rule is read from the car"
@@ -70,7 +70,7 @@ echo "ok: a DID named only by a rule is read from the car"
 "$BIN/recall-check" "$iface" --db "$db" --timeout 100 >"$tmp/none.txt" 2>"$tmp/none.err"
 rc=$?
 [ $rc = 1 ] || fail "no car: exit $rc"
-grep -q 'FEHLGESCHLAGEN (failed)' "$tmp/none.txt" || fail "no car: not failed"
+grep -q 'Prüfung fehlgeschlagen' "$tmp/none.txt" && grep -q 'FEHLGESCHLAGEN' "$tmp/none.txt" || fail "no car: not failed"
 grep -q 'no VIN read' "$tmp/none.err" || fail "no car: no reason on stderr"
 # unusable interfaces and usage: exit 2
 "$BIN/recall-check" nosuchif0 --db "$db" 2>"$tmp/e" ; [ $? = 2 ] && grep -q 'no such interface' "$tmp/e" ||

@@ -12,6 +12,8 @@ e2e_config() {
 [recalld]
 database = $work/recalls.rdb
 report_dir = $work/reports
+[history]
+database = $work/history.db
 [bays]
 interfaces = $1
 [check]

@@ -245,6 +245,70 @@ static void test_bay_link(void **state)
 	config_done(&c);
 }
 
+/* [report], [history] and the bays' names (issue 13). */
+static void test_report_keys(void **state)
+{
+	static const char text[] =
+		"[report]\nlanguage = English\nworkshop = Autohaus Muster & Söhne\nhtml = no\n"
+		"[history]\ndatabase = /srv/recalld/history.db\n"
+		"[bay can0]\nname = Bühne 1\n"
+		"[bay can*]\nbitrate = 250000\n"
+		"[bay can1]\nname = Bühne 2\n";
+	struct recalld_config c, d;
+	struct errs e = { .n = 0 };
+	char *dump, *dump2;
+
+	(void)state;
+	config_init_defaults(&c);
+	assert_null(c.language);		/* German */
+	assert_true(c.html);
+	assert_string_equal(c.history, "/var/lib/recalld/history.db");
+	assert_int_equal(config_parse_string(&c, text, "t.conf", NULL, NULL), 0);
+	assert_string_equal(c.language, "en");	/* the language's code, whatever spelling */
+	assert_string_equal(c.workshop, "Autohaus Muster & Söhne");
+	assert_false(c.html);
+	assert_string_equal(c.history, "/srv/recalld/history.db");
+	assert_string_equal(config_bay_name(&c, "can0"), "Bühne 1");
+	/* the first matching section that has a name: [bay can*] has none */
+	assert_string_equal(config_bay_name(&c, "can1"), "Bühne 2");
+	assert_null(config_bay_name(&c, "can2"));
+	assert_int_equal(config_dump(&c, &dump), 0);
+	assert_non_null(strstr(dump, "[report]\nlanguage = en\nworkshop = Autohaus Muster & Söhne\n"
+				     "html = no\n\n[history]\ndatabase = /srv/recalld/history.db\n"));
+	assert_non_null(strstr(dump, "[bay can0]\nname = Bühne 1\n"));
+	config_init_defaults(&d);
+	assert_int_equal(config_parse_string(&d, dump, "t.conf", NULL, NULL), 0);
+	assert_int_equal(config_dump(&d, &dump2), 0);
+	assert_string_equal(dump, dump2);
+	free(dump);
+	free(dump2);
+	config_done(&c);
+	config_done(&d);
+
+	/* empty history: none kept */
+	config_init_defaults(&c);
+	assert_int_equal(config_parse_string(&c, "[history]\ndatabase =\n", "t.conf", NULL, NULL),
+			 0);
+	assert_null(c.history);
+	config_done(&c);
+
+	config_init_defaults(&c);
+	assert_int_equal(config_parse_string(&c,
+					     "[report]\nlanguage = french\nworkshop = a\tb\n"
+					     "html = maybe\n[history]\ndatabase = history.db\n"
+					     "[bay can0]\nname = aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+					     "aaaaaaaaaaaaaaaaaaaa\n",
+					     "t.conf", collect, &e),
+			 -EINVAL);
+	assert_int_equal(e.n, 5);
+	assert_non_null(strstr(e.text, "2:language: 'french' has no catalogue (known: de en)"));
+	assert_non_null(strstr(e.text, "3:workshop: "));
+	assert_non_null(strstr(e.text, "4:html: 'maybe' is not yes or no"));
+	assert_non_null(strstr(e.text, "6:'history.db' is not an absolute path"));
+	assert_non_null(strstr(e.text, "8:name: "));
+	config_done(&c);
+}
+
 /* The shipped example says "the values shown are the defaults": hold it to that. */
 static void test_example_is_defaults(void **state)
 {
@@ -275,6 +339,7 @@ int main(void)
 		cmocka_unit_test(test_dump_roundtrip),
 		cmocka_unit_test(test_bay_globs),
 		cmocka_unit_test(test_bay_link),
+		cmocka_unit_test(test_report_keys),
 		cmocka_unit_test(test_example_is_defaults),
 	};
 

@@ -23,11 +23,12 @@
 #include <json-c/json.h>
 
 #include "plugin/daemon/daemon.h"
+#include "plugin/history.h"
 #include "plugin/recall-internal.h"
 
 #define HANG_LIMIT_MS 60000
 
-static char dir[64], sock_path[128], db_path[128], report_dir[128];
+static char dir[64], sock_path[128], db_path[128], report_dir[128], history_path[128];
 static pid_t daemon_pid;
 
 /* ---- the fake database and check ---------------------------------------------------------- */
@@ -84,8 +85,29 @@ static int fake_check(void *u, void *db, const struct check_request *req, struct
 		for (;;)
 			pause();
 	r->status = RECALL_STATUS_COMPLETE;
-	report_add_campaign(r, &(struct campaign_in){ .id = "0061950600", .title = "ConnectedDrive",
-						      .text = "Text", .verdict = RECALL_VERDICT_OPEN });
+	if (strstr(db, "fixed")) {
+		/* the database says the fix is in: the history sees open -> remedied */
+		struct recall_fact f;
+
+		report_fact_init(&f, "did_cmp");
+		report_fact_add(&f, "part", RECALL_PARAM_STRING, "remedied");
+		report_fact_add(&f, "result", RECALL_PARAM_STRING, "true");
+		report_fact_add(&f, "ecu", RECALL_PARAM_STRING, "0x61");
+		report_fact_add(&f, "did", RECALL_PARAM_STRING, "F189");
+		report_fact_add(&f, "value", RECALL_PARAM_STRING, "15.2.0");
+		report_fact_add(&f, "op", RECALL_PARAM_STRING, ">=");
+		report_fact_add(&f, "wanted", RECALL_PARAM_STRING, "15.2.0");
+		report_add_campaign(r, &(struct campaign_in){
+			.id = "0061950600", .title = "ConnectedDrive", .text = "Text",
+			.verdict = RECALL_VERDICT_REMEDIED, .reason_code = "remedied",
+			.evidence = "0x61:F189 \"15.2.0\" >= \"15.2.0\"", .facts = &f,
+			.n_facts = 1 });
+		report_fact_done(&f);
+	} else {
+		report_add_campaign(r, &(struct campaign_in){
+			.id = "0061950600", .title = "ConnectedDrive", .text = "Text",
+			.verdict = RECALL_VERDICT_OPEN });
+	}
 	check_reply_send(out, CHECK_MSG_REPORT, r);
 	recall_report_free(r);
 	return 0;
@@ -169,8 +191,15 @@ static const char *jget(struct json_object *o, const char *path)
 
 		snprintf(key, sizeof(key), "%.*s", (int)n, p);
 		dot = key;
-		if (!json_object_object_get_ex(v, dot, &v))
+		if (json_object_is_type(v, json_type_array)) {
+			size_t idx = strtoul(key, NULL, 10);
+
+			if (idx >= json_object_array_length(v))
+				return NULL;
+			v = json_object_array_get_idx(v, idx);
+		} else if (!json_object_object_get_ex(v, dot, &v)) {
 			return NULL;
+		}
 		p += n + (p[n] == '.');
 	}
 	return json_object_get_string(v);
@@ -207,6 +236,7 @@ static int setup(void **state)
 	snprintf(sock_path, sizeof(sock_path), "%s/control.sock", dir);
 	snprintf(db_path, sizeof(db_path), "%s/recalls.rdb", dir);
 	snprintf(report_dir, sizeof(report_dir), "%s/reports", dir);
+	snprintf(history_path, sizeof(history_path), "%s/history.db", dir);
 	assert_int_equal(mkdir(report_dir, 0755), 0);
 	write_db("GOOD one\n");
 	assert_int_equal(pipe(pfd), 0);
@@ -217,6 +247,10 @@ static int setup(void **state)
 		report_set_str(&cfg.database, db_path);
 		report_set_str(&cfg.report_dir, report_dir);
 		report_set_str(&cfg.socket_path, sock_path);
+		report_set_str(&cfg.history, history_path);
+		cfg.bay_sections[0].glob = strdup("ok0");
+		cfg.bay_sections[0].name = strdup("Bühne 1");
+		cfg.n_bay_sections = 1;
 		cfg.on_appear = cfg.on_traffic = false;
 		cfg.check_timeout_ms = 1000;
 		cfg.max_request = 256;
@@ -292,7 +326,7 @@ static void test_check_report_and_events(void **state)
 	assert_string_equal(jget(o, "report.status"), "complete");
 	assert_string_equal(jget(o, "report.vin"), "WBY1Z41060V512345");
 	assert_string_equal(jget(o, "report.summary.open"), "1");
-	assert_string_equal(jget(o, "report.database"), "GOOD one");
+	assert_string_equal(jget(o, "report.database.description"), "GOOD one");
 	json_object_put(o);
 
 	cl_send(&a, "{\"cmd\":\"last\",\"iface\":\"ok0\"}\n");
@@ -301,7 +335,12 @@ static void test_check_report_and_events(void **state)
 			    "[ { \"id\": \"0061950600\", \"title\": \"ConnectedDrive\", \"text\": "
 			    "\"Text\", \"verdict\": \"open\", \"reason\": null, \"remedy\": null, "
 			    "\"remedy_kind\": null, \"recognition\": null, \"recognition_text\": null, "
-			    "\"hotline\": null, \"evidence\": null } ]");
+			    "\"hotline\": null, \"evidence\": null, \"make\": null, \"kba\": null, "
+			    "\"nhtsa\": null, \"cost\": null, \"labour\": null, \"start\": null, "
+			    "\"extends\": null, \"supersedes\": null, \"do_not_drive\": false, "
+			    "\"park_outside\": false, \"reason_code\": null, \"reason_facts\": [ ] } ]");
+	assert_string_equal(jget(o, "report.bay_name"), "Bühne 1");
+	assert_string_equal(jget(o, "report.history.state"), "recorded");
 	json_object_put(o);
 	cl_send(&a, "{\"cmd\":\"last\",\"iface\":\"slow0\"}\n");
 	o = cl_recv(&a);
@@ -313,7 +352,7 @@ static void test_check_report_and_events(void **state)
 		if (strncmp(de->d_name, "ok0-", 4) == 0)
 			files++;
 	closedir(dd);
-	assert_int_equal(files, 2);	/* .json and .txt */
+	assert_int_equal(files, 3);	/* .json, .txt and .html */
 	close(a.fd);
 	close(b.fd);
 }
@@ -475,6 +514,99 @@ static void test_reload(void **state)
 	close(a.fd);
 }
 
+/* A check request's order and plate reach the report; every check is in the history, the
+ * second one knows the first, and the history says what changed and by what evidence. */
+static void test_history(void **state)
+{
+	struct cl a, b;
+	struct json_object *o, *h;
+	char *text;
+	const char *first;
+
+	(void)state;
+	cl_open(&a);
+	cl_open(&b);
+	cl_send(&b, "{\"cmd\":\"subscribe\"}\n");
+	json_object_put(cl_recv(&b));
+	/* bounded like any request: an order that is no line is refused */
+	cl_send(&a, "{\"cmd\":\"check\",\"iface\":\"ok0\",\"order\":\"a\\nb\"}\n");
+	o = cl_recv(&a);
+	assert_string_equal(jget(o, "ok"), "false");
+	json_object_put(o);
+	cl_send(&a, "{\"cmd\":\"check\",\"iface\":\"ok0\",\"order\":\"4711\","
+		    "\"plate\":\"M-AB 123\"}\n");
+	json_object_put(cl_recv(&a));
+	o = cl_wait_event(&b, "check-finished", "ok0");
+	assert_string_equal(jget(o, "report.order"), "4711");
+	assert_string_equal(jget(o, "report.plate"), "M-AB 123");
+	assert_string_equal(jget(o, "report.history.state"), "recorded");
+	assert_null(jget(o, "report.history.previous"));
+	first = jget(o, "report.history.id");
+	assert_string_equal(first, "1");
+	json_object_put(o);
+
+	write_db("GOOD fixed\n");
+	cl_send(&a, "{\"cmd\":\"reload\"}\n");
+	json_object_put(cl_recv(&a));
+	cl_send(&a, "{\"cmd\":\"check\",\"iface\":\"ok0\"}\n");
+	json_object_put(cl_recv(&a));
+	o = cl_wait_event(&b, "check-finished", "ok0");
+	assert_string_equal(jget(o, "report.history.id"), "2");
+	assert_string_equal(jget(o, "report.history.previous.id"), "1");
+	assert_string_equal(jget(o, "report.history.previous.order"), "4711");
+	assert_string_equal(jget(o, "report.history.previous.summary.open"), "1");
+	/* the second check had no order: the first one's does not stick to the bay */
+	assert_null(jget(o, "report.order"));
+	json_object_put(o);
+
+	cl_send(&a, "{\"cmd\":\"history\",\"vin\":\"wby1z41060v512345\",\"id\":9}\n");
+	h = cl_recv(&a);
+	assert_string_equal(jget(h, "ok"), "true");
+	assert_string_equal(jget(h, "id"), "9");
+	assert_string_equal(jget(h, "total"), "2");
+	assert_string_equal(jget(h, "checks.0.id"), "2");
+	assert_string_equal(jget(h, "checks.1.id"), "1");
+	assert_string_equal(jget(h, "checks.1.order"), "4711");
+	assert_string_equal(jget(h, "checks.1.plate"), "M-AB 123");
+	assert_string_equal(jget(h, "checks.1.bay_name"), "Bühne 1");
+	assert_string_equal(jget(h, "checks.1.changes"), "[ ]");
+	assert_string_equal(jget(h, "checks.0.changes.0.campaign"), "0061950600");
+	assert_string_equal(jget(h, "checks.0.changes.0.from"), "open");
+	assert_string_equal(jget(h, "checks.0.changes.0.to"), "remedied");
+	assert_string_equal(jget(h, "checks.0.changes.0.reason_facts.0.value"), "15.2.0");
+	assert_string_equal(jget(h, "checks.0.campaigns.0.evidence"),
+			    "0x61:F189 \"15.2.0\" >= \"15.2.0\"");
+	assert_int_equal(history_render_text(h, NULL, &text), 0);
+	assert_non_null(strstr(text, "Verlauf der FIN WBY1Z41060V512345 (2 Prüfungen erfasst)\n"));
+	assert_non_null(strstr(text, "· Bühne 1 (ok0) · Auftrag 4711 · Kennzeichen M-AB 123 · "
+				     "vollständig\n    1 offen · 0 zu prüfen"));
+	assert_non_null(strstr(text, "    geändert seit der vorigen Prüfung:\n      0061950600 – "
+				     "ConnectedDrive: offen → erledigt\n        Nachweis: Steuergerät "
+				     "0x61, F189 Softwareversion: gelesen „15.2.0“, verlangt ≥ "
+				     "„15.2.0“ — trifft zu\n"));
+	assert_non_null(strstr(text, "    erste Prüfung dieses Fahrzeugs\n"));
+	free(text);
+	assert_int_equal(history_render_text(h, "en", &text), 0);
+	assert_non_null(strstr(text, "ConnectedDrive: open → remedied\n"));
+	free(text);
+	json_object_put(h);
+
+	/* the newest only: its changes still come from the check before it */
+	cl_send(&a, "{\"cmd\":\"history\",\"vin\":\"WBY1Z41060V512345\",\"limit\":1}\n");
+	h = cl_recv(&a);
+	assert_string_equal(jget(h, "checks.0.changes.0.to"), "remedied");
+	assert_null(jget(h, "checks.1"));
+	json_object_put(h);
+	cl_send(&a, "{\"cmd\":\"history\",\"vin\":\"WBA8E51060K734560\"}\n");
+	h = cl_recv(&a);
+	assert_string_equal(jget(h, "ok"), "true");
+	assert_string_equal(jget(h, "checks"), "[ ]");
+	assert_string_equal(jget(h, "total"), "0");
+	json_object_put(h);
+	close(a.fd);
+	close(b.fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -483,6 +615,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bad_requests_do_not_disturb, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_slow_reader_dropped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reload, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_history, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,6 +10,9 @@
 
 #include "plugin/control.h"
 
+/* Rows leave the columns of other commands out on purpose. */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
 static const struct req_case {
 	const char *line;
 	int ret;			/* 0 or the negative errno */
@@ -17,6 +20,8 @@ static const struct req_case {
 	const char *iface;
 	bool has_id;
 	int64_t id;
+	const char *order, *plate, *vin;
+	unsigned int limit;
 } req_cases[] = {
 	{ "{\"cmd\":\"status\"}", 0, CONTROL_STATUS, "", false, 0 },
 	{ " {\"cmd\": \"status\"} \r", 0, CONTROL_STATUS, "", false, 0 },
@@ -26,7 +31,33 @@ static const struct req_case {
 	{ "{\"cmd\":\"reload\"}", 0, CONTROL_RELOAD, "", false, 0 },
 	{ "{\"cmd\":\"check\",\"iface\":\"abcdefghijklmno\"}", 0, CONTROL_CHECK, "abcdefghijklmno",
 	  false, 0 },
+	{ "{\"cmd\":\"check\",\"iface\":\"vcan0\",\"order\":\"4711\",\"plate\":\"M-AB 123\"}", 0,
+	  CONTROL_CHECK, "vcan0", false, 0, "4711", "M-AB 123" },
+	{ "{\"cmd\":\"check\",\"iface\":\"vcan0\",\"plate\":\"M-ÄÖ 12\"}", 0, CONTROL_CHECK,
+	  "vcan0", false, 0, "", "M-ÄÖ 12" },
+	{ "{\"cmd\":\"history\",\"vin\":\"wby1z41060v512345\"}", 0, CONTROL_HISTORY, "", false, 0,
+	  "", "", "WBY1Z41060V512345", 50 },
+	{ "{\"cmd\":\"history\",\"vin\":\"WBY1Z41060V512345\",\"limit\":1000}", 0, CONTROL_HISTORY,
+	  "", false, 0, "", "", "WBY1Z41060V512345", 1000 },
 	/* refused */
+	{ .line = "{\"cmd\":\"check\",\"iface\":\"vcan0\",\"order\":\"a\\nb\"}", .ret = -EINVAL },
+	{ .line = "{\"cmd\":\"check\",\"iface\":\"vcan0\",\"order\":\"\\u0000\"}", .ret = -EINVAL },
+	{ .line = "{\"cmd\":\"check\",\"iface\":\"vcan0\",\"order\":\"\xff\xfe\"}", .ret = -EINVAL },
+	{ .line = "{\"cmd\":\"check\",\"iface\":\"vcan0\",\"order\":\"\xc2\x85\"}", .ret = -EINVAL },
+	{ .line = "{\"cmd\":\"check\",\"iface\":\"vcan0\",\"order\":4711}", .ret = -EBADMSG },
+	{ .line = "{\"cmd\":\"check\",\"iface\":\"vcan0\",\"plate\":"
+		  "\"123456789012345678901234567890123\"}", .ret = -EINVAL },
+	{ .line = "{\"cmd\":\"status\",\"order\":\"1\"}", .ret = -EINVAL },
+	{ .line = "{\"cmd\":\"history\"}", .ret = -EINVAL },
+	{ .line = "{\"cmd\":\"history\",\"vin\":\"WBY1Z41060V51234\"}", .ret = -EINVAL },
+	{ .line = "{\"cmd\":\"history\",\"vin\":\"WBY1Z41060V51234O\"}", .ret = -EINVAL },
+	{ .line = "{\"cmd\":\"history\",\"vin\":\"WBY1Z41060V512345\",\"limit\":0}", .ret = -EINVAL },
+	{ .line = "{\"cmd\":\"history\",\"vin\":\"WBY1Z41060V512345\",\"limit\":1001}",
+	  .ret = -EINVAL },
+	{ .line = "{\"cmd\":\"history\",\"vin\":\"WBY1Z41060V512345\",\"iface\":\"vcan0\"}",
+	  .ret = -EINVAL },
+	{ .line = "{\"cmd\":\"last\",\"iface\":\"vcan0\",\"vin\":\"WBY1Z41060V512345\"}",
+	  .ret = -EINVAL },
 	{ .line = "", .ret = -EBADMSG },
 	{ .line = "status", .ret = -EBADMSG },
 	{ .line = "check vcan0", .ret = -EBADMSG },
@@ -81,6 +112,14 @@ static void test_requests(void **state)
 		assert_int_equal(req.has_id, c->has_id);
 		if (c->has_id)
 			assert_int_equal(req.id, c->id);
+		if (req.cmd == CONTROL_CHECK) {
+			assert_string_equal(req.order, c->order ? c->order : "");
+			assert_string_equal(req.plate, c->plate ? c->plate : "");
+		}
+		if (req.cmd == CONTROL_HISTORY) {
+			assert_string_equal(req.vin, c->vin);
+			assert_int_equal(req.limit, c->limit);
+		}
 	}
 }
 

@@ -115,9 +115,9 @@ static void test_listing(void **state)
 	/* default: what concerns the car, and a count of the rest */
 	assert_int_equal(run("recall-check", "--vin", "WBY1Z41060V512345", "--db", "seed.rdb",
 			     NULL), 1);
-	assert_non_null(strstr(env.out, "[OFFEN] (open) C1"));
+	assert_non_null(strstr(env.out, "[OFFEN] C1"));
 	assert_null(strstr(env.out, "C2"));
-	assert_non_null(strstr(env.out, "Nicht betroffen: 2 weitere Rückrufaktionen"));
+	assert_non_null(strstr(env.out, "2 weitere Aktionen, nicht aufgeführt"));
 	assert_int_equal(run("recall-check", "--vin", "WBY1Z41060V512345", "--db", "seed.rdb",
 			     "--json", NULL), 1);
 	assert_non_null(strstr(env.out, "\"not_affected_omitted\":2"));
@@ -125,9 +125,9 @@ static void test_listing(void **state)
 	/* --all: every campaign */
 	assert_int_equal(run("recall-check", "--vin", "WBY1Z41060V512345", "--db", "seed.rdb",
 			     "--all", NULL), 1);
-	assert_non_null(strstr(env.out, "(not_affected) C2"));
-	assert_non_null(strstr(env.out, "(not_affected) C3"));
-	assert_null(strstr(env.out, "Nicht betroffen:"));
+	assert_non_null(strstr(env.out, "[NICHT BETROFFEN] C2"));
+	assert_non_null(strstr(env.out, "[NICHT BETROFFEN] C3"));
+	assert_null(strstr(env.out, "nicht aufgeführt"));
 	assert_int_equal(run("recall-check", "--help", NULL), 0);
 	assert_non_null(strstr(env.out, "--all                list every campaign"));
 }
@@ -151,13 +151,13 @@ static void test_signed_end_to_end(void **state)
 	/* not trusted, then trusted: the key id in the report either way */
 	assert_int_equal(run("recall-check", "--vin", "WBY1Z41060V512345", "--db", "signed.rdb",
 			     NULL), 1);
-	assert_non_null(strstr(env.out, "signed by key"));
+	assert_non_null(strstr(env.out, "signiert mit Schlüssel"));
 	assert_non_null(strstr(env.out, id));
-	assert_non_null(strstr(env.out, "not a trusted key"));
+	assert_non_null(strstr(env.out, "Schlüssel NICHT vertrauenswürdig"));
 	assert_int_equal(run("recall-check", "--vin", "WBY1Z41060V512345", "--db", "signed.rdb",
 			     "--trust", "werk.pub", "--require-signature", NULL), 1);
-	assert_non_null(strstr(env.out, "(trusted: werk)"));
-	assert_non_null(strstr(env.out, "[OFFEN] (open) C1"));
+	assert_non_null(strstr(env.out, "(werk), vertrauenswürdig"));
+	assert_non_null(strstr(env.out, "[OFFEN] C1"));
 	assert_int_equal(run("recall-check", "--vin", "WBY1Z41060V512345", "--db", "seed.rdb",
 			     "--trust", ".", "--require-signature", NULL), 1);
 	assert_non_null(strstr(env.err, "not signed, and a signature is required"));
