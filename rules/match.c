@@ -910,10 +910,11 @@ static void decide(struct mctx *m, uint32_t idx, struct rdb_result *res)
 	/* a VIN on a list: its verdict needs the campaign's record only when a remedy or an
 	 * inspection is to be evaluated (RDB_CB_*, rdb-format.h) */
 	if (l) {
-		const uint8_t *bits = rdb_recs(m->db, RDB_SEC_CAMPAIGN_BITS, idx, 1);
+		const uint8_t *bits = NULL;
 
-		if (!bits) {
-			fail(m);
+		if (idx >= m->db->sec[RDB_SEC_CAMPAIGNS].count) {
+			bad(m, "listed VIN names campaign %u of %llu", idx,
+			    (unsigned long long)m->db->sec[RDB_SEC_CAMPAIGNS].count);
 			return;
 		}
 		if (l & 2) {
@@ -924,7 +925,14 @@ static void decide(struct mctx *m, uint32_t idx, struct rdb_result *res)
 				f->a = 1;
 			return;
 		}
-		if (!(*bits & (RDB_CB_REMEDIED | RDB_CB_INSPECT))) {
+		if (m->db->sec[RDB_SEC_CAMPAIGN_BITS].count) {
+			bits = rdb_recs(m->db, RDB_SEC_CAMPAIGN_BITS, idx, 1);
+			if (!bits) {
+				fail(m);
+				return;
+			}
+		}
+		if (bits && !(*bits & (RDB_CB_REMEDIED | RDB_CB_INSPECT))) {
 			res->verdict = RDB_VERDICT_OPEN;
 			res->reason_code = RDB_REASON_OPEN;
 			why_cpy(res->reason, "affected: VIN on the manufacturer's list");

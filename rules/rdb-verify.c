@@ -238,13 +238,14 @@ static int check_campaigns(struct rdb *db)
 		const struct rdb_campaign_rec *c = rdb_camp_at(db, i);
 		const uint32_t roots[] = { c->affected, c->remedied, c->inspect };
 
-		const uint8_t bits = db->mem[db->sec[RDB_SEC_CAMPAIGN_BITS].off + i];
+		const struct rdb_sec *cb = &db->sec[RDB_SEC_CAMPAIGN_BITS];
 
 		for (int k = 0; k < RDB_S_COUNT && !r; k++)
 			if (!str_ok(db, c->str[k]))
 				r = BAD("campaign %u: text out of bounds", i);
-		if (!r && bits != ((c->remedied != RDB_NONE ? RDB_CB_REMEDIED : 0) |
-				   (c->inspect != RDB_NONE ? RDB_CB_INSPECT : 0)))
+		if (!r && cb->count &&
+		    db->mem[cb->off + i] != ((c->remedied != RDB_NONE ? RDB_CB_REMEDIED : 0) |
+					     (c->inspect != RDB_NONE ? RDB_CB_INSPECT : 0)))
 			r = BAD("campaign %u: its bits disagree with its record", i);
 		if (r)
 			break;

@@ -121,6 +121,7 @@ static const struct {
 	[RDB_SEC_VIN_SLOTS] = { sizeof(struct rdb_slot), true, "VIN hash table" },
 	[RDB_SEC_VIN_ENTRIES] = { 8, true, "VIN entries" },
 	[RDB_SEC_NEEDED_DIDS] = { sizeof(struct rdb_did_rec), false, "needed DIDs" },
+	/* optional: the first format 3 files lack it, and a reader then reads the records */
 	[RDB_SEC_CAMPAIGN_BITS] = { 1, true, "campaign bits" },
 };
 
@@ -472,12 +473,13 @@ static int open_common(struct rdb *db, const struct rdb_open_opts *o, const char
 		x->name = sec_spec[st.id].name;
 	}
 	for (int i = 1; i < _RDB_SEC_MAX; i++)
-		if (!seen[i])
+		if (!seen[i] && i != RDB_SEC_CAMPAIGN_BITS)
 			return BAD("section %s missing", sec_spec[i].name);
 	if (db->sec[RDB_SEC_STRINGS].count == 0)
 		return BAD("string table empty");
 	if (h->n_campaigns != db->sec[RDB_SEC_CAMPAIGNS].count ||
-	    db->sec[RDB_SEC_CAMPAIGN_BITS].count != db->sec[RDB_SEC_CAMPAIGNS].count ||
+	    (seen[RDB_SEC_CAMPAIGN_BITS] &&
+	     db->sec[RDB_SEC_CAMPAIGN_BITS].count != db->sec[RDB_SEC_CAMPAIGNS].count) ||
 	    h->n_listed_vins != db->sec[RDB_SEC_VIN_ENTRIES].count)
 		return BAD("header counts disagree with the sections");
 	if (db->sec[RDB_SEC_VIN_SLOTS].count == 0)
