@@ -340,6 +340,7 @@ static int sc_probe(void *ctx, const struct ident_probe *p, size_t n, bool fd)
 		struct sc_probe *sp;
 		uint32_t tx;
 		ssize_t w;
+		bool pfd;
 
 		if (b->n_probes >= SC_MAX_PROBES)
 			return -ENOSPC;
@@ -351,15 +352,17 @@ static int sc_probe(void *ctx, const struct ident_probe *p, size_t n, bool fd)
 		if (p[i].ecu != IDENT_ECU_ANY)
 			(void)ident_scheme_ids(p[i].scheme, p[i].ecu, &tx, &sp->rx);
 		sp->sent_ns = realtime_ns();
+		/* as CAN FD only on schemes that have it: D-CAN is classic CAN */
+		pfd = fd && ident_scheme_desc(p[i].scheme)->fd_ok;
 		do
-			w = write(b->raw, &f, fd ? CANFD_MTU : CAN_MTU);
+			w = write(b->raw, &f, pfd ? CANFD_MTU : CAN_MTU);
 		while (w < 0 && errno == EINTR);
 		if (w < 0 && errno == ENOBUFS) {
 			/* the interface queue is full: give the driver a moment, once */
 			struct pollfd pw = { .fd = b->raw, .events = POLLOUT };
 
 			(void)poll(&pw, 1, 10);
-			w = write(b->raw, &f, fd ? CANFD_MTU : CAN_MTU);
+			w = write(b->raw, &f, pfd ? CANFD_MTU : CAN_MTU);
 		}
 		if (w < 0)
 			return k_errno(errno);

@@ -23,7 +23,7 @@ static const uint16_t std_dids[] = { 0xF190, 0xF187, 0xF189, 0xF18C, 0xF191, 0xF
 
 #define MAX_TARGETS 256
 #define MAX_NEEDS 256
-#define MAX_QUEUE 512
+#define MAX_QUEUE 1024	/* every responder of every scheme, and the plan's ECUs */
 
 void ident_config_init(struct ident_config *cfg)
 {
@@ -520,8 +520,12 @@ static void table_full(struct reader *rd, enum ident_scheme s);
 /* Said as the answer comes, before the reads, while errors[] has room (the reads may fill it). */
 static void enqueue(struct reader *rd, const struct ident_answer *a)
 {
-	if (target_known(rd, a->scheme, a->ecu) || rd->n_known >= MAX_QUEUE)
+	if (target_known(rd, a->scheme, a->ecu))
 		return;
+	if (rd->n_known >= MAX_QUEUE) {
+		table_full(rd, a->scheme);	/* counted and said, never dropped unseen */
+		return;
+	}
 	rd->known[rd->n_known++] = *a;
 	if (rd->id->n_ecus + rd->n_queue >= IDENT_MAX_ECUS) {
 		table_full(rd, a->scheme);
@@ -616,7 +620,9 @@ static void read_ecu(struct reader *rd, const struct ident_answer *a)
 	struct uds_timing tm;
 	struct ident_ecu *e;
 	const uint8_t *data;
-	bool fd = a->fd || rd->cfg->fd;
+	/* CAN FD where the ECU answered in FD frames, the plan says so, or the caller asks for it
+	 * on a scheme that has it (D-CAN has not) */
+	bool fd = a->fd || (rd->cfg->fd && sd->fd_ok);
 	size_t len;
 	int r;
 
