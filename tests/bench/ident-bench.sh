@@ -60,11 +60,16 @@ while [ ! -e "$work/ready" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
 cat >"$work/script.sh" <<'EOS'
 #!/bin/sh
 iface=$1
-try() {	# ISOTPRECV/SEND args, request, rcvlist file, response id as /proc lists it
+try() {	# ISOTPRECV/SEND args, request, rcvlist file, response id as /proc lists it (a
+	# 29-bit id with the EFF flag: 98daf110)
 	: >"$w/resp"
 	timeout 1 isotprecv $1 "$iface" >"$w/resp" 2>/dev/null &
 	p=$!
-	until grep -q "^ *$iface  *$4 " "/proc/net/can/$3"; do :; done
+	n=0
+	until grep -q "^ *$iface  *$4 " "/proc/net/can/$3"; do
+		n=$((n + 1))
+		[ $n -gt 100000 ] && { echo "isotprecv never bound" >&2; exit 2; }
+	done
 	echo "$2" | isotpsend $1 "$iface"
 	wait $p
 	[ -s "$w/resp" ]
@@ -72,7 +77,7 @@ try() {	# ISOTPRECV/SEND args, request, rcvlist file, response id as /proc lists
 w=$(mktemp -d)
 try "-s 7E0 -d 7E8" "09 02" rcvlist_sff 7e8 ||
 	try "-s 6F1 -d 612 -x 12:F1" "22 F1 90" rcvlist_sff 612 ||
-	try "-s 18DA10F1 -d 18DAF110" "09 02" rcvlist_eff 18daf110
+	try "-s 18DA10F1 -d 18DAF110" "09 02" rcvlist_eff '[19]8daf110'
 rc=$?
 cat "$w/resp"
 rm -rf "$w"
