@@ -142,17 +142,20 @@ int history_open(const char *path, const char *vfs, struct history **ret, char *
 		ret_code = -EPROTONOSUPPORT;
 		goto fail_why;
 	}
-	rc = sqlite3_exec(h->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(h->db, schema, NULL, NULL, NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(h->db, "PRAGMA user_version=1", NULL, NULL, NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(h->db, "COMMIT", NULL, NULL, NULL);
-	else
-		(void)sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
-	if (rc != SQLITE_OK)
-		goto fail;
+	/* a history of this schema is opened without a write (a full disk does not stop it) */
+	if (version < HISTORY_SCHEMA) {
+		rc = sqlite3_exec(h->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_exec(h->db, schema, NULL, NULL, NULL);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_exec(h->db, "PRAGMA user_version=1", NULL, NULL, NULL);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_exec(h->db, "COMMIT", NULL, NULL, NULL);
+		else
+			(void)sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
+		if (rc != SQLITE_OK)
+			goto fail;
+	}
 	if ((ret_code = prepare(h, "INSERT INTO checks (finished_ms, started_ms, iface, bay_name,"
 				" vin, status, open, inspect, remedied, not_affected, undetermined,"
 				" db_path, db_checksum, order_no, plate, error, file) VALUES"

@@ -11,8 +11,9 @@ set -eu
 pkgs_build="gcc make pkg-config libc6-dev libudev-dev libjson-c-dev libsodium-dev libinih-dev \
 	libsqlite3-dev gettext"
 # chromium prints the HTML report to PDF and poppler-utils' pdftotext reads it back
-# (tests/host/60-report-print.sh); fonts-dejavu-core is the page's font.
-pkgs_test="libcmocka-dev can-utils iproute2 kmod clang python3-scapy chromium poppler-utils \
+# (tests/host/60-report-print.sh); fonts-dejavu-core is the page's font; strace kills recalld inside
+# a history write and sqlite3 reads the history back (tests/integration/44-daemon-history.sh).
+pkgs_test="libcmocka-dev can-utils iproute2 kmod clang python3-scapy chromium poppler-utils strace \
 	fonts-dejavu-core sqlite3"
 # The VM route for hosts whose kernel has no CAN: Debian's kernel is fetched by tests/vm/kernel.sh.
 pkgs_vm="qemu-system-x86 busybox-static cpio kmod"
