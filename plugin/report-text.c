@@ -46,15 +46,25 @@ static void label(struct sbuf *b, const char *text)
 /* The manufacturer's text, its words unchanged, wrapped at blanks to fit a terminal of
  * TEXT_WIDTH columns (the JSON keeps the lines as they are). */
 #define TEXT_WIDTH 100
+static void wrapped_from(struct sbuf *b, const char *first, const char *indent, const char *text);
+
 static void wrapped(struct sbuf *b, const char *indent, const char *text)
 {
+	wrapped_from(b, indent, indent, text);
+}
+
+/* The same with its own start for the first line ("      – " before a list item). */
+static void wrapped_from(struct sbuf *b, const char *first, const char *indent, const char *text)
+{
 	size_t room = TEXT_WIDTH - strlen(indent);
+	bool first_line = true;
 
 	while (*text) {
 		const char *nl = strchr(text, '\n'), *end = nl ? nl : text + strlen(text);
 
 		if (text < end)
-			sb_printf(b, "%s", indent);
+			sb_printf(b, "%s", first_line ? first : indent);
+		first_line = false;
 		while (text < end) {
 			const char *cut = NULL, *q = text;
 			size_t w = 0;
@@ -226,12 +236,16 @@ static void reason(struct sbuf *b, const struct i18n *L, const struct recall_rep
 	for (size_t k = 0; k < ci->n_facts; k++) {
 		const struct recall_fact *f = &ci->facts[k];
 		const char *part = word_part(L, report_fact_get(f, "part"));
+		struct sbuf item = { 0 };
 
-		sb_printf(b, "      – ");
 		if (part)
-			sb_printf(b, "%s: ", part);
-		word_fact(b, L, r, f);
-		sb_printf(b, "\n");
+			sb_printf(&item, "%s: ", part);
+		word_fact(&item, L, r, f);
+		if (item.oom)
+			b->oom = true;
+		else
+			wrapped_from(b, "      – ", "        ", item.s);
+		free(item.s);
 	}
 	if (c->hotline && c->verdict == RECALL_VERDICT_UNDETERMINED)
 		sb_printf(b, "      – %s %s\n", tr(L, "call the hotline"), c->hotline);
@@ -304,14 +318,20 @@ static void campaign(struct sbuf *b, const struct i18n *L, const struct recall_r
 		sb_printf(b, "\n");
 	}
 	if (c->recognition || c->recognition_text) {
-		sb_printf(b, "    %s ", tr(L, "Recognised by:"));
+		struct sbuf item = { 0 };
+
+		sb_printf(&item, "%s ", tr(L, "Recognised by:"));
 		if (c->recognition)
-			sb_printf(b, "%s", word_recognition(L, c->recognition));
+			sb_printf(&item, "%s", word_recognition(L, c->recognition));
 		if (c->recognition && c->recognition_text)
-			sb_printf(b, " – ");
+			sb_printf(&item, " – ");
 		if (c->recognition_text)
-			sb_printf(b, "%s", c->recognition_text);
-		sb_printf(b, "\n");
+			sb_printf(&item, "%s", c->recognition_text);
+		if (item.oom)
+			b->oom = true;
+		else
+			wrapped_from(b, "    ", "      ", item.s);
+		free(item.s);
 	}
 	if (c->hotline)
 		sb_printf(b, "    %s %s\n", tr(L, "Hotline:"), c->hotline);

@@ -10,3 +10,10 @@ endif
 $(RULES_BENCH_BINS): $(B)/tests/bench/%: $(B)/tests/bench/%.o $(B)/librules.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The check history at scale (tests/bench/history-bench.sh): the daemon's own history code.
+HISTORY_BENCH := $(B)/tests/bench/history-bench
+EXTRA_ALL += $(HISTORY_BENCH)
+$(HISTORY_BENCH): $(B)/tests/bench/history-bench.o $(B)/libplugin.a $(B)/librules.a $(B)/libcan.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
