@@ -18,7 +18,9 @@
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
+#include <stdio.h>
 #include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include <linux/can.h>
@@ -26,6 +28,10 @@
 #include <linux/can/raw.h>
 
 #include "can/canlink.h"
+
+#ifndef IFF_ECHO
+#define IFF_ECHO (1 << 18)	/* linux/if.h; glibc's net/if.h stops before it */
+#endif
 
 static const char *const cause_names[_CANLINK_CAUSE_MAX] = {
 	[CANLINK_CAUSE_NONE] = "none",
@@ -132,11 +138,14 @@ enum canlink_cause canlink_err_cause(const struct canlink_errstats *s, bool acke
 {
 	unsigned int rx_prot = s->bit + s->stuff + s->form + s->crc;
 	bool heard_nobody = s->rx_frames == 0;
+	/* Without IFF_ECHO (slcan, vcan) the kernel loops a frame back when it is queued, not when
+	 * it was acknowledged: such an echo proves nothing. */
+	unsigned int acked = acked_means_present ? s->tx_done : 0;
 
 	if (s->bus_off)
 		return CANLINK_CAUSE_BUS_OFF;
 	/* Our frames went unacknowledged and nobody else spoke: no node on the bus. */
-	if (heard_nobody && s->tx_done == 0 &&
+	if (heard_nobody && acked == 0 &&
 	    (s->ack > 0 || ((s->worst == CANLINK_STATE_ERROR_PASSIVE ||
 			     s->worst == CANLINK_STATE_ERROR_WARNING) &&
 			    s->have_counters && s->tx_errors > s->rx_errors && rx_prot == 0)))
@@ -148,7 +157,7 @@ enum canlink_cause canlink_err_cause(const struct canlink_errstats *s, bool acke
 		return CANLINK_CAUSE_ERROR_PASSIVE;
 	if (s->ctrl_overflow || s->tx_timeout)
 		return CANLINK_CAUSE_CONTROLLER;
-	if (!answered && acked_means_present && s->tx_done > 0)
+	if (!answered && acked > 0)
 		return CANLINK_CAUSE_NO_ANSWER;
 	return CANLINK_CAUSE_NONE;
 }
@@ -162,12 +171,20 @@ int canlink_errwatch_open(struct canlink_errwatch *w, const char *ifname)
 	int r;
 
 	canlink_err_init(&w->st);
+	w->echo = false;
 	addr.can_ifindex = (int)if_nametoindex(ifname);
 	if (!addr.can_ifindex)
 		return -ENODEV;
 	w->fd = socket(PF_CAN, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, CAN_RAW);
 	if (w->fd < 0)
 		return -errno;
+	{
+		struct ifreq ifr;
+
+		memset(&ifr, 0, sizeof(ifr));
+		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+		w->echo = ioctl(w->fd, SIOCGIFFLAGS, &ifr) == 0 && (ifr.ifr_flags & IFF_ECHO);
+	}
 	if (setsockopt(w->fd, SOL_CAN_RAW, CAN_RAW_ERR_FILTER, &mask, sizeof(mask)) < 0 ||
 	    bind(w->fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
 		r = -errno;

@@ -251,6 +251,8 @@ const char *canlink_cause_name(enum canlink_cause c);	/* "no_ack", "bus_off", ..
  * it: a CAN_RAW socket with CAN_RAW_ERR_FILTER = all errors. */
 struct canlink_errwatch {
 	int fd;
+	bool echo;		/* IFF_ECHO: the driver echoes a frame after it was acknowledged,
+				 * so an echo proves another node is on the bus */
 	struct canlink_errstats st;
 };
 

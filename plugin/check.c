@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "can/canlink.h"
 #include "can/ident.h"
 #include "plugin/plan.h"
 #include "plugin/recall-internal.h"
@@ -867,6 +868,8 @@ int check_run(struct recall_db *db, const char *iface, const struct recall_check
 	struct ident_config cfg;
 	struct recall_report *r = NULL;
 	struct ident *id = NULL;
+	struct canlink_errwatch ew = { .fd = -1 };
+	bool watching = false;
 	char msg[512];
 	int ret;
 
@@ -893,6 +896,9 @@ int check_run(struct recall_db *db, const char *iface, const struct recall_check
 	if (ret < 0)
 		return ret;
 
+	/* The controller's error frames during the read: when the car cannot be read, the bus
+	 * says why (no ACK, bus-off, wrong rate).  Without the socket the check runs as before. */
+	watching = canlink_errwatch_open(&ew, iface) == 0;
 	ret = ident_read(iface, &cfg, &id);
 	if (ret == -ENOMEM)
 		goto fail;
@@ -911,11 +917,23 @@ int check_run(struct recall_db *db, const char *iface, const struct recall_check
 		ret = check_identity(db, id, o.flags, progress, userdata, r);
 		if (ret < 0)
 			goto fail;
+		if (watching) {
+			int gone = canlink_errwatch_poll(&ew);
+
+			ret = report_note_bus(r, &ew.st, ew.echo, id->n_ecus > 0 || id->vin[0],
+					      id->fatal == -ENODEV || gone == -ENODEV);
+			if (ret < 0)
+				goto fail;
+		}
 	}
+	if (watching)
+		canlink_errwatch_close(&ew);
 	ident_free(id);
 	*ret_report = r;
 	return 0;
 fail:
+	if (watching)
+		canlink_errwatch_close(&ew);
 	ident_free(id);
 	recall_report_free(r);
 	return ret;

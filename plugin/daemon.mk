@@ -2,7 +2,7 @@
 # plugin/daemon/ (loop, linkwatch, traffic, checker, ctlserver, sinks, bays wired in daemon.c).
 # The report: its model (report.c) and its forms, each in its own file.
 REPORT_SRCS := plugin/report.c plugin/report-json.c plugin/report-text.c plugin/report-files.c \
-	plugin/report-words.c plugin/report-html.c plugin/i18n.c
+	plugin/report-words.c plugin/report-html.c plugin/i18n.c plugin/report-bus.c
 REPORT_OBJS := $(patsubst %.c,$(B)/%.o,$(REPORT_SRCS))
 PLUGIN_SRCS += $(REPORT_SRCS) plugin/config.c plugin/control.c plugin/check.c plugin/ident-json.c \
 	plugin/plan.c plugin/history.c plugin/history-text.c

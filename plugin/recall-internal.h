@@ -96,6 +96,25 @@ int report_parse_json(const char *json, size_t len, struct recall_report **ret_r
 struct ident;
 struct json_object *ident_to_json(const struct ident *id);
 
+/* ---- report-bus.c: the bus as the cause (issue 12) ----------------------------------------- */
+
+struct canlink_errstats;
+struct json_object;
+/* Judge what the bus showed during a read (can/'s error frames) and, when it was the problem,
+ * set r->bus and add the cause in words to r->errors (and to r->error when the check failed).
+ * echo_means_ack: the driver echoes a frame only after it was acknowledged (IFF_ECHO);
+ * answered: an ECU answered; removed: the interface vanished during the read. */
+int report_note_bus(struct recall_report *r, const struct canlink_errstats *st,
+		    bool echo_means_ack, bool answered, bool removed);
+/* Set the bus cause alone (the daemon: adapter removed mid-check), keeping counts if any. */
+int report_set_bus_cause(struct recall_report *r, const char *cause);
+void report_bus_free(struct recall_bus *b);
+int report_bus_to_json(const struct recall_bus *b, struct json_object **ret_obj);
+int report_bus_from_json(struct json_object *o, struct recall_bus **ret_bus);
+/* The cause in German for the technician's text / in English for logs and JSON errors. */
+const char *report_bus_words_de(const char *cause);
+const char *report_bus_words_en(const char *cause);
+
 /* ---- check.c: the one check shared by recalld's children, librecall and recall-check ------ */
 
 /* Called with the report as read so far (VIN, ECUs), e.g. after the identity is read. */

@@ -153,6 +153,23 @@ enum recall_history_state {
 	RECALL_HISTORY_MISSING,		/* could not be recorded (history_error says why) */
 };
 
+/* The bus as the cause of a check's trouble (the CAN controller's own report), as data: a cause
+ * code and its parameters.  The words for technicians are chosen by the text report. */
+struct recall_bus {
+	char *cause;		/* "no_ack" (no node acknowledged: no car, or ignition off),
+				 * "no_answer" (frames acknowledged, nobody answered: a car is
+				 * there), "bus_off", "bitrate_mismatch", "error_passive",
+				 * "adapter_removed", "controller" */
+	char *state;		/* worst controller state seen: "error-active", "error-warning",
+				 * "error-passive", "bus-off"; NULL if none was reported */
+	int tx_errors, rx_errors;	/* the controller's error counters; -1 = not reported */
+	unsigned int error_frames;	/* CAN error frames seen during the read */
+	unsigned int ack_errors;	/* of them: transmissions nobody acknowledged */
+	unsigned int protocol_errors;	/* bit, stuff, form, CRC errors */
+	unsigned int bus_off;		/* times the controller went bus-off */
+	unsigned int frames_received;	/* valid frames from other nodes */
+};
+
 struct recall_report {
 	char *iface;			/* CAN interface, NULL for a VIN-only check */
 	char *vin;			/* NULL when the VIN could not be read */
@@ -189,6 +206,8 @@ struct recall_report {
 	enum recall_history_state history;
 	int64_t history_id;		/* RECALL_HISTORY_RECORDED: this check's number */
 	char *history_error;		/* RECALL_HISTORY_MISSING: why */
+	/* Why the bus failed the check; NULL when it looked healthy or was not watched. */
+	struct recall_bus *bus;
 };
 
 /* The JSON schema this library writes ("schema_version"); reports without one are schema 1. */

@@ -345,6 +345,14 @@ int report_to_json_object(const struct recall_report *r, struct json_object **re
 	}
 	jadd(o, "errors", errs, &oom);
 	jadd(o, "error_facts", efacts, &oom);
+	{
+		struct json_object *bus = NULL;
+
+		if (report_bus_to_json(r->bus, &bus) < 0)
+			oom = true;
+		else
+			json_object_object_add(o, "bus", bus);	/* null: the bus looked fine */
+	}
 
 	report_count(r, counts);
 	jadd(o, "summary", summary_json(counts, &oom), &oom);
@@ -870,6 +878,8 @@ int report_from_json_object(struct json_object *o, struct recall_report **ret_re
 			goto out;
 		r->n_omitted = (size_t)omitted;
 	}
+	if (json_object_object_get_ex(o, "bus", &v) && (ret = report_bus_from_json(v, &r->bus)) < 0)
+		goto out;
 	*ret_report = r;
 	return 0;
 out:

@@ -441,6 +441,11 @@ int report_render_text(const struct recall_report *r, const struct recall_render
 		word_error(&b, L, r, r->error_fact, r->error);
 		sb_printf(&b, "\n");
 	}
+	if (r->bus && report_bus_words_de(r->bus->cause)) {
+		/* issue 12's bus cause; its words move into the catalogue with issue 13 */
+		label(&b, "CAN-Bus");
+		sb_printf(&b, "%s\n", report_bus_words_de(r->bus->cause));
+	}
 	previous_line(&b, L, r);
 	label(&b, tr(L, "Result"));
 	counts_line(&b, L, counts);

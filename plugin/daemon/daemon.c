@@ -334,6 +334,7 @@ static void check_finish(struct bayrt *b, struct checker_result *res)
 			r->status = RECALL_STATUS_INTERRUPTED;
 			set_error(r, "iface_removed", "iface", b->sm.name,
 				  "%s: interface removed during the check", b->sm.name);
+			(void)report_set_bus_cause(r, "adapter_removed");
 		} else if (b->sm.link_lost_during_check) {
 			r->status = RECALL_STATUS_INTERRUPTED;
 			set_error(r, "link_down", "iface", b->sm.name,

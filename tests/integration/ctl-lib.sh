@@ -49,3 +49,34 @@ bay_json() {
 	"$BIN/recallctl" -s "$work/control.sock" -j status | tr -d '\n' | sed 's#\\/#/#g' |
 		sed 's/},{"iface"/}\n{"iface"/g' | grep "\"iface\": *\"$1\""
 }
+
+# A serial adapter: slcan_adapter NAME VCAN [slcan-emu options]: the emulator on a pty bridging
+# to VCAN (created if missing), slcand attaching the kernel's slcan driver to the pty's other end
+# under the interface name NAME.  NAME appears down with no bit rate, as a CANable plugged in.
+# Sets emu_pid_NAME; everything is stopped by slcan_cleanup.
+slcan_pids=""
+need_slcan() {
+	command -v slcand >/dev/null || { echo "skip: slcand (can-utils) missing" >&2; exit 77; }
+	[ -e /sys/module/slcan ] || { echo "skip: no slcan driver (vm-run --bench controllers)" >&2; exit 77; }
+}
+slcan_adapter() {
+	local name=$1 vcan=$2 dir=${work:-/tmp}
+	shift 2
+	[ -e "/sys/class/net/$vcan" ] || { ip link add "$vcan" type vcan && ip link set "$vcan" up; } ||
+		fail "cannot create $vcan"
+	rm -f "$dir/$name.pty"
+	"$TBIN/slcan-emu" --ready "$dir/$name.pty" --log "$dir/$name.emu" "$@" "$vcan" &
+	slcan_pids="$slcan_pids $!"
+	eval "emu_pid_$name=$!"
+	for i in $(seq 100); do [ -s "$dir/$name.pty" ] && break; sleep 0.1; done
+	[ -s "$dir/$name.pty" ] || fail "slcan-emu for $name did not start"
+	slcand -F "$(cat "$dir/$name.pty")" "$name" &
+	slcan_pids="$slcan_pids $!"
+	for i in $(seq 100); do [ -e "/sys/class/net/$name" ] && return 0; sleep 0.1; done
+	fail "slcand did not make $name"
+}
+slcan_cleanup() {
+	for p in $slcan_pids; do kill "$p" 2>/dev/null; done
+	for p in $slcan_pids; do wait "$p" 2>/dev/null; done
+	slcan_pids=""
+}

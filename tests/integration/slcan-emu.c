@@ -7,9 +7,10 @@
  *     --rate BPS      the bit rate of the bus behind the adapter (default 500000): opened at
  *                     another rate, the adapter sees the bus's frames only as errors and its own
  *                     transmissions fail with bit errors — as a real controller does
- *     --no-ack        no other node on the bus: every transmission gets an ACK error; the
- *                     transmit error counter climbs by 8 to 128 (error-passive) and stays there
- *                     (ISO 11898-1: an error-passive transmitter's ACK errors do not count)
+ *     --no-ack        no other node on the bus: every transmission gets ACK errors; the
+ *                     controller retransmits on its own, the transmit error counter climbs by 8
+ *                     per attempt to 128 (error-passive) and stays there (ISO 11898-1: an
+ *                     error-passive transmitter's ACK errors do not count)
  *   SIGUSR1           a bus fault (e.g. CAN_H shorted): the controller goes bus-off at once and
  *                     stays off until the host closes and reopens the channel
  *
@@ -154,12 +155,16 @@ static void host_tx(struct emu *e, const struct can_frame *f)
 		return;
 	}
 	if (e->no_ack) {
+		/* the controller retransmits at once, on its own, until error-passive: +8 per
+		 * unacknowledged attempt up to 128; past that an ACK error costs nothing */
 		logmsg("tx %03X: no ACK", f->can_id & CAN_EFF_MASK);
 		out(e, (f->can_id & CAN_EFF_FLAG) ? "Z\r" : "z\r");
-		out(e, "e1a\r");
-		if (e->tec < 128)
-			e->tec += 8;
-		report_state(e);
+		do {
+			out(e, "e1a\r");
+			if (e->tec < 128)
+				e->tec += 8;
+			report_state(e);
+		} while (e->tec < 128);
 		return;
 	}
 	if (write(e->can, f, sizeof(*f)) != (ssize_t)sizeof(*f))
