@@ -8,7 +8,8 @@ PLUGIN_SRCS += $(REPORT_SRCS) plugin/config.c plugin/control.c plugin/check.c pl
 	plugin/plan.c plugin/history.c plugin/history-text.c
 DAEMON_SRCS := plugin/daemon/loop.c plugin/daemon/linkwatch.c plugin/daemon/traffic.c \
 	plugin/daemon/checker.c plugin/daemon/ctlserver.c plugin/daemon/sink.c plugin/daemon/bay.c \
-	plugin/daemon/sink-history.c plugin/daemon/daemon.c plugin/daemon/linkup.c
+	plugin/daemon/sink-history.c plugin/daemon/daemon.c plugin/daemon/linkup.c \
+	plugin/daemon/buswatch.c plugin/daemon/ratedetect.c
 PLUGIN_SRCS += $(DAEMON_SRCS)
 
 RECALL_VERSION   := 0.1.0

@@ -28,15 +28,20 @@
 #include <sys/wait.h>
 
 #include <json-c/json.h>
+#include <linux/can.h>
+#include <linux/can/error.h>
+#include <linux/can/netlink.h>
 
 #include "can/canlink.h"
 #include "plugin/control.h"
 #include "plugin/daemon/bay.h"
+#include "plugin/daemon/buswatch.h"
 #include "plugin/daemon/ctlserver.h"
 #include "plugin/daemon/daemon.h"
 #include "plugin/daemon/linkup.h"
 #include "plugin/daemon/linkwatch.h"
 #include "plugin/daemon/loop.h"
+#include "plugin/daemon/ratedetect.h"
 #include "plugin/daemon/sink.h"
 #include "plugin/daemon/traffic.h"
 #include "plugin/recall-internal.h"
@@ -76,6 +81,13 @@ struct bayrt {
 	enum bay_link link;
 	char link_msg[256];		/* why the link is as it is, for status and the log */
 	bool restart_unsupported;	/* the driver cannot restart after bus-off */
+	struct buswatch *bus;		/* the controller's state changes, while up */
+	struct loop_timer *restart;	/* our own bus-off recovery, where the driver has none */
+	unsigned int bus_offs;		/* bus-offs seen on this bay */
+	struct ratedetect *detect;	/* bitrate = auto: detection running */
+	struct ratedetect *detect_old;	/* ended, freed after this loop batch */
+	struct loop_timer *redetect;	/* a silent bus: try again later */
+	uint32_t detected;		/* the rate detection found (auto), 0 = none yet */
 	struct traffic *traffic;	/* NULL when not watching */
 	struct loop_timer *timer;
 	struct checker *check;		/* the running check, NULL when none */
@@ -151,6 +163,7 @@ static struct bayrt *bay_find(struct recalld *d, const char *name)
 }
 
 static enum bay_action bay_feed(struct bayrt *b, enum bay_event_type ev, bool up);
+static void bay_bus_open(struct bayrt *b);
 
 static void bay_timer(void *ctx)
 {
@@ -217,6 +230,11 @@ static struct bayrt *bay_get(struct recalld *d, const char *name)
 static void bay_free(struct bayrt *b)
 {
 	linkup_cancel(b->d->linkup, b);
+	buswatch_free(b->bus);
+	loop_timer_free(b->restart);
+	ratedetect_free(b->detect);
+	ratedetect_free(b->detect_old);
+	loop_timer_free(b->redetect);
 	checker_free(b->check);
 	traffic_free(b->traffic);
 	loop_timer_free(b->timer);
@@ -259,10 +277,14 @@ static enum bay_action bay_feed(struct bayrt *b, enum bay_event_type ev, bool up
 	default:
 		break;
 	}
-	if (b->sm.present && b->sm.up)
+	if (b->sm.present && b->sm.up) {
 		bay_traffic_open(b);
-	else if (!b->sm.present)
-		b->traffic = traffic_free(b->traffic);
+		bay_bus_open(b);
+	} else {
+		if (!b->sm.present)
+			b->traffic = traffic_free(b->traffic);
+		b->bus = buswatch_free(b->bus);
+	}
 	loop_timer_set(b->timer, bay_next_timer(&b->sm));
 	if (bay_state(&b->sm) != before && a != BAY_ACT_START)
 		bay_event(b);
@@ -504,6 +526,76 @@ static void refusal_words(const struct bayrt *b, const struct linkup_rep *rep, c
 	}
 }
 
+static void on_linkup(void *ctx, const struct linkup_rep *rep, int err);
+
+/* Our own bus-off recovery for a link recalld brought up on a driver that cannot restart by
+ * itself (slcan): after restart_ms, the same settings again — down and up. */
+static void bay_restart(void *ctx)
+{
+	struct bayrt *b = ctx;
+	struct linkup_req req = {
+		.op = LINKUP_SET,
+		.bitrate = b->want.bitrate,
+		.restart_ms = b->want.restart_ms,
+		.ctrlmode_mask = CAN_CTRLMODE_LISTENONLY,
+	};
+	int r;
+
+	if (b->link != BL_OURS || !b->sm.present)
+		return;
+	snprintf(req.ifname, sizeof(req.ifname), "%s", b->sm.name);
+	r = linkup_request(b->d->linkup, &req, on_linkup, b);
+	if (r < 0) {
+		link_set(b, BL_FAILED, LOG_ERR, "bus-off; restart failed: link helper: %s",
+			 strerror(-r));
+		return;
+	}
+	b->link = BL_PENDING;
+	syslog(LOG_NOTICE, "%s: bus-off: restarting the controller (down, up) after %u ms",
+	       b->sm.name, b->want.restart_ms);
+}
+
+static void on_bus(void *ctx, const struct can_frame *f, int err)
+{
+	struct bayrt *b = ctx;
+
+	if (!f) {
+		(void)err;
+		b->bus = buswatch_free(b->bus);
+		return;
+	}
+	if (f->can_id & CAN_ERR_BUSOFF) {
+		b->bus_offs++;
+		if (b->link == BL_OURS && b->restart_unsupported && b->want.restart_ms) {
+			syslog(LOG_WARNING, "%s: bus-off (the controller switched itself off after "
+			       "too many errors); recalld restarts it in %u ms", b->sm.name,
+			       b->want.restart_ms);
+			if (!b->restart && loop_timer_new(b->d->loop, bay_restart, b,
+							  &b->restart) < 0)
+				return;
+			loop_timer_set(b->restart, loop_now_ms() + b->want.restart_ms);
+		} else {
+			syslog(LOG_WARNING, "%s: bus-off (the controller switched itself off after "
+			       "too many errors)%s", b->sm.name,
+			       b->link == BL_OURS && b->want.restart_ms ?
+				       "; the driver restarts it after restart-ms" :
+				       "; left to whoever brought the link up");
+		}
+		bay_event(b);
+	} else if (f->can_id & CAN_ERR_RESTARTED) {
+		syslog(LOG_NOTICE, "%s: the controller restarted after bus-off", b->sm.name);
+		bay_event(b);
+	}
+}
+
+static void bay_bus_open(struct bayrt *b)
+{
+	if (b->bus || b->static_bay || b->link == BL_VIRTUAL)
+		return;
+	if (buswatch_open(b->d->loop, b->sm.name, on_bus, b, &b->bus) < 0)
+		b->bus = NULL;	/* no state reports then; checks still say what the bus did */
+}
+
 static void on_linkup(void *ctx, const struct linkup_rep *rep, int err)
 {
 	struct bayrt *b = ctx;
@@ -517,10 +609,23 @@ static void on_linkup(void *ctx, const struct linkup_rep *rep, int err)
 	switch (rep->outcome) {
 	case CANLINK_OUT_UP:
 		b->restart_unsupported = rep->restart_unsupported;
-		link_set(b, BL_OURS, LOG_NOTICE,
-			 "brought up by recalld at %u bit/s, restart-ms %u%s", rep->bitrate,
-			 rep->restart_ms, rep->restart_unsupported ?
-			 " (the driver cannot restart after bus-off by itself)" : "");
+		if (!b->want.bitrate && b->detected == rep->bitrate)
+			link_set(b, BL_OURS, LOG_NOTICE,
+				 "bit rate detected: %u bit/s (ISO 15765-4); brought up by recalld, "
+				 "restart-ms %u%s", rep->bitrate, rep->restart_ms,
+				 rep->restart_unsupported ? " (the driver cannot restart after bus-off "
+				 "by itself: recalld restarts it)" : "");
+		else if (b->bus_offs && b->restart_unsupported)
+			link_set(b, BL_OURS, LOG_NOTICE,
+				 "brought up by recalld at %u bit/s; restarted by recalld after "
+				 "%u bus-off(s) (the driver cannot restart by itself)", rep->bitrate,
+				 b->bus_offs);
+		else
+			link_set(b, BL_OURS, LOG_NOTICE,
+				 "brought up by recalld at %u bit/s, restart-ms %u%s", rep->bitrate,
+				 rep->restart_ms, rep->restart_unsupported ?
+				 " (the driver cannot restart after bus-off by itself: recalld "
+				 "restarts it)" : "");
 		break;
 	case CANLINK_OUT_LEFT:
 		if (rep->verdict == CANLINK_LEAVE_VIRTUAL)
@@ -541,6 +646,127 @@ static void on_linkup(void *ctx, const struct linkup_rep *rep, int err)
 		link_set(b, BL_FAILED, LOG_ERR, "%s", words);
 		break;
 	}
+}
+
+/* ---- bitrate = auto -------------------------------------------------------------------------- */
+
+#define REDETECT_MS 10000	/* a silent bus (no car yet): listen again this often */
+
+static void detect_start(struct bayrt *b);
+
+static void on_detect_set(void *ctx, const struct linkup_rep *rep, int err)
+{
+	struct bayrt *b = ctx;
+
+	if (!b->detect)
+		return;
+	if (!rep)
+		ratedetect_configured(b->detect, err);
+	else
+		ratedetect_configured(b->detect, rep->outcome == CANLINK_OUT_UP ? 0 :
+					  rep->error ? rep->error : -EIO);
+}
+
+static void detect_configure(void *ctx, uint32_t rate, bool listen_only)
+{
+	struct bayrt *b = ctx;
+	struct linkup_req req = {
+		.op = LINKUP_SET,
+		.bitrate = rate,
+		.restart_ms = 0,
+		/* one-shot where the controller has it: the probe is tried once, never repeated */
+		.ctrlmode_mask = CAN_CTRLMODE_LISTENONLY | CAN_CTRLMODE_ONE_SHOT,
+		.ctrlmode_flags = listen_only ? CAN_CTRLMODE_LISTENONLY : CAN_CTRLMODE_ONE_SHOT,
+	};
+	int r;
+
+	snprintf(req.ifname, sizeof(req.ifname), "%s", b->sm.name);
+	r = linkup_request(b->d->linkup, &req, on_detect_set, b);
+	if (r < 0)
+		ratedetect_configured(b->detect, r);
+	else
+		syslog(LOG_DEBUG, "%s: bit-rate detection: %s at %u", b->sm.name,
+		       listen_only ? "listening" : "OBD request", rate);
+}
+
+static void detect_reap(void *ctx)
+{
+	struct bayrt *b = ctx;
+
+	b->detect_old = ratedetect_free(b->detect_old);
+}
+
+static void redetect(void *ctx)
+{
+	struct bayrt *b = ctx;
+
+	if (b->sm.present && !b->detect && b->link == BL_PENDING)
+		detect_start(b);
+}
+
+static void detect_done(void *ctx, uint32_t rate, enum canrate_fail fail)
+{
+	struct bayrt *b = ctx;
+	struct linkup_req req = {
+		.op = LINKUP_SET,
+		.ctrlmode_mask = CAN_CTRLMODE_LISTENONLY | CAN_CTRLMODE_ONE_SHOT,
+	};
+	int r;
+
+	b->detect_old = b->detect;
+	b->detect = NULL;
+	(void)loop_defer(b->d->loop, detect_reap, b);
+	snprintf(req.ifname, sizeof(req.ifname), "%s", b->sm.name);
+	if (!rate) {
+		/* never left transmitting at a rate that may be wrong: parked listen-only */
+		req.bitrate = 500000;
+		req.ctrlmode_flags = CAN_CTRLMODE_LISTENONLY;
+		(void)linkup_request(b->d->linkup, &req, NULL, NULL);
+		if (fail == CANRATE_FAIL_SILENT) {
+			link_set(b, BL_PENDING, LOG_NOTICE, "bit-rate detection: the bus is silent "
+				 "at 500000 and 250000 bit/s and the OBD request was not answered — "
+				 "no car, or ignition off; listening again in %u s", REDETECT_MS / 1000);
+			if (!b->redetect && loop_timer_new(b->d->loop, redetect, b, &b->redetect) < 0)
+				return;
+			loop_timer_set(b->redetect, loop_now_ms() + REDETECT_MS);
+		} else if (fail == CANRATE_FAIL_UNKNOWN_RATE) {
+			link_set(b, BL_FAILED, LOG_ERR, "bit-rate detection: traffic on the bus at "
+				 "neither 500000 nor 250000 bit/s — nothing was sent; set the bay's "
+				 "bitrate in the configuration");
+		} else {
+			link_set(b, BL_FAILED, LOG_ERR, "bit-rate detection: the controller refused "
+				 "a setting (listen-only or one-shot at 500000/250000)");
+		}
+		return;
+	}
+	b->detected = rate;
+	req.bitrate = rate;
+	req.restart_ms = b->want.restart_ms;
+	req.ctrlmode_flags = 0;
+	r = linkup_request(b->d->linkup, &req, on_linkup, b);
+	if (r < 0)
+		link_set(b, BL_FAILED, LOG_ERR, "cannot bring up: link helper: %s", strerror(-r));
+	else
+		syslog(LOG_NOTICE, "%s: bit rate detected: %u bit/s (ISO 15765-4)", b->sm.name,
+		       rate);
+}
+
+static const struct ratedetect_ops detect_ops = {
+	.configure = detect_configure,
+	.done = detect_done,
+};
+
+static void detect_start(struct bayrt *b)
+{
+	int r = ratedetect_start(b->d->loop, b->sm.name, &detect_ops, b, &b->detect);
+
+	if (r < 0) {
+		b->detect = NULL;
+		link_set(b, BL_FAILED, LOG_ERR, "bit-rate detection: %s", strerror(-r));
+		return;
+	}
+	link_set(b, BL_PENDING, LOG_INFO, "detecting the bit rate (ISO 15765-4: listen-only at "
+		 "500000, then 250000 bit/s; the OBD request only on a silent bus)");
 }
 
 /* A bay was seen: decide what its link needs.  Bring-up happens for an interface seen down when
@@ -597,6 +823,11 @@ static void link_update(struct bayrt *b, bool was_present, bool was_up, bool up)
 			 strerror(d->linkup_err ? -d->linkup_err : ENOSYS));
 		return;
 	}
+	if (!b->want.bitrate) {
+		if (!b->detect)
+			detect_start(b);
+		return;
+	}
 	req = (struct linkup_req){
 		.op = LINKUP_BRINGUP,
 		.bitrate = b->want.bitrate,
@@ -625,7 +856,12 @@ static void link_seen(void *ctx, const char *name, bool up)
 		return;
 	was_present = b->sm.present;
 	was_up = b->sm.present && b->sm.up;
-	(void)bay_feed(b, BAY_EV_PRESENT, up);
+	/* while the rate is being detected the link goes up and down in listen-only or probe
+	 * mode: the bay stays "down" for its state machine, so no check starts before the rate is
+	 * known */
+	(void)bay_feed(b, BAY_EV_PRESENT, (b->detect || b->detect_old ||
+					   (b->link == BL_PENDING && !b->want.bitrate &&
+					    !b->detected)) ? false : up);
 	link_update(b, was_present, was_up, up);
 }
 
@@ -639,6 +875,14 @@ static void link_gone(void *ctx, const char *name)
 		(void)bay_feed(b, BAY_EV_REMOVED, false);
 		/* an adapter plugged in again is a new link: decided afresh (a pending
 		 * bring-up's answer still arrives and says "removed") */
+		if (b->detect) {
+			linkup_cancel(d->linkup, b);
+			b->detect = ratedetect_free(b->detect);
+			b->link = BL_UNKNOWN;
+		}
+		b->detected = 0;
+		if (b->redetect)
+			loop_timer_set(b->redetect, 0);
 		if (b->link != BL_PENDING) {
 			b->link = BL_UNKNOWN;
 			b->link_msg[0] = 0;
@@ -734,6 +978,10 @@ static struct json_object *link_status(const struct bayrt *b)
 	json_object_object_add(o, "bringup", json_object_new_string(bay_link_words[b->link]));
 	json_object_object_add(o, "message", b->link_msg[0] ?
 				       json_object_new_string(b->link_msg) : NULL);
+	json_object_object_add(o, "bus_offs", json_object_new_int((int)b->bus_offs));
+	if (!b->want.bitrate)
+		json_object_object_add(o, "bitrate_detected", b->detected ?
+				       json_object_new_int64(b->detected) : NULL);
 	json_object_object_add(o, "bitrate_wanted", b->want.bitrate ?
 				       json_object_new_int64(b->want.bitrate) :
 				       json_object_new_string("auto"));

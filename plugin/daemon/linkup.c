@@ -110,6 +110,13 @@ static void do_set(struct canlink_nl *nl, const struct linkup_req *req, struct l
 	if (in.up && (r = canlink_set_up(nl, in.ifindex, false, &err)) < 0)
 		goto fail_down;
 	r = canlink_configure(nl, in.ifindex, &s, what, &err);
+	if (r == -EOPNOTSUPP && (s.ctrlmode_mask & CAN_CTRLMODE_ONE_SHOT)) {
+		/* a controller without one-shot (slcan): the probe is still sent only once by
+		 * us, the adapter may retry it on its own */
+		s.ctrlmode_mask &= ~(uint32_t)CAN_CTRLMODE_ONE_SHOT;
+		s.ctrlmode_flags &= ~(uint32_t)CAN_CTRLMODE_ONE_SHOT;
+		r = canlink_configure(nl, in.ifindex, &s, what, &err);
+	}
 	if (r < 0) {
 		rep->outcome = r == -ENODEV ? CANLINK_OUT_GONE : CANLINK_OUT_REFUSED;
 		return set_step(rep, "configure", r, err.msg);

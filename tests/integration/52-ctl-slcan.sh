@@ -4,7 +4,8 @@
 # with no bit rate; recalld sets 500000 — the driver then opens the adapter (C, S6, O) — notes that
 # the driver refuses restart-ms, and the car is checked with nobody typing.  A second adapter with
 # nobody on its bus (no ACK) gets a report that says so, in words, with the controller's own
-# counts; a car that is there but silent is told apart from it.
+# counts.  A bus-off on the car's adapter is recovered by recalld itself (slcan has no restart):
+# down and up after restart_ms, logged, counted in status, and the car is checked again.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -u
 . "$TOP/tests/integration/ctl-lib.sh"
@@ -12,7 +13,7 @@ set -u
 . "$TOP/tests/integration/e2e-lib.sh"
 need_slcan
 plugin_setup slv52x
-extra_cleanup="$extra_cleanup; slcan_cleanup"
+extra_cleanup="$extra_cleanup; slcan_cleanup; cp $work/daemon.log $work/events $work/*.emu $B/ 2>/dev/null"
 
 # the car behind adapter 0; nobody behind adapter 1
 ip link add slv52x0 type vcan && ip link set slv52x0 up || fail "vcan"
@@ -36,7 +37,7 @@ printf '%s\n' "$line" | grep -q '"vin":"WBY1Z41060V512345"' || fail "slbay0: car
 printf '%s\n' "$line" | grep -q '"bus":null' || fail "slbay0: a healthy bus reported as a cause"
 grep -q "^open at 500000" "$work/slbay0.emu" || fail "the adapter was not opened at 500000"
 s=$(bay_json slbay0)
-printf '%s\n' "$s" | grep -q 'brought up by recalld at 500000 bit/s, restart-ms 0 (the driver cannot restart after bus-off by itself)' ||
+printf '%s\n' "$s" | grep -q 'brought up by recalld at 500000 bit/s, restart-ms 0 (the driver cannot restart after bus-off by itself: recalld restarts it)' ||
 	fail "slbay0 status: $s"
 pass "slcan bay brought up (restart-ms refused by the driver, said so), car checked"
 
@@ -53,5 +54,28 @@ grep -q "CAN-Bus:         kein Steuergerät bestätigt (ACK fehlt) — Fahrzeug 
 	fail "German text lacks the cause: $(cat "$txt")"
 grep -q "tx .*: no ACK" "$work/slbay1.emu" || fail "the emulator saw no transmission"
 pass "no car: no ACK in words and data"
+
+# 3. bus-off on the car's adapter: the driver cannot restart it, so recalld does (after
+#    restart_ms: down and up again), says so, and the car is checked again
+n=$(count_event '"event":"check-finished","iface":"slbay0"')
+opens=$(grep -c "^open at 500000" "$work/slbay0.emu")
+kill -USR1 "$emu_pid_slbay0"
+for i in $(seq 300); do
+	[ "$(grep -c "^open at 500000" "$work/slbay0.emu")" -gt "$opens" ] && break
+	sleep 0.1
+done
+grep -q "bus-off (bus fault injected)" "$work/slbay0.emu" || fail "no bus-off injected"
+[ "$(grep -c "^open at 500000" "$work/slbay0.emu")" -gt "$opens" ] ||
+	fail "slbay0 not reopened after bus-off: $(tail -5 "$work/slbay0.emu")"
+grep -q "slbay0: bus-off (the controller switched itself off after too many errors); recalld restarts it in 100 ms" \
+	"$work/daemon.log" || fail "no bus-off log line"
+wait_event '"event":"check-finished","iface":"slbay0"' $((n + 1))
+s=$(bay_json slbay0)
+printf '%s\n' "$s" | grep -q '"bus_offs": *1' || fail "bus-off not counted: $s"
+printf '%s\n' "$s" | grep -q 'restarted by recalld after 1 bus-off' || fail "status: $s"
+printf '%s\n' "$s" | grep -q '"controller_state": *"error-active"' || fail "not recovered: $s"
+grep '"event":"check-finished","iface":"slbay0"' "$events" | tail -n 1 |
+	grep -q '"vin":"WBY1Z41060V512345"' || fail "car not checked again after recovery"
+pass "bus-off recovered by recalld (down/up after restart_ms), car checked again"
 stop_daemon
 exit 0
