@@ -269,9 +269,12 @@ static int error_fact(const struct ident_error *ie, struct recall_fact *f)
 		char step[sizeof(ie->step)];
 
 		snprintf(step, sizeof(step), "%s", ie->step);
+		/* can/'s "gave-up", "service09 VIN" become JSON words: gave_up, service09_vin */
 		for (char *c = step; *c; c++)
-			if (*c == '-')
+			if (*c == '-' || *c == ' ')
 				*c = '_';
+			else if (*c >= 'A' && *c <= 'Z')
+				*c = (char)(*c - 'A' + 'a');
 		if ((ret = report_fact_add(f, "step", RECALL_PARAM_STRING, step)) < 0)
 			goto fail;
 	}

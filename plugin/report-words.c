@@ -555,6 +555,14 @@ static const char *step_word(const struct i18n *L, const char *step)
 		return trp(L, "read step", "looking for ECUs");
 	if (strcmp(step, "service09") == 0)
 		return trp(L, "read step", "OBD service 09");
+	if (strcmp(step, "service09_vin") == 0)
+		return trp(L, "read step", "VIN over OBD service 09");
+	if (strcmp(step, "open") == 0)
+		return trp(L, "read step", "opening the connection");
+	if (strcmp(step, "probe") == 0)
+		return trp(L, "read step", "asked directly");
+	if (strcmp(step, "plan") == 0)
+		return trp(L, "read step", "read plan");
 	if (strcmp(step, "read_did") == 0)
 		return trp(L, "read step", "reading");
 	if (strcmp(step, "vin") == 0)
@@ -584,7 +592,9 @@ void word_error(struct sbuf *b, const struct i18n *L, const struct recall_report
 	if (step && strcmp(step, "read_did") != 0)
 		sb_printf(b, "%s: ", step_word(L, step));
 	if (strcmp(code, "no_answer") == 0) {
-		if (report_fact_get(f, "ms"))
+		if (step && strcmp(step, "probe") == 0)
+			sb_printf(b, "%s", tr(L, "no answer, its values are not read"));
+		else if (report_fact_get(f, "ms"))
 			sb_printf(b, tr(L, "no answer within %s ms"), p(f, "ms"));
 		else
 			sb_printf(b, "%s", tr(L, "no answer"));

@@ -34,7 +34,10 @@ LD_LIBRARY_PATH="$abilib" "$station" "$db" iface "$iface" >"$tmp/st.out" 2>&1 ||
 	fail "station iface: $(cat "$tmp/st.out")"
 grep -q '^status=complete vin=WBY1Z41060V512345 open=1 remedied=0 inspect=0 undetermined=0' \
 	"$tmp/st.out" || fail "station iface: $(head -n 3 "$tmp/st.out")"
-grep -q '^campaign 6112150100 open' "$tmp/st.out" || fail "station: campaign line"
+grep -q '^campaign 6112150100 open make=BMW reason=open park_outside=0' "$tmp/st.out" ||
+	fail "station: campaign line: $(grep '^campaign' "$tmp/st.out")"
+grep -q '^text >>> 1 open action — over-the-air update outstanding' "$tmp/st.out" ||
+	fail "station: the English action line through the ABI: $(grep '^text' "$tmp/st.out")"
 stop_sim
 echo "ok: affected car: recall-check IFACE (text, JSON, exit 1) and librecall agree"
 

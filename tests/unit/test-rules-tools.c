@@ -158,6 +158,17 @@ static void test_signed_end_to_end(void **state)
 			     "--trust", "werk.pub", "--require-signature", NULL), 1);
 	assert_non_null(strstr(env.out, "(werk), vertrauenswürdig"));
 	assert_non_null(strstr(env.out, "[OFFEN] C1"));
+	/* the report's JSON names the signer as data (issue 13: database as an object) */
+	{
+		char want[128];
+
+		assert_int_equal(run("recall-check", "--vin", "WBY1Z41060V512345", "--db",
+				     "signed.rdb", "--trust", "werk.pub", "--json", NULL), 1);
+		snprintf(want, sizeof(want), "\"signer\":{\"key_id\":\"%s\",\"name\":\"werk\","
+			 "\"state\":\"trusted\"}", id);
+		assert_non_null(strstr(env.out, want));
+		assert_non_null(strstr(env.out, "\"database\":{\"path\":\"signed.rdb\","));
+	}
 	assert_int_equal(run("recall-check", "--vin", "WBY1Z41060V512345", "--db", "seed.rdb",
 			     "--trust", ".", "--require-signature", NULL), 1);
 	assert_non_null(strstr(env.err, "not signed, and a signature is required"));

@@ -53,10 +53,31 @@ int main(int argc, char **argv)
 	       recall_status_name(r->status), r->vin ? r->vin : "-", n[RECALL_VERDICT_OPEN],
 	       n[RECALL_VERDICT_REMEDIED], n[RECALL_VERDICT_INSPECT],
 	       n[RECALL_VERDICT_UNDETERMINED]);
+	/* what the database says beyond the verdict sits in a parallel array (recall.h): the
+	 * campaign records keep their size for programs built against the first librecall.so.0 */
 	for (i = 0; i < r->n_campaigns; i++)
-		printf("campaign %s %s\n", r->campaigns[i].id,
-		       recall_verdict_name(r->campaigns[i].verdict));
+		printf("campaign %s %s make=%s reason=%s park_outside=%d\n", r->campaigns[i].id,
+		       recall_verdict_name(r->campaigns[i].verdict),
+		       r->campaign_info && r->campaign_info[i].make ? r->campaign_info[i].make : "-",
+		       r->campaign_info && r->campaign_info[i].reason_code
+			       ? r->campaign_info[i].reason_code : "-",
+		       r->campaign_info &&
+			       (r->campaign_info[i].flags & RECALL_CAMPAIGN_PARK_OUTSIDE) ? 1 : 0);
 	ret = 1;
+	{
+		/* the technician's words, in English, through the public ABI */
+		struct recall_render_opts ro = { .size = sizeof(ro), .language = "en" };
+		char *text = NULL;
+		const char *action;
+
+		if (recall_report_render(r, RECALL_FORMAT_TEXT, &ro, &text) < 0 || !text) {
+			fprintf(stderr, "station: no text\n");
+			goto out;
+		}
+		action = strstr(text, ">>> ") ? strstr(text, ">>> ") : text;
+		printf("text %.*s\n", (int)strcspn(action, "\n"), action);
+		free(text);
+	}
 	if (recall_report_to_json(r, &json) < 0 ||
 	    recall_report_from_json(json, strlen(json), &back) < 0 ||
 	    recall_report_to_json(back, &json2) < 0 || strcmp(json, json2) != 0) {
