@@ -162,7 +162,7 @@ int history_render_text(struct json_object *hist, const char *language, char **r
 		for (size_t k = 0; k < json_object_array_length(chs); k++)
 			change_line(&b, L, json_object_array_get_idx(chs, k));
 	}
-	if (b.oom) {
+	if (b.oom || report_clean_display(&b.s) < 0) {
 		free(b.s);
 		return -ENOMEM;
 	}

@@ -635,7 +635,7 @@ int report_render_html(const struct recall_report *r, const struct recall_render
 	sb_printf(&b, "</td><td>");
 	esc(&b, tr(L, "Signature"));
 	sb_printf(&b, "</td></tr>\n</table>\n</footer>\n</body>\n</html>\n");
-	if (b.oom) {
+	if (b.oom || report_clean_display(&b.s) < 0) {
 		free(b.s);
 		return -ENOMEM;
 	}

@@ -44,6 +44,11 @@ struct sbuf {
 void sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Indent every line of a multi-line text so it stays under its heading. */
 void sb_indented(struct sbuf *b, const char *indent, const char *text);
+/* Make a rendering safe to show: what is not UTF-8, and every control character but the line
+ * break (C0, DEL, C1 — a terminal's escape sequences, a printer's commands), becomes U+FFFD; a
+ * tab a blank.  A report's strings come from files and station programs as well as from can/
+ * and rules/ (which escape what a car sends).  *s is replaced only when something changed. */
+int report_clean_display(char **s);
 
 /* ---- the words of the report for people (report-words.c) --------------------------------- */
 

@@ -482,7 +482,7 @@ int report_render_text(const struct recall_report *r, const struct recall_render
 		sb_printf(&b, "\n");
 	}
 	ecu_values(&b, L, r);
-	if (b.oom) {
+	if (b.oom || report_clean_display(&b.s) < 0) {
 		free(b.s);
 		return -ENOMEM;
 	}

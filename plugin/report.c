@@ -635,3 +635,61 @@ void sb_indented(struct sbuf *b, const char *indent, const char *text)
 		p = nl + 1;
 	}
 }
+
+/* One code point of UTF-8 (RFC 3629: no overlong forms, no surrogates, at most U+10FFFF): its
+ * length, 0 when s does not start with one. */
+static size_t utf8_next(const unsigned char *s, uint32_t *cp)
+{
+	size_t n = s[0] < 0x80 ? 1 : (s[0] & 0xE0) == 0xC0 ? 2 : (s[0] & 0xF0) == 0xE0 ? 3 :
+		   (s[0] & 0xF8) == 0xF0 ? 4 : 0;
+	uint32_t c = n == 1 ? s[0] : n == 2 ? s[0] & 0x1Fu : n == 3 ? s[0] & 0x0Fu : s[0] & 0x07u;
+
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		c = c << 6 | (s[i] & 0x3Fu);
+	}
+	if (!n || (n == 2 && c < 0x80) || (n == 3 && c < 0x800) || (n == 4 && c < 0x10000) ||
+	    c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+		return 0;
+	*cp = c;
+	return n;
+}
+
+int report_clean_display(char **s)
+{
+	const unsigned char *p = (const unsigned char *)*s;
+	struct sbuf b = { 0 };
+
+	/* the common case: nothing to replace, nothing copied */
+	for (;;) {
+		uint32_t cp = 0;
+		size_t n = *p ? utf8_next(p, &cp) : 0;
+
+		if (!*p)
+			return 0;
+		if (!n || (cp < 0x20 && cp != '\n') || (cp >= 0x7F && cp <= 0x9F))
+			break;
+		p += n;
+	}
+	p = (const unsigned char *)*s;
+	while (*p) {
+		uint32_t cp = 0;
+		size_t n = utf8_next(p, &cp);
+
+		if (n && cp == '\t')
+			sb_printf(&b, " ");
+		else if (!n || (cp < 0x20 && cp != '\n') || (cp >= 0x7F && cp <= 0x9F))
+			sb_printf(&b, "\xEF\xBF\xBD");	/* U+FFFD REPLACEMENT CHARACTER */
+		else
+			sb_printf(&b, "%.*s", (int)n, (const char *)p);
+		p += n ? n : 1;
+	}
+	if (b.oom) {
+		free(b.s);
+		return -ENOMEM;
+	}
+	free(*s);
+	*s = b.s ? b.s : strdup("");
+	return *s ? 0 : -ENOMEM;
+}

@@ -274,6 +274,22 @@ static void test_record_and_query(void **state)
 	free(text);
 	json_object_put(q);
 
+	/* what recallctl prints comes from the daemon's JSON: its strings (a bay name, a title)
+	 * reach the terminal without an escape sequence */
+	q = json_tokener_parse("{\"vin\":\"W\\u001b[2J\",\"total\":1,\"checks\":[{\"id\":1,"
+			       "\"iface\":\"can0\",\"bay_name\":\"B\\u001b]0;x\\u0007\","
+			       "\"status\":\"complete\",\"changes\":[{\"campaign\":\"C\","
+			       "\"title\":\"t\\u009b2J\",\"from\":\"open\",\"to\":\"remedied\","
+			       "\"evidence\":\"e\\u001b[1m\"}]}]}");
+	assert_non_null(q);
+	assert_int_equal(history_render_text(q, "en", &text), 0);
+	assert_null(strchr(text, 0x1b));
+	assert_null(strchr(text, 0x07));
+	assert_null(strstr(text, "\xc2\x9b"));
+	assert_non_null(strstr(text, "C – t\xEF\xBF\xBD" "2J: open → remedied"));
+	free(text);
+	json_object_put(q);
+
 	/* retention: the first two go */
 	{
 		uint64_t n = 0;

@@ -614,6 +614,77 @@ static void test_html(void **state)
 	recall_report_free(r);
 }
 
+/* What a rendering may hold: UTF-8 (RFC 3629), and of the control characters only the line
+ * break — no C0, DEL or C1 that a terminal or a printer would act on. */
+static void assert_displayable(const char *what, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		size_t n = *p < 0x80 ? 1 : (*p & 0xE0) == 0xC0 ? 2 : (*p & 0xF0) == 0xE0 ? 3 :
+			   (*p & 0xF8) == 0xF0 ? 4 : 0;
+		uint32_t cp = n == 1 ? *p : n == 2 ? *p & 0x1Fu : n == 3 ? *p & 0x0Fu : *p & 0x07u;
+
+		if (!n)
+			fail_msg("%s: byte 0x%02X is not UTF-8 at ...%.40s", what, *p, (const char *)p);
+		for (size_t i = 1; i < n; i++) {
+			if ((p[i] & 0xC0) != 0x80)
+				fail_msg("%s: broken UTF-8 sequence at ...%.40s", what, (const char *)p);
+			cp = cp << 6 | (p[i] & 0x3Fu);
+		}
+		if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+		    cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+			fail_msg("%s: overlong or invalid code point U+%04X", what, (unsigned int)cp);
+		if ((cp < 0x20 && cp != '\n') || (cp >= 0x7F && cp <= 0x9F))
+			fail_msg("%s: control character U+%04X at ...%.40s", what, (unsigned int)cp,
+				 (const char *)p);
+		p += n;
+	}
+}
+
+/* A report file is input like any other: a hostile or damaged one (terminal escapes, a bell,
+ * an 8-bit CSI, bytes that are not UTF-8 in its strings) must not move a technician's cursor,
+ * clear the screen or set the window title when shown, and the page must not carry them to a
+ * printer.  What was there stays visible as U+FFFD; the rest of the value is kept. */
+static void test_hostile_strings(void **state)
+{
+	static const char json[] =
+		"{\"status\":\"complete\",\"vin\":\"WBA8E51060K734560\",\"iface\":\"can0\","
+		"\"bay_name\":\"B\\u0007\xc2\x9b" "2J\",\"order\":\"47\\u001b[31m11\","
+		"\"plate\":\"M-AB\\r123\",\"started_ms\":1796149680000,\"finished_ms\":1796149680300,"
+		"\"ecus\":[{\"addr\":\"0x61\",\"name\":\"T\\u001bCB\",\"dids\":[{\"did\":\"F189\","
+		"\"hex\":\"31\",\"text\":\"1\\u001b[2J\"}]}],"
+		"\"campaigns\":[{\"id\":\"f\\u001b[2J\",\"verdict\":\"open\",\"title\":\"x\\u0007y\","
+		"\"text\":\"line1\\u001b]0;pwn\\u0007\\nline2\\u007f\",\"remedy\":\"r\\u0085s\","
+		"\"hotline\":\"0\\u009b1\",\"do_not_drive\":true,\"reason_code\":\"open\","
+		"\"reason_facts\":[{\"code\":\"did_cmp\",\"part\":\"remedied\",\"result\":\"false\","
+		"\"ecu\":\"0x61\",\"did\":\"F189\",\"value\":\"v\\u001b[8m\",\"op\":\">=\","
+		"\"wanted\":\"2\"}]}],"
+		"\"errors\":[\"x\\u001b[1m\\u0000y\",\"raw \xff\xfe bytes\"]}";
+	struct recall_report *r;
+	char *out;
+
+	(void)state;
+	assert_int_equal(recall_report_from_json(json, sizeof(json) - 1, &r), 0);
+	/* the report keeps its data as it came (the JSON is not rewritten) */
+	assert_string_equal(r->order, "47\x1b[31m11");
+	for (int lang = 0; lang < 2; lang++) {
+		const char *l = lang ? "en" : "de";
+
+		out = render(r, RECALL_FORMAT_TEXT, l, NULL);
+		assert_displayable(l, out);
+		assert_non_null(strstr(out, "47\xEF\xBF\xBD[31m11"));
+		assert_non_null(strstr(out, "line1\xEF\xBF\xBD]0;pwn\xEF\xBF\xBD\n"));
+		assert_non_null(strstr(out, "x\xEF\xBF\xBDy"));
+		free(out);
+		out = render(r, RECALL_FORMAT_HTML, l, "W\x1b[5m");
+		assert_displayable(l, out);
+		assert_non_null(strstr(out, "47\xEF\xBF\xBD[31m11"));
+		free(out);
+	}
+	recall_report_free(r);
+}
+
 static unsigned int count_files(const char *dir, const char *ext)
 {
 	struct dirent *de;
@@ -794,6 +865,7 @@ int main(void)
 		cmocka_unit_test(test_action),
 		cmocka_unit_test(test_facts_de),
 		cmocka_unit_test(test_html),
+		cmocka_unit_test(test_hostile_strings),
 		cmocka_unit_test(test_save),
 		cmocka_unit_test(test_ecu_address),
 		cmocka_unit_test(test_bad_json),
