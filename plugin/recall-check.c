@@ -31,7 +31,7 @@ static void usage(FILE *f)
 		"                    [--addressing LIST] [--timeout MS] [--window MS] [--fd]\n"
 		"                    [--order N] [--plate P]\n"
 		"       recall-check --vin VIN [--did ADDR:DID=VALUE]... [--ecu ADDR]... [--all-ecus]\n"
-		"                    [--db DB] [--json | --html] [--lang LANG]\n"
+		"                    [--db DB] [--json | --html] [--lang LANG] [--order N] [--plate P]\n"
 		"Decide the recall campaigns of the database for a car: read on the CAN interface\n"
 		"IFACE (VIN and ECU data over OBD-II/UDS, the same check as recalld), or given on the\n"
 		"command line, e.g. when a customer calls with a VIN.\n"

@@ -202,10 +202,8 @@ static void facts_table(struct sbuf *b, const struct i18n *L, const struct recal
 		sb_printf(b, "</td></tr>\n");
 	}
 	row_start(b, tr(L, "Checked"));
-	esc(b, word_when(L, r->started_ms, when, sizeof(when)));
-	sb_printf(b, " (");
-	WORDS(b, word_duration(w, L, r->finished_ms - r->started_ms));
-	sb_printf(b, ") · ");
+	WORDS(b, word_checked(w, L, r));
+	sb_printf(b, " · ");
 	esc(b, word_status(L, r->status));
 	if (r->bay_name || r->iface) {
 		sb_printf(b, " · ");
@@ -581,11 +579,11 @@ int report_render_html(const struct recall_report *r, const struct recall_render
 	sb_printf(&b, "<h1>");
 	esc(&b, tr(L, "Recall check"));
 	sb_printf(&b, "</h1></div>\n<div class=\"small\">");
-	if (r->bay_name) {
+	if (r->bay_name)
 		esc(&b, r->bay_name);
+	if (r->bay_name && r->started_ms > 0)
 		sb_printf(&b, " · ");
-	}
-	{
+	if (r->started_ms > 0) {
 		char when[64];
 
 		esc(&b, word_when(L, r->started_ms, when, sizeof(when)));

@@ -64,6 +64,9 @@ void word_did(struct sbuf *b, const struct i18n *L, uint16_t did);
 const char *word_when(const struct i18n *L, int64_t ms, char *buf, size_t size);
 const char *word_date(const struct i18n *L, const char *iso, char *buf, size_t size);
 void word_duration(struct sbuf *b, const struct i18n *L, int64_t ms);
+/* When the check ran and how long it took ("01.12.2026, 19:28 Uhr (0,3 s)"), or that the report
+ * does not say. */
+void word_checked(struct sbuf *b, const struct i18n *L, const struct recall_report *r);
 /* open, inspect, undetermined: the verdicts that keep a car from being done. */
 bool report_needs_action(enum recall_verdict v);
 void word_action(struct sbuf *b, const struct i18n *L, const struct recall_report *r);

@@ -394,7 +394,6 @@ int report_render_text(const struct recall_report *r, const struct recall_render
 	unsigned int counts[_RECALL_VERDICT_MAX];
 	const struct i18n *L;
 	struct sbuf b = { 0 };
-	char when[64];
 	int ret;
 
 	if (!r || !ret_text || (unsigned int)r->status >= _RECALL_STATUS_MAX)
@@ -429,9 +428,8 @@ int report_render_text(const struct recall_report *r, const struct recall_render
 		sb_printf(&b, "\n");
 	}
 	label(&b, tr(L, "Checked"));
-	sb_printf(&b, "%s (", word_when(L, r->started_ms, when, sizeof(when)));
-	word_duration(&b, L, r->finished_ms - r->started_ms);
-	sb_printf(&b, ") · %s\n", word_status(L, r->status));
+	word_checked(&b, L, r);
+	sb_printf(&b, " · %s\n", word_status(L, r->status));
 	if (!r->iface) {
 		label(&b, tr(L, "Data"));
 		sb_printf(&b, "%s\n", tr(L, "typed in, not read from the car"));

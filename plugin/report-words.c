@@ -149,6 +149,11 @@ const char *word_when(const struct i18n *L, int64_t ms, char *buf, size_t size)
 	time_t t = (time_t)(ms / 1000);
 	struct tm tm;
 
+	if (ms <= 0) {
+		snprintf(buf, size, "%s", tr(L, "time not recorded"));
+		return buf;
+	}
+
 	/* TRANSLATORS: strftime format of a date and time in local time; German
 	 * "%d.%m.%Y, %H:%M Uhr" reads "01.12.2026, 19:28 Uhr". */
 	/* xgettext:no-c-format */
@@ -184,6 +189,24 @@ void word_duration(struct sbuf *b, const struct i18n *L, int64_t ms)
 		ms = 0;
 	/* TRANSLATORS: a duration in seconds with one decimal: whole seconds, tenths. */
 	sb_printf(b, tr(L, "%lld.%lld s"), (long long)(ms / 1000), (long long)(ms % 1000 / 100));
+}
+
+void word_checked(struct sbuf *b, const struct i18n *L, const struct recall_report *r)
+{
+	char when[64];
+
+	/* a report file need not say when it was made: no 01.01.1970 for it */
+	if (r->started_ms <= 0) {
+		sb_printf(b, "%s", tr(L, "time not recorded"));
+		return;
+	}
+	sb_printf(b, "%s", word_when(L, r->started_ms, when, sizeof(when)));
+	/* a finish before the start (a clock set back) is no duration */
+	if (r->finished_ms < r->started_ms)
+		return;
+	sb_printf(b, " (");
+	word_duration(b, L, r->finished_ms - r->started_ms);
+	sb_printf(b, ")");
 }
 
 bool report_needs_action(enum recall_verdict v)

@@ -408,11 +408,217 @@ static void test_text_en(void **state)
 	recall_report_free(r);
 }
 
-/* A report with no optional field: a failed check with nothing read. */
+/* Tags and markup removed, entities of the page decoded, blanks folded: the page's words, for
+ * comparing them with the text's. */
+static char *page_words(const char *h)
+{
+	const char *body = strstr(h, "<body");
+	char *out = malloc(strlen(h) + 1), *o = out;
+	bool blank = true;
+
+	assert_non_null(body);
+	assert_non_null(out);
+	for (const char *p = body; *p; p++) {
+		static const struct {
+			const char *ent, *ch;
+		} ents[] = { { "&amp;", "&" }, { "&lt;", "<" }, { "&gt;", ">" }, { "&quot;", "\"" },
+			     { "&#39;", "'" } };
+		const char *add = NULL;
+		size_t skip = 0;
+
+		if (*p == '<') {
+			p = strchr(p, '>');
+			assert_non_null(p);
+			add = " ";
+		} else if (*p == '&') {
+			for (size_t i = 0; i < sizeof(ents) / sizeof(ents[0]) && !add; i++)
+				if (!strncmp(p, ents[i].ent, strlen(ents[i].ent))) {
+					add = ents[i].ch;
+					skip = strlen(ents[i].ent) - 1;
+				}
+			assert_non_null(add);
+		}
+		if (!add) {
+			static char one[2];
+
+			one[0] = *p == '\n' ? ' ' : *p;
+			add = one;
+		}
+		p += skip;
+		if (*add == ' ' && blank)
+			continue;
+		blank = *add == ' ';
+		o = stpcpy(o, add);
+	}
+	*o = 0;
+	return out;
+}
+
+/* Every English and German word list a report may not hold in the other language: each word of
+ * the test's own German rendering that is not also data must be absent from the English one. */
+static const char *const german[] = {
+	"Rückruf", "Fahrzeug", "offen", "zu prüfen", "unklar", "erledigt", "betroffen", "Geprüft",
+	"Ergebnis", "Datenbank", "Aktion", "Begründung", "Abhilfe", "Auswahl", "trifft", "gelesen",
+	"verlangt", "Steuergerät", "Softwareversion", "Ersatzteilnummer", "Herstelldatum", "Hersteller",
+	"Arbeitszeit", "Kosten", "Erkennung", "erweitert", "ersetzt", "Auftrag", "Kennzeichen",
+	"Zuletzt", "vollständig", "FEHLGESCHLAGEN", "eingegeben", "Prüfsumme", "signiert",
+	"Schlüssel", "FIN", "Uhr", "gebaut", "Modelljahr", "Werkstatt", "nötig", "NICHT FAHREN",
+	"FREIEN", "Brandgefahr", "Nicht gelesen", "keine Antwort", "Unterschrift", "Datum",
+	"Mechaniker", "Bühne 2 ·", "Zeitpunkt",
+};
+
+/* The English renderings of a report are English: none of the German words of the catalogue
+ * that the report's own data does not carry. */
+static void assert_english(const char *what, const char *t)
+{
+	for (size_t i = 0; i < sizeof(german) / sizeof(german[0]); i++) {
+		const char *hit = strstr(t, german[i]);
+
+		if (hit)
+			fail_msg("%s: German '%s' in the English report: ...%.60s", what, german[i],
+				 hit);
+	}
+}
+
+/* The German renderings are German: none of the English words (data blanked out by the
+ * caller). */
+static void assert_german(const char *what, const char *t)
+{
+	for (size_t i = 0; i < sizeof(english) / sizeof(english[0]); i++) {
+		const char *hit = strstr(t, english[i]);
+
+		if (hit)
+			fail_msg("%s: English '%s' in the German report: ...%.60s", what, english[i],
+				 hit);
+	}
+}
+
+/* The full report in English, every line a technician reads, and the page in both languages
+ * with every optional field the text has. */
+static void test_full_both(void **state)
+{
+	struct recall_report *r = full();
+	char *t, *h, *w, *u;
+
+	(void)state;
+	t = render(r, RECALL_FORMAT_TEXT, "en", NULL);
+	u = unwrap(t);
+	assert_non_null(strstr(t, "Recall check · Bühne 2 (vcan3)\n"));
+	assert_non_null(strstr(t, "!! PARK OUTSIDE — fire risk"));
+	assert_non_null(strstr(t, "!!    6112150100 – ConnectedDrive – Telematik (open)\n"));
+	assert_non_null(strstr(t, "Order:            4711 · plate M-AB 123\n"));
+	assert_non_null(strstr(t, "Last checked:     on 2026-11-24 19:28 at Bühne 1 (vcan10), "
+				  "order 4700: 2 open · 0 to inspect · 0 unclear · 0 remedied · "
+				  "2 not affected\n"));
+	assert_non_null(strstr(t, "Database:         /usr/share/recalld/recalls.rdb · 4 campaigns · "
+				  "12 listed VINs · written by recallc 0.1.0\n"));
+	assert_non_null(strstr(t, "checksum abf697f197322e46 · signed with key 8f3a61c0d2e4b7a9 "
+				  "(BMW Werkstattdaten), trusted\n"));
+	assert_non_null(strstr(u, "[OPEN] 6112150100 – ConnectedDrive – Telematik\n"
+				  "    make BMW · KBA reference KBA-123 · NHTSA campaign 15V123000 · "
+				  "campaign started 2012-08-01\n"
+				  "    !! do not drive\n    !! park outside (fire risk)\n"));
+	assert_non_null(strstr(t, "    Defect:\n      Software der Telematikeinheit aktualisieren.\n"
+				  "      Zeile 2\n"));
+	assert_non_null(strstr(t, "    Remedy (in the workshop):\n      Online-Aktualisierung.\n"));
+	assert_non_null(strstr(t, "    Labour: etwa zwei Stunden · Cost: kostenlos\n"));
+	assert_non_null(strstr(t, "    Recognised by: manufacturer's hotline – Nicht erkennbar.\n"));
+	assert_non_null(strstr(t, "    Hotline: 0 89/ 1 25 01 60 10\n"));
+	assert_non_null(strstr(t, "    extends campaign 0011690200 · supersedes campaign 0011000000\n"));
+	assert_non_null(strstr(u, "[UNCLEAR] X1 – Lenkgetriebe\n    Reason: Whether the car is "
+				  "affected cannot be decided.\n      – selection: build date "
+				  "unreadable: ECU 0x12 DDE, F18B manufacturing date\n"
+				  "      – call the hotline 0800 123\n"));
+	assert_non_null(strstr(t, "[REMEDIED] 0032580900 – Generator\n"));
+	assert_non_null(strstr(t, "[NOT AFFECTED] X2 – Airbag\n    Reason: Not affected.\n"
+				  "      – selection: manufacturer code (WMI) WBA — does not apply\n"));
+	assert_non_null(strstr(t, "Not read\n--------\n  ECU 0x12 DDE, F18B manufacturing date: "
+				  "no answer\n"));
+	assert_non_null(strstr(t, "    F18B manufacturing date                 120917 (hex)\n"));
+	assert_non_null(strstr(t, "0x710:0x77A Gateway\n    F190 VIN"));
+	/* nothing German but the data: the manufacturer's texts, the bay's names */
+	{
+		static const char *const data[] = {
+			"Software der Telematikeinheit aktualisieren.", "Zeile 2",
+			"Online-Aktualisierung.", "etwa zwei Stunden", "kostenlos", "Nicht erkennbar.",
+			"Lenkgetriebe", "Prüfen.", "BMW Werkstattdaten", "Bühne 1", "Bühne 2",
+		};
+		char *copy = strdup(t);
+
+		for (size_t i = 0; i < sizeof(data) / sizeof(data[0]); i++)
+			for (char *k = copy; (k = strstr(k, data[i]));)
+				memset(k, '#', strlen(data[i]));
+		assert_english("text", copy);
+		free(copy);
+	}
+	free(u);
+	free(t);
+
+	for (int lang = 0; lang < 2; lang++) {
+		h = render(r, RECALL_FORMAT_HTML, lang ? "en" : "de", "Autohaus Muster");
+		w = page_words(h);
+		if (lang) {
+			assert_non_null(strstr(w, "Order 4711 · plate M-AB 123 "));
+			assert_non_null(strstr(w, "Last checked on 2026-11-24 19:28 at Bühne 1"));
+			assert_non_null(strstr(w, "Result 1 open · 0 to inspect · 1 unclear · "
+						  "1 remedied · 1 not affected "));
+			assert_non_null(strstr(w, "make BMW · KBA reference KBA-123 · NHTSA campaign "
+						  "15V123000 · campaign started 2012-08-01 "));
+			assert_non_null(strstr(w, "Labour: etwa zwei Stunden · Cost: kostenlos "));
+			assert_non_null(strstr(w, "extends campaign 0011690200 · supersedes campaign "
+						  "0011000000 "));
+			assert_non_null(strstr(w, "signed with key 8f3a61c0d2e4b7a9"));
+			assert_non_null(strstr(w, "F187 spare part number 8578466-05 "));
+			assert_non_null(strstr(w, "ECU 0x12 DDE, F18B manufacturing date: no answer"));
+			assert_non_null(strstr(w, "VIN WBA8E51060K734560 · BMW · built 2012-09-17 "));
+		} else {
+			assert_non_null(strstr(w, "Auftrag 4711 · Kennzeichen M-AB 123 "));
+			assert_non_null(strstr(w, "Zuletzt geprüft am 24.11.2026, 19:28 Uhr an Bühne 1"));
+			assert_non_null(strstr(w, "Ergebnis 1 offen · 0 zu prüfen · 1 unklar · "
+						  "1 erledigt · 1 nicht betroffen "));
+			assert_non_null(strstr(w, "Hersteller BMW · KBA-Referenz KBA-123 · "
+						  "NHTSA-Kampagne 15V123000 · Aktionsbeginn "
+						  "01.08.2012 "));
+			assert_non_null(strstr(w, "Arbeitszeit: etwa zwei Stunden · Kosten: "
+						  "kostenlos "));
+			assert_non_null(strstr(w, "erweitert Aktion 0011690200 · ersetzt Aktion "
+						  "0011000000 "));
+			assert_non_null(strstr(w, "signiert mit Schlüssel 8f3a61c0d2e4b7a9"));
+			assert_non_null(strstr(w, "F187 Ersatzteilnummer 8578466-05 "));
+			assert_non_null(strstr(w, "Steuergerät 0x12 DDE, F18B Herstelldatum: "
+						  "keine Antwort"));
+			assert_non_null(strstr(w, "FIN WBA8E51060K734560 · BMW · gebaut 17.09.2012 "));
+		}
+		{
+			static const char *const data[] = {
+				"Software der Telematikeinheit aktualisieren.", "Zeile 2",
+				"Online-Aktualisierung.", "etwa zwei Stunden", "kostenlos",
+				"Nicht erkennbar.", "Lenkgetriebe", "Prüfen.", "BMW Werkstattdaten",
+				"Bühne 1", "Bühne 2", "Autohaus Muster", "ConnectedDrive – Telematik",
+				"an error from a writer without data", "Generator", "Airbag",
+				"Gateway",
+			};
+
+			for (size_t i = 0; i < sizeof(data) / sizeof(data[0]); i++)
+				for (char *k = w; (k = strstr(k, data[i]));)
+					memset(k, '#', strlen(data[i]));
+			if (lang)
+				assert_english("page", w);
+			else
+				assert_german("page", w);
+		}
+		free(w);
+		free(h);
+	}
+	recall_report_free(r);
+}
+
+/* A report with no optional field: a failed check with nothing read — in both languages, as
+ * text, page and JSON; and the same report without a time (a report file that has none). */
 static void test_minimal(void **state)
 {
 	struct recall_report *r = report_new();
-	char *t, *json, *html;
+	char *t, *json, *html, *w;
 
 	(void)state;
 	r->status = RECALL_STATUS_FAILED;
@@ -430,17 +636,160 @@ static void test_minimal(void **state)
 			       "0 nicht betroffen\n");
 	free(t);
 	t = render(r, RECALL_FORMAT_TEXT, "en", NULL);
-	assert_non_null(strstr(t, ">>> check failed — connect the car again"));
+	assert_string_equal(t, "Recall check\n"
+			       "==============================================================\n"
+			       ">>> check failed — connect the car again and repeat the check\n\n"
+			       "Vehicle:          VIN not read\n"
+			       "Checked:          2026-12-01 19:28 (0.0 s) · FAILED\n"
+			       "Data:             typed in, not read from the car\n"
+			       "Result:           0 open · 0 to inspect · 0 unclear · 0 remedied · "
+			       "0 not affected\n");
 	free(t);
 	assert_int_equal(recall_report_to_json(r, &json), 0);
 	assert_non_null(strstr(json, "\"iface\":null,\"bay_name\":null,\"order\":null,\"plate\":null,"
 				     "\"vin\":null,\"vehicle\":null,"));
+	assert_non_null(strstr(json, "\"error\":null,\"error_code\":null,\"error_fact\":null,"));
 	assert_non_null(strstr(json, "\"database\":null,\"history\":null,\"ecus\":[],"
 				     "\"campaigns\":[],\"errors\":[],\"error_facts\":[]"));
-	html = render(r, RECALL_FORMAT_HTML, NULL, NULL);
-	assert_non_null(strstr(html, "</html>\n"));
-	free(html);
 	free(json);
+	html = render(r, RECALL_FORMAT_HTML, NULL, NULL);
+	assert_non_null(strstr(html, "<html lang=\"de\">"));
+	assert_non_null(strstr(html, "</html>\n"));
+	assert_null(strstr(html, "class=\"workshop\""));
+	assert_null(strstr(html, "class=\"safety\""));
+	w = page_words(html);
+	assert_non_null(strstr(w, "Prüfung fehlgeschlagen — Fahrzeug erneut anschließen und "
+				  "erneut prüfen "));
+	assert_non_null(strstr(w, "Fahrzeug FIN nicht gelesen Geprüft 01.12.2026, 19:28 Uhr "
+				  "(0,0 s) · FEHLGESCHLAGEN Daten eingegeben, nicht vom Fahrzeug "
+				  "gelesen Ergebnis 0 offen · 0 zu prüfen · 0 unklar · 0 erledigt · "
+				  "0 nicht betroffen "));
+	/* no heading of a part the report does not have */
+	assert_null(strstr(w, "Rückrufaktionen"));
+	assert_null(strstr(w, "Nicht gelesen"));
+	assert_null(strstr(w, "Steuergeräte"));
+	assert_null(strstr(w, "Datenbank"));
+	assert_german("minimal page", w);
+	free(w);
+	free(html);
+	html = render(r, RECALL_FORMAT_HTML, "en", NULL);
+	w = page_words(html);
+	assert_non_null(strstr(w, "Vehicle VIN not read Checked 2026-12-01 19:28 (0.0 s) · FAILED "
+				  "Data typed in, not read from the car Result 0 open · 0 to inspect · "
+				  "0 unclear · 0 remedied · 0 not affected "));
+	assert_english("minimal page", w);
+	free(w);
+	free(html);
+
+	/* a report that does not say when it was made shows no date it does not have */
+	r->started_ms = 0;
+	r->finished_ms = 0;
+	t = render(r, RECALL_FORMAT_TEXT, "de", NULL);
+	assert_non_null(strstr(t, "Geprüft:          Zeitpunkt nicht erfasst · FEHLGESCHLAGEN\n"));
+	free(t);
+	t = render(r, RECALL_FORMAT_TEXT, "en", NULL);
+	assert_non_null(strstr(t, "Checked:          time not recorded · FAILED\n"));
+	free(t);
+	html = render(r, RECALL_FORMAT_HTML, NULL, NULL);
+	assert_null(strstr(html, "1970"));
+	free(html);
+	/* a finish before the start (a clock set back, a hand-made file) is no duration */
+	r->started_ms = T0;
+	r->finished_ms = T0 - 5000;
+	t = render(r, RECALL_FORMAT_TEXT, "de", NULL);
+	assert_non_null(strstr(t, "Geprüft:          01.12.2026, 19:28 Uhr · FEHLGESCHLAGEN\n"));
+	free(t);
+	recall_report_free(r);
+}
+
+/* A complete check whose campaigns have nothing but an id and a verdict, no ECU, no database
+ * and no history: nothing is printed for what is not there (no empty heading, no "(null)", no
+ * dangling separator), in both languages, as text and page; the JSON has every optional member
+ * as null and reads back the same. */
+static void test_bare_campaigns(void **state)
+{
+	static const enum recall_verdict v[] = {
+		RECALL_VERDICT_OPEN, RECALL_VERDICT_INSPECT, RECALL_VERDICT_UNDETERMINED,
+		RECALL_VERDICT_REMEDIED, RECALL_VERDICT_NOT_AFFECTED,
+	};
+	struct recall_report *r = report_new(), *back;
+	char *t, *json, *json2, *h, *w;
+
+	(void)state;
+	r->status = RECALL_STATUS_COMPLETE;
+	r->started_ms = T0;
+	r->finished_ms = T0 + 1000;
+	assert_int_equal(report_set_str(&r->vin, "WBA8E51060K734560"), 0);
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		char id[8];
+
+		snprintf(id, sizeof(id), "C%zu", i);
+		assert_int_equal(report_add_campaign(r, &(struct campaign_in){ .id = id,
+			.verdict = v[i] }), 0);
+	}
+	assert_int_equal(recall_report_to_text(r, &t), 0);
+	assert_string_equal(t, "Rückrufprüfung\n"
+			       "==============================================================\n"
+			       ">>> 1 offene Aktion, 1 zu prüfen — Werkstatttermin nötig; 1 unklar\n\n"
+			       "Fahrzeug:         FIN WBA8E51060K734560 · BMW\n"
+			       "Geprüft:          01.12.2026, 19:28 Uhr (1,0 s) · vollständig\n"
+			       "Daten:            eingegeben, nicht vom Fahrzeug gelesen\n"
+			       "Ergebnis:         1 offen · 1 zu prüfen · 1 unklar · 1 erledigt · "
+			       "1 nicht betroffen\n"
+			       "\nRückrufaktionen\n---------------\n"
+			       "[OFFEN] C0\n\n[PRÜFEN] C1\n\n[UNKLAR] C2\n\n[ERLEDIGT] C3\n\n"
+			       "[NICHT BETROFFEN] C4\n");
+	free(t);
+	t = render(r, RECALL_FORMAT_TEXT, "en", NULL);
+	assert_string_equal(t, "Recall check\n"
+			       "==============================================================\n"
+			       ">>> 1 open action, 1 to inspect — workshop appointment needed; "
+			       "1 unclear\n\n"
+			       "Vehicle:          VIN WBA8E51060K734560 · BMW\n"
+			       "Checked:          2026-12-01 19:28 (1.0 s) · complete\n"
+			       "Data:             typed in, not read from the car\n"
+			       "Result:           1 open · 1 to inspect · 1 unclear · 1 remedied · "
+			       "1 not affected\n"
+			       "\nRecall campaigns\n----------------\n"
+			       "[OPEN] C0\n\n[INSPECT] C1\n\n[UNCLEAR] C2\n\n[REMEDIED] C3\n\n"
+			       "[NOT AFFECTED] C4\n");
+	free(t);
+	for (int lang = 0; lang < 2; lang++) {
+		h = render(r, RECALL_FORMAT_HTML, lang ? "en" : "de", NULL);
+		assert_null(strstr(h, "(null)"));
+		w = page_words(h);
+		for (size_t i = 0; i < 5; i++) {
+			char id[8];
+
+			snprintf(id, sizeof(id), "C%zu", i);
+			assert_non_null(strstr(w, id));
+		}
+		assert_null(strstr(w, " – "));
+		assert_null(strstr(w, "·  "));
+		assert_null(strstr(w, ": ·"));
+		if (lang)
+			assert_english("bare page", w);
+		else
+			assert_german("bare page", w);
+		free(w);
+		free(h);
+	}
+	assert_int_equal(recall_report_to_json(r, &json), 0);
+	assert_non_null(strstr(json, "{\"id\":\"C0\",\"title\":null,\"text\":null,"
+				     "\"verdict\":\"open\",\"reason\":null,\"remedy\":null,"
+				     "\"remedy_kind\":null,\"recognition\":null,"
+				     "\"recognition_text\":null,\"hotline\":null,\"evidence\":null,"
+				     "\"make\":null,\"kba\":null,\"nhtsa\":null,\"cost\":null,"
+				     "\"labour\":null,\"start\":null,\"extends\":null,"
+				     "\"supersedes\":null,\"do_not_drive\":false,"
+				     "\"park_outside\":false,\"reason_code\":null,"
+				     "\"reason_facts\":[]}"));
+	assert_int_equal(recall_report_from_json(json, strlen(json), &back), 0);
+	assert_int_equal(recall_report_to_json(back, &json2), 0);
+	assert_string_equal(json, json2);
+	free(json);
+	free(json2);
+	recall_report_free(back);
 	recall_report_free(r);
 }
 
@@ -705,6 +1054,20 @@ static unsigned int count_files(const char *dir, const char *ext)
 	return n;
 }
 
+static char *slurp(const char *dir, const char *base, const char *ext)
+{
+	char path[600], *s = NULL;
+	size_t n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s%s", dir, base, ext);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_int_equal(getdelim(&s, &n, 0, f) > 0, 1);
+	fclose(f);
+	return s;
+}
+
 static void test_save(void **state)
 {
 	struct recall_report *r = full();
@@ -727,12 +1090,24 @@ static void test_save(void **state)
 	buf[n] = 0;
 	fclose(f);
 	assert_non_null(strstr(buf, "Vehicle:"));
-	free(base);
 	/* without html: no page; German by default */
-	assert_int_equal(report_save(r, dir, 8, NULL, &base), 0);
-	assert_int_equal(count_files(dir, ".html"), 1);
-	assert_int_equal(count_files(dir, ".txt"), 2);
-	free(base);
+	{
+		char *base_en = base, *json_en, *json_de;
+
+		assert_int_equal(report_save(r, dir, 8, NULL, &base), 0);
+		assert_int_equal(count_files(dir, ".html"), 1);
+		assert_int_equal(count_files(dir, ".txt"), 2);
+		/* the JSON's words do not change with the language of the text and the page:
+		 * the two files differ only in the sequence number of their names */
+		json_en = slurp(dir, base_en, ".json");
+		json_de = slurp(dir, base, ".json");
+		assert_string_equal(json_en, json_de);
+		assert_non_null(strstr(json_de, "\"verdict\":\"open\""));
+		free(json_en);
+		free(json_de);
+		free(base_en);
+		free(base);
+	}
 	assert_int_equal(system("rm -rf /tmp/test-plugin-report-??????"), 0);
 	/* a missing directory is an error, not a crash */
 	assert_int_equal(report_save(r, "/nonexistent/dir", 1, NULL, NULL), -ENOENT);
@@ -862,6 +1237,8 @@ int main(void)
 		cmocka_unit_test(test_text_de),
 		cmocka_unit_test(test_text_en),
 		cmocka_unit_test(test_minimal),
+		cmocka_unit_test(test_full_both),
+		cmocka_unit_test(test_bare_campaigns),
 		cmocka_unit_test(test_action),
 		cmocka_unit_test(test_facts_de),
 		cmocka_unit_test(test_html),
