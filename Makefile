@@ -1,4 +1,5 @@
-# recalld — plain GNU make.  Targets: all (default), check, demo, bench, install, clean.
+# recalld — plain GNU make.  Targets: all (default), deps, check, demo, bench, install, uninstall,
+# clean.
 #
 # Everything is built out of tree under $(B) (default ./build).  `make check` also builds a second
 # tree under $(B)/san with AddressSanitizer + UndefinedBehaviorSanitizer and runs the tests there.
@@ -14,7 +15,14 @@ SBINDIR   ?= $(PREFIX)/sbin
 LIBDIR    ?= $(PREFIX)/lib
 INCDIR    ?= $(PREFIX)/include
 DATADIR   ?= $(PREFIX)/share/recalld
+MANDIR    ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
+LOCALSTATEDIR ?= /var
+RUNSTATEDIR ?= /run
+# systemd's own directories under the prefix (systemd reads /usr/lib and /usr/local/lib alike)
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 # VM=1 forces the integration tests into the VM even where the host has vcan.
 VM        ?=
 SANITIZE  ?=
@@ -23,27 +31,33 @@ AR        ?= ar
 PKG_CONFIG ?= pkg-config
 
 # Debian libraries we build on (see README "Dependencies" for why each).
-PKGS      := libudev json-c libsodium inih sqlite3
+PKGS      := libudev json-c libsodium inih sqlite3 libseccomp libcap-ng libsystemd
 TEST_PKGS := cmocka
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith \
 	-Wcast-qual -Wsign-compare -Wformat=2 -Wno-format-nonliteral -Werror
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 -fPIC -pipe $(WARN) -MMD -MP
-# A fresh machine lacks the libraries before the flags below are computed, so the dependency script
-# runs while the Makefile is read — only when pkg-config cannot find what this goal needs.
-DEP_GROUPS := build $(if $(filter check unit integration tests demo bench,$(MAKECMDGOALS)),test)
-DEP_PKGS   := $(PKGS) $(if $(filter test,$(DEP_GROUPS)),$(TEST_PKGS))
-ifeq ($(filter clean,$(MAKECMDGOALS)),)
+# Reading this Makefile never installs anything.  `make deps` (scripts/deps.sh, as root) installs
+# the Debian packages; `make check` and `make demo` run it first and then build in a fresh make, so
+# the README's two commands still set up a fresh machine.  Any other goal only says what is missing.
+SETUP_GOALS := check demo
+ifeq ($(filter clean deps uninstall $(SETUP_GOALS),$(MAKECMDGOALS)),)
+DEP_PKGS := $(PKGS) $(if $(filter unit integration tests bench,$(MAKECMDGOALS)),$(TEST_PKGS))
+# msgfmt (gettext) compiles the report's message catalogues.
 ifneq ($(shell $(PKG_CONFIG) --exists $(DEP_PKGS) 2>/dev/null && command -v msgfmt >/dev/null && echo ok),ok)
-DEPS_RC := $(shell scripts/deps.sh $(DEP_GROUPS) >&2; echo $$?)
-ifneq ($(DEPS_RC),0)
-$(error missing dependencies (see above))
-endif
+$(error missing libraries or msgfmt ($(DEP_PKGS) gettext): run `make deps` as root, or see scripts/deps.sh)
 endif
 endif
 
 CPPFLAGS += -D_GNU_SOURCE -I. -Iinclude $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+# The install layout is compiled in (plugin/paths.h), so an installed recalld finds its database,
+# reports and socket without a configuration.  Every object depends on a stamp of these values:
+# `make install PREFIX=/usr` after a plain `make` rebuilds, never installs stale defaults.
+PATH_DEFS := -DRECALLD_DATADIR='"$(DATADIR)"' -DRECALLD_SYSCONFDIR='"$(SYSCONFDIR)"' \
+	-DRECALLD_LOCALSTATEDIR='"$(LOCALSTATEDIR)"' -DRECALLD_RUNSTATEDIR='"$(RUNSTATEDIR)"'
+CPPFLAGS += $(PATH_DEFS)
+PATHS_STAMP := $(B)/paths.stamp
 LDLIBS   += $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lm
 TEST_LDLIBS := $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) 2>/dev/null)
 
@@ -62,6 +76,7 @@ SBINS       :=
 EXTRA_ALL   :=
 EXTRA_TESTS :=
 INSTALL_EXTRA :=
+UNINSTALL_EXTRA :=
 
 include $(sort $(wildcard can/*.mk rules/*.mk plugin/*.mk tests/*.mk))
 
@@ -84,7 +99,7 @@ FUZZ_BINS   := $(patsubst %.c,$(B)/%,$(wildcard tests/fuzz/fuzz-*.c))
 
 ALL_OBJS := $(call obj,$(CAN_SRCS) $(RULES_SRCS) $(PLUGIN_SRCS))
 
-.PHONY: all tests check unit integration demo bench install clean deps deps-test fuzz
+.PHONY: all tests check unit integration demo bench install uninstall clean deps fuzz FORCE
 .DEFAULT_GOAL := all
 # Keep objects of pattern-built programs, or every make relinks from scratch.
 .SECONDARY:
@@ -94,7 +109,13 @@ all: $(PROJECT_LIBS) $(BINS) $(SBINS) $(EXTRA_ALL)
 deps:
 	@scripts/deps.sh build test
 
-$(B)/%.o: %.c
+# rewritten only when a path changed, so only then does everything rebuild
+$(PATHS_STAMP): FORCE
+	@mkdir -p $(@D)
+	@printf '%s\n' '$(PATH_DEFS)' >$@.new
+	@if cmp -s $@.new $@; then rm -f $@.new; else mv $@.new $@; fi
+
+$(B)/%.o: %.c $(PATHS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
@@ -134,8 +155,9 @@ tests: all $(UNIT_TESTS) $(INTEG_BINS) $(FUZZ_BINS) $(EXTRA_TESTS)
 # check: the normal build must be warning-free, then the whole suite runs on the sanitizer build.
 SAN_B := $(B)/san
 # The code must also build warning-free with clang (different warnings, different UB assumptions).
-check: all
-	@scripts/deps.sh test
+# Dependencies first (make deps), then a fresh make that sees the installed libraries.
+check: deps
+	$(MAKE) --no-print-directory all
 	$(MAKE) --no-print-directory B=$(B)/clang CC=clang all
 	$(MAKE) --no-print-directory B=$(SAN_B) SANITIZE=1 tests
 	@scripts/check.sh $(SAN_B) $(if $(VM),--vm)
@@ -148,8 +170,8 @@ integration: all
 	$(MAKE) --no-print-directory B=$(SAN_B) SANITIZE=1 tests
 	@scripts/check.sh $(SAN_B) --integration-only $(if $(VM),--vm)
 
-demo: all
-	@scripts/deps.sh test
+demo: deps
+	$(MAKE) --no-print-directory all
 	@scripts/demo.sh $(B) $(if $(VM),--vm)
 
 bench: all
@@ -172,6 +194,14 @@ install: all
 	$(if $(SBINS),install -m 0755 $(SBINS) $(DESTDIR)$(SBINDIR)/)
 	install -m 0755 vcan-setup.sh $(DESTDIR)$(SBINDIR)/vcan-setup.sh
 	$(INSTALL_EXTRA)
+
+# Everything install put there, except what is the workshop's: $(SYSCONFDIR)/recalld.conf and
+# the reports under $(LOCALSTATEDIR)/lib/recalld (as Debian keeps conffiles and data on removal).
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(BINS))) \
+		$(addprefix $(DESTDIR)$(SBINDIR)/,$(notdir $(SBINS)) vcan-setup.sh)
+	$(UNINSTALL_EXTRA)
+	@echo "uninstall: kept $(DESTDIR)$(SYSCONFDIR)/recalld.conf and $(DESTDIR)$(LOCALSTATEDIR)/lib/recalld (remove them by hand to purge)"
 
 clean:
 	rm -rf $(B)

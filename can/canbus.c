@@ -47,7 +47,9 @@ int canbus_check(const char *iface)
 
 	if (!iface || !*iface || strlen(iface) >= IFNAMSIZ)
 		return -ENODEV;
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	/* Any socket carries interface ioctls; a Unix one is there under every sandbox (recalld's
+	 * unit and its check children allow no AF_INET), as glibc's if_nametoindex also uses. */
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
 	memset(&ifr, 0, sizeof(ifr));

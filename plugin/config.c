@@ -41,8 +41,9 @@ void config_init_defaults(struct recalld_config *c)
 	};
 	/* Defaults are constant strings duplicated so config_done can free uniformly; an allocation
 	 * failure leaves NULL, which config_parse_* reports. */
-	c->database = strdup(RECALLD_DATADIR "/recalls.rdb");
-	c->report_dir = strdup("/var/lib/recalld/reports");
+	c->database = strdup(RECALLD_DATABASE_PATH);
+	c->report_dir = strdup(RECALLD_REPORT_DIR);
+	c->user = strdup("recalld");
 	c->bays[0] = strdup("can*");
 	c->bays[1] = strdup("vcan*");
 	c->n_bays = 2;
@@ -62,6 +63,7 @@ void config_done(struct recalld_config *c)
 	free(c->database);
 	free(c->report_dir);
 	free(c->trusted_keys);
+	free(c->user);
 	for (i = 0; i < c->n_bays; i++)
 		free(c->bays[i]);
 	free(c->addressing);
@@ -395,6 +397,7 @@ static const struct key {
 	{ "recalld", "report_dir", K_PATH, OFF(report_dir), 0, 0 },
 	{ "recalld", "trusted_keys", K_PATH_OR_EMPTY, OFF(trusted_keys), 0, 0 },
 	{ "recalld", "require_signature", K_BOOL, OFF(require_signature), 0, 0 },
+	{ "recalld", "user", K_NAME, OFF(user), 0, 0 },
 	{ "bays", "interfaces", K_GLOBS, 0, 0, 0 },
 	{ "check", "addressing", K_ADDRESSING, 0, 0, 0 },
 	{ "check", "request_timeout", K_DURATION, OFF(request_timeout_ms), 0, 60000 },
@@ -469,7 +472,8 @@ static int handler(void *user, const char *section, const char *name, const char
 	case K_NAME:
 		if (*value && strspn(value, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 				     "0123456789_-.") != strlen(value)) {
-			perr(p, "'%s' is not a group name", value);
+			perr(p, "'%s' is not a %s name", value,
+			     strcmp(name, "user") == 0 ? "user" : "group");
 			return 1;
 		}
 		r = 0;
@@ -724,7 +728,7 @@ int config_dump(const struct recalld_config *c, char **ret_text)
 	}
 	if (asprintf(&s,
 		     "[recalld]\ndatabase = %s\nreport_dir = %s\ntrusted_keys = %s\n"
-		     "require_signature = %s\n\n"
+		     "require_signature = %s\nuser = %s\n\n"
 		     "[bays]\ninterfaces = %s\nbitrate = %s\nrestart_ms = %s\nbringup = %s\n\n"
 		     "[check]\naddressing = %s\nrequest_timeout = %s\ncheck_timeout = %s\n"
 		     "answer_window = %s\ncan_fd = %s\n\n"
@@ -733,7 +737,8 @@ int config_dump(const struct recalld_config *c, char **ret_text)
 		     "[control]\nsocket = %s\ngroup = %s\nmax_clients = %u\nmax_request = %u\n"
 		     "max_output = %u\n",
 		     c->database, c->report_dir, c->trusted_keys ? c->trusted_keys : "",
-		     c->require_signature ? "yes" : "no", globs, bitrate_word(rate, sizeof(rate), c->link.bitrate),
+		     c->require_signature ? "yes" : "no", c->user ? c->user : "", globs,
+		     bitrate_word(rate, sizeof(rate), c->link.bitrate),
 		     duration(d5, sizeof(d5), c->link.restart_ms), c->link.bringup ? "yes" : "no",
 		     c->addressing ? c->addressing : "",
 		     duration(d1, sizeof(d1), c->request_timeout_ms),

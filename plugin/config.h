@@ -44,6 +44,7 @@ struct recalld_config {
 	char *report_dir;
 	char *trusted_keys;			/* directory of *.pub signing keys; NULL = none */
 	bool require_signature;			/* refuse a database not signed by one of them */
+	char *user;				/* whom to run as when started as root */
 	char *bays[CONFIG_MAX_GLOBS];		/* fnmatch globs of interface names */
 	unsigned int n_bays;
 	char *addressing;			/* space-separated, in order */

@@ -13,8 +13,16 @@
 #ifndef RECALLD_SYSCONFDIR
 #define RECALLD_SYSCONFDIR "/etc"
 #endif
+#ifndef RECALLD_LOCALSTATEDIR
+#define RECALLD_LOCALSTATEDIR "/var"
+#endif
+#ifndef RECALLD_RUNSTATEDIR
+#define RECALLD_RUNSTATEDIR "/run"
+#endif
 
 #define RECALLD_CONFIG_PATH RECALLD_SYSCONFDIR "/recalld.conf"
-#define RECALLD_SOCKET_PATH "/run/recalld/control.sock"
+#define RECALLD_DATABASE_PATH RECALLD_DATADIR "/recalls.rdb"
+#define RECALLD_REPORT_DIR RECALLD_LOCALSTATEDIR "/lib/recalld/reports"
+#define RECALLD_SOCKET_PATH RECALLD_RUNSTATEDIR "/recalld/control.sock"
 
 #endif

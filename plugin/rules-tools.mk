@@ -8,6 +8,6 @@ EXTRA_ALL += $(B)/recalls.rdb
 $(B)/recalls.rdb: $(B)/bin/recallc $(RULES_RECALLS)
 	$(B)/bin/recallc -q $(RULES_RECALLS) -o $@
 
-$(B)/plugin/recall-check.o: CPPFLAGS += -DRECALLD_DATADIR='"$(DATADIR)"'
-$(B)/plugin/recall-report.o: CPPFLAGS += -DRECALLD_DATADIR='"$(DATADIR)"'
 INSTALL_EXTRA += install -D -m 0644 $(B)/recalls.rdb $(DESTDIR)$(DATADIR)/recalls.rdb;
+UNINSTALL_EXTRA += rm -f $(DESTDIR)$(DATADIR)/recalls.rdb; \
+	rmdir $(DESTDIR)$(DATADIR) 2>/dev/null || true;

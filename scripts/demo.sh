@@ -44,6 +44,7 @@ cat >"$work/recalld.conf" <<CONF
 [recalld]
 database = $b/recalls.rdb
 report_dir = $work/reports
+user = root
 [history]
 database = $work/history.db
 [bays]

@@ -9,7 +9,7 @@ set -eu
 
 # gettext: msgfmt compiles the report's message catalogues (po/), xgettext checks them.
 pkgs_build="gcc make pkg-config libc6-dev libudev-dev libjson-c-dev libsodium-dev libinih-dev \
-	libsqlite3-dev gettext"
+	libsqlite3-dev gettext libseccomp-dev libcap-ng-dev libsystemd-dev"
 # chromium prints the HTML report to PDF and poppler-utils' pdftotext reads it back
 # (tests/host/60-report-print.sh); fonts-dejavu-core is the page's font; strace kills recalld inside
 # a history write and sqlite3 reads the history back (tests/integration/44-daemon-history.sh).

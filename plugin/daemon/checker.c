@@ -19,6 +19,7 @@
 
 #include "plugin/daemon/checker.h"
 #include "plugin/daemon/loop.h"
+#include "plugin/daemon/sandbox.h"
 #include "plugin/recall-internal.h"
 
 /* ---- child side ---------------------------------------------------------------------------- */
@@ -307,6 +308,14 @@ static void __attribute__((noreturn)) child_main(const struct check_request *req
 		(void)fcntl(3, F_SETFD, 0);
 	}
 	(void)close_range(4, ~0U, 0);
+	/* from here on, bytes from the car: no capabilities, and a filter that kills anything a
+	 * read does not need (sandbox.c) */
+	if (sandbox_check_child() < 0) {
+		static const char msg[] = "recalld: check child: cannot install its sandbox\n";
+
+		(void)!write(2, msg, sizeof(msg) - 1);
+		_exit(71);
+	}
 	_exit(p->run(p->run_userdata, p->db, req, &out));
 }
 

@@ -31,6 +31,7 @@
 #include <linux/can.h>
 #include <linux/can/error.h>
 #include <linux/can/netlink.h>
+#include <systemd/sd-daemon.h>
 
 #include "can/canlink.h"
 #include "plugin/control.h"
@@ -42,6 +43,7 @@
 #include "plugin/daemon/linkwatch.h"
 #include "plugin/daemon/loop.h"
 #include "plugin/daemon/ratedetect.h"
+#include "plugin/daemon/sandbox.h"
 #include "plugin/daemon/sink.h"
 #include "plugin/daemon/traffic.h"
 #include "plugin/recall-internal.h"
@@ -118,6 +120,8 @@ struct recalld {
 	struct bayrt **bays;
 	size_t n_bays;
 	unsigned int report_seq;
+	struct loop_timer *watchdog;
+	uint64_t watchdog_ms;
 };
 
 static struct bay_params params(const struct recalld *d)
@@ -919,17 +923,23 @@ static int db_load(struct recalld *d, char **ret_error)
 	return 0;
 }
 
-static int do_reload(struct recalld *d, char **ret_error)
+/* One log line per reload, whoever asked (why: "SIGHUP", "request from pid 42"). */
+static int do_reload(struct recalld *d, const char *why, char **ret_error)
 {
 	char *err = NULL;
-	int ret = db_load(d, &err);
-	struct json_object *o = control_event_new(CONTROL_EV_RELOAD, NULL);
+	struct json_object *o;
+	int ret;
 
+	(void)sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu",
+			 (unsigned long long)loop_now_ms() * 1000ULL);
+	ret = db_load(d, &err);
 	if (ret < 0)
-		syslog(LOG_ERR, "reload refused, keeping the old database: %s",
+		syslog(LOG_ERR, "reload (%s) refused, keeping the old database: %s", why,
 		       err ? err : strerror(-ret));
 	else
-		syslog(LOG_NOTICE, "database reloaded: %s", d->db_desc ? d->db_desc : "");
+		syslog(LOG_NOTICE, "database reloaded (%s): %s", why, d->db_desc ? d->db_desc : "");
+	(void)sd_notify(0, "READY=1");
+	o = control_event_new(CONTROL_EV_RELOAD, NULL);
 	if (o) {
 		json_object_object_add(o, "ok", json_object_new_boolean(ret >= 0));
 		if (ret < 0 && err)
@@ -1156,10 +1166,10 @@ static void on_request(void *ctx, struct ctl_client *c, const struct control_req
 		json_object_put(o);
 		return;
 	case CONTROL_RELOAD: {
-		char *rerr = NULL;
+		char *rerr = NULL, why[48];
 
-		syslog(LOG_INFO, "reload requested by pid %d", (int)ctl_client_pid(c));
-		if (do_reload(d, &rerr) < 0) {
+		snprintf(why, sizeof(why), "request from pid %d", (int)ctl_client_pid(c));
+		if (do_reload(d, why, &rerr) < 0) {
 			reply_error(c, req, "database refused, old one kept: %s",
 				    rerr ? rerr : "invalid");
 		} else {
@@ -1195,11 +1205,11 @@ static void on_signal(void *ctx, int fd, uint32_t events)
 		case SIGTERM:
 		case SIGINT:
 			syslog(LOG_NOTICE, "signal %u: stopping", si.ssi_signo);
+			(void)sd_notify(0, "STOPPING=1");
 			loop_quit(d->loop);
 			return;
 		case SIGHUP:
-			syslog(LOG_INFO, "SIGHUP: reloading the database");
-			(void)do_reload(d, NULL);
+			(void)do_reload(d, "SIGHUP", NULL);
 			break;
 		}
 	}
@@ -1231,6 +1241,77 @@ static int mkdir_p(const char *path)
 	return ret;
 }
 
+/* Make dir and its missing parents for uid/gid (started as root, for a user that could not):
+ * /run/recalld and the report directory where systemd's directories do not exist.  Only what is
+ * made here changes owner: an existing directory is the admin's. */
+static int prepare_dir(const char *dir, uid_t uid, gid_t gid)
+{
+	char *p = strdup(dir), *s;
+	int ret = 0;
+
+	if (!p)
+		return -ENOMEM;
+	for (s = p + 1;; s++) {
+		char c;
+
+		if (*s != '/' && *s)
+			continue;
+		c = *s;
+		*s = 0;
+		if (mkdir(p, 0750) == 0) {
+			if (chown(p, uid, gid) < 0) {
+				ret = -errno;
+				break;
+			}
+		} else if (errno != EEXIST) {
+			ret = -errno;
+			break;
+		}
+		*s = c;
+		if (!c)
+			break;
+	}
+	free(p);
+	return ret;
+}
+
+/* Started as root: whom to become ([recalld] user), and its directories made for it.  Started
+ * as another user (systemd's User=): stay.  user = root (or empty) stays root, with a warning. */
+static int privileges_prepare(const struct recalld_config *cfg, uid_t *ret_uid, gid_t *ret_gid)
+{
+	char *sockdir, *slash;
+	int r;
+
+	if (geteuid() != 0)
+		return 0;
+	if (!cfg->user || strcmp(cfg->user, "root") == 0) {
+		syslog(LOG_WARNING, "running as root (user = %s): every capability is dropped, but "
+		       "root's files stay writable; set [recalld] user = recalld",
+		       cfg->user ? cfg->user : "");
+		return 0;
+	}
+	r = sandbox_lookup_user(cfg->user, ret_uid, ret_gid);
+	if (r < 0) {
+		syslog(LOG_ERR, "user '%s' does not exist: create it (systemd-sysusers, see "
+		       "recalld(8)) or set [recalld] user = root", cfg->user);
+		return r;
+	}
+	sockdir = strdup(cfg->socket_path);
+	if (!sockdir)
+		return -ENOMEM;
+	slash = strrchr(sockdir, '/');
+	if (slash && slash != sockdir)
+		*slash = 0;
+	r = prepare_dir(sockdir, *ret_uid, *ret_gid);
+	free(sockdir);
+	if (r >= 0)
+		r = prepare_dir(cfg->report_dir, *ret_uid, *ret_gid);
+	if (r < 0)
+		syslog(LOG_ERR, "cannot make the directories of user %s: %s", cfg->user,
+		       strerror(-r));
+	return r;
+}
+
 static int add_sinks(struct recalld *d)
 {
 	struct report_save_opts so = {
@@ -1260,7 +1341,7 @@ static int add_sinks(struct recalld *d)
 	if ((r = sink_files_new(d->cfg.report_dir, &so, &s)) < 0)
 		return r;
 	sinks_add(&d->sinks, s);
-	if ((r = sink_log_new(&s)) < 0)
+	if ((r = sink_log_new(d->flags & RECALLD_LOG_STDERR, &s)) < 0)
 		return r;
 	sinks_add(&d->sinks, s);
 	if ((r = sink_events_new(d->ctl, &s)) < 0)
@@ -1275,6 +1356,8 @@ int recalld_new(struct recalld_config *cfg, const char *config_path, const struc
 	struct ctlserver_params cp;
 	struct recalld *d;
 	int helper_fd = -1, helper_pid = -1;
+	uid_t uid = (uid_t)-1;
+	gid_t gid = (gid_t)-1;
 	sigset_t mask;
 	char *err = NULL;
 	int r;
@@ -1289,12 +1372,28 @@ int recalld_new(struct recalld_config *cfg, const char *config_path, const struc
 	d->sigfd = -1;
 	d->config_path = config_path ? strdup(config_path) : NULL;
 	sinks_init(&d->sinks);
+	if (flags & RECALLD_DROP_PRIVILEGES) {
+		r = privileges_prepare(&d->cfg, &uid, &gid);
+		if (r < 0)
+			goto fail;
+	}
 	/* The link helper first: it should inherit nothing of what follows (database, sockets). */
 	if (!(flags & RECALLD_STATIC_BAYS)) {
-		d->linkup_err = linkup_spawn(&d->cfg, &helper_fd, &helper_pid);
+		d->linkup_err = linkup_spawn(&d->cfg, uid, gid, &helper_fd, &helper_pid);
 		if (d->linkup_err < 0)
 			syslog(LOG_ERR, "link helper: %s; bays that appear down stay down",
 			       strerror(-d->linkup_err));
+	}
+	/* then the daemon keeps nothing: no capability, the configured user */
+	if (flags & RECALLD_DROP_PRIVILEGES) {
+		r = sandbox_become(uid, gid, NULL, 0);
+		if (r < 0) {
+			syslog(LOG_ERR, "cannot drop privileges: %s", strerror(-r));
+			goto fail;
+		}
+		syslog(LOG_INFO, "running as uid %u gid %u without capabilities%s",
+		       (unsigned int)getuid(), (unsigned int)getgid(),
+		       helper_fd >= 0 ? "; the link helper alone holds CAP_NET_ADMIN" : "");
 	}
 
 	r = mkdir_p(d->cfg.report_dir);
@@ -1378,10 +1477,31 @@ int recalld_add_static_bay(struct recalld *d, const char *name)
 	return 0;
 }
 
+/* systemd's watchdog: alive every half period, from the loop itself, so a stuck loop is noticed */
+static void watchdog_ping(void *ctx)
+{
+	struct recalld *d = ctx;
+
+	(void)sd_notify(0, "WATCHDOG=1");
+	loop_timer_set(d->watchdog, loop_now_ms() + d->watchdog_ms);
+}
+
 int recalld_run(struct recalld *d)
 {
+	uint64_t usec = 0;
+	int r;
+
 	syslog(LOG_NOTICE, "ready: %zu bay(s), database %s, control %s", d->n_bays,
 	       d->db_desc ? d->db_desc : d->cfg.database, d->cfg.socket_path);
+	if (sd_watchdog_enabled(0, &usec) > 0 && usec >= 2000) {
+		d->watchdog_ms = usec / 2000;
+		r = loop_timer_new(d->loop, watchdog_ping, d, &d->watchdog);
+		if (r < 0)
+			return r;
+		watchdog_ping(d);
+	}
+	(void)sd_notifyf(0, "READY=1\nSTATUS=%zu bay(s), database %s", d->n_bays,
+			 d->db_desc ? d->db_desc : d->cfg.database);
 	return loop_run(d->loop);
 }
 
@@ -1394,6 +1514,7 @@ struct recalld *recalld_free(struct recalld *d)
 	free(d->bays);
 	linkwatch_free(d->links);
 	linkup_free(d->linkup);
+	loop_timer_free(d->watchdog);
 	sinks_free(&d->sinks);
 	ctlserver_free(d->ctl);
 	if (d->sigfd >= 0) {

@@ -25,6 +25,11 @@ struct recalld_ops {
 
 /* Bays named explicitly (tests): no udev, rtnetlink or CAN sockets; the names are present+up. */
 #define RECALLD_STATIC_BAYS 0x1
+/* Log lines on stderr too (recalld -e). */
+#define RECALLD_LOG_STDERR 0x2
+/* Least privilege (recalld itself; tests run as they are): started as root, become the
+ * configured user after forking the link helper; keep no capability. */
+#define RECALLD_DROP_PRIVILEGES 0x4
 
 struct recalld;
 

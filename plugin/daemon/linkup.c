@@ -23,6 +23,7 @@
 #include "can/canlink.h"
 #include "plugin/config.h"
 #include "plugin/daemon/linkup.h"
+#include "plugin/daemon/sandbox.h"
 #include "plugin/daemon/loop.h"
 
 /* ---- the helper ---------------------------------------------------------------------------- */
@@ -48,7 +49,6 @@ void linkup_child_restrict(void)
 	data[0].inheritable = 0;
 	data[1].effective = data[1].permitted = data[1].inheritable = 0;
 	(void)syscall(SYS_capset, &h, data);
-	/* issue 9: seccomp filter (socketpair I/O, NETLINK_ROUTE socket) goes here */
 }
 
 static bool name_ok(const struct recalld_config *cfg, const char *ifname)
@@ -221,7 +221,8 @@ static void helper_main(const struct recalld_config *cfg, int fd)
 	}
 }
 
-int linkup_spawn(const struct recalld_config *cfg, int *ret_fd, int *ret_pid)
+int linkup_spawn(const struct recalld_config *cfg, uid_t uid, gid_t gid, int *ret_fd,
+		 int *ret_pid)
 {
 	int sv[2];
 	pid_t pid;
@@ -242,7 +243,14 @@ int linkup_spawn(const struct recalld_config *cfg, int *ret_fd, int *ret_pid)
 		(void)prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0);
 		(void)prctl(PR_SET_NAME, "recalld-linkup", 0, 0, 0);
 		signal(SIGPIPE, SIG_IGN);
+		/* the daemon's user (issue 9), keeping CAP_NET_ADMIN through the switch */
+		if (uid != (uid_t)-1 && sandbox_become(uid, gid, (const int[]){ CAP_NET_ADMIN },
+						       1) < 0)
+			_exit(71);
 		linkup_child_restrict();
+		/* its own seccomp filter: the socketpair and NETLINK_ROUTE sockets, nothing else */
+		if (sandbox_link_helper() < 0)
+			_exit(71);
 		helper_main(cfg, sv[1]);
 		_exit(0);
 	}

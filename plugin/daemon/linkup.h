@@ -20,6 +20,7 @@
 #include <net/if.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct loop;
 struct linkup;
@@ -62,12 +63,15 @@ struct linkup_rep {
 /* ---- the helper process ------------------------------------------------------------------- */
 
 /* Fork the helper for the bays of cfg; *ret_fd is the daemon's end.  The helper exits when that
- * end closes (or the daemon dies).  In the parent: 0, or a negative errno. */
-int linkup_spawn(const struct recalld_config *cfg, int *ret_fd, int *ret_pid);
+ * end closes (or the daemon dies).  It becomes uid/gid ((uid_t)-1: stays) keeping CAP_NET_ADMIN,
+ * and runs under its own seccomp filter (sandbox_link_helper).  In the parent: 0, or a negative
+ * errno. */
+int linkup_spawn(const struct recalld_config *cfg, uid_t uid, gid_t gid, int *ret_fd,
+		 int *ret_pid);
 
 /* The helper's part of least privilege: keep CAP_NET_ADMIN only (a helper started without it
- * keeps nothing and answers EPERM, which the daemon turns into a message).  Issue 9's seccomp
- * filter goes here too. */
+ * keeps nothing and answers EPERM, which the daemon turns into a message).  The seccomp filter
+ * follows it (sandbox.c). */
 void linkup_child_restrict(void);
 
 /* Answer one request (the helper's body; exposed for the tests, which run it without a fork). */

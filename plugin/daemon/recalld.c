@@ -12,6 +12,8 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
 #include "plugin/daemon/daemon.h"
 #include "plugin/recall-internal.h"
 #include "rules/rdb.h"
@@ -281,7 +283,8 @@ int main(int argc, char **argv)
 	}
 
 	openlog("recalld", LOG_PID | (to_stderr ? LOG_PERROR : 0), LOG_DAEMON);
-	r = recalld_new(&cfg, config_path, &real_ops, &policy, 0, &d);
+	r = recalld_new(&cfg, config_path, &real_ops, &policy,
+			RECALLD_DROP_PRIVILEGES | (to_stderr ? RECALLD_LOG_STDERR : 0), &d);
 	if (r < 0) {
 		fprintf(stderr, "%s: cannot start: %s\n", prog, strerror(-r));
 		config_done(&cfg);

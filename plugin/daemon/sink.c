@@ -3,7 +3,11 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 #include <syslog.h>
+#include <unistd.h>
+
+#include <systemd/sd-journal.h>
 
 #include <json-c/json.h>
 
@@ -100,29 +104,67 @@ int sink_files_new(const char *dir, const struct report_save_opts *opts, struct 
 
 /* ---- log line ------------------------------------------------------------------------------ */
 
+/*
+ * One line per check.  Where journald runs, the line carries structured fields, so station
+ * tooling can ask `journalctl RECALL_VIN=WBY…` or `RECALL_STATUS=failed` instead of parsing
+ * text; elsewhere (the test VM, a station without systemd) it is a plain syslog line.
+ */
+struct sink_log {
+	struct sink s;
+	bool journal;
+	bool to_stderr;
+};
+
 static int log_deliver(struct sink *s, struct finished_check *fc)
 {
-	char *line = NULL;
+	struct sink_log *lg = (struct sink_log *)s;
+	const struct recall_report *r = fc->report;
+	unsigned int c[_RECALL_VERDICT_MAX];
+	int prio = r->status == RECALL_STATUS_COMPLETE ? LOG_NOTICE : LOG_WARNING;
+	char *line = NULL, *msg = NULL;
 	int ret;
 
-	(void)s;
-	ret = report_summary_line(fc->report, &line);
+	ret = report_summary_line(r, &line);
 	if (ret < 0)
 		return ret;
-	syslog(fc->report->status == RECALL_STATUS_COMPLETE ? LOG_NOTICE : LOG_WARNING, "%s%s%s",
-	       line, fc->file ? " report " : "", fc->file ? fc->file : "");
+	if (asprintf(&msg, "%s%s%s", line, fc->file ? " report " : "", fc->file ? fc->file : "") < 0)
+		msg = NULL;
 	free(line);
+	if (!msg)
+		return -ENOMEM;
+	report_count(r, c);
+	ret = -ENOENT;
+	if (lg->journal)
+		ret = sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%d", prio,
+				      "SYSLOG_IDENTIFIER=recalld", "RECALL_BAY=%s", fc->iface,
+				      "RECALL_VIN=%s", r->vin ? r->vin : "",
+				      "RECALL_STATUS=%s", recall_status_name(r->status),
+				      "RECALL_TRIGGER=%s", fc->trigger ? fc->trigger : "",
+				      "RECALL_OPEN=%u", c[RECALL_VERDICT_OPEN],
+				      "RECALL_INSPECT=%u", c[RECALL_VERDICT_INSPECT],
+				      "RECALL_UNDETERMINED=%u", c[RECALL_VERDICT_UNDETERMINED],
+				      "RECALL_REMEDIED=%u", c[RECALL_VERDICT_REMEDIED],
+				      "RECALL_NOT_AFFECTED=%u", c[RECALL_VERDICT_NOT_AFFECTED],
+				      "RECALL_REPORT=%s", fc->file ? fc->file : "", NULL);
+	if (ret < 0) {
+		syslog(prio, "%s", msg);	/* with LOG_PERROR, stderr too */
+	} else if (lg->to_stderr) {
+		fprintf(stderr, "recalld: %s\n", msg);
+	}
+	free(msg);
 	return 0;
 }
 
-int sink_log_new(struct sink **ret)
+int sink_log_new(bool to_stderr, struct sink **ret)
 {
-	struct sink *s = calloc(1, sizeof(*s));
+	struct sink_log *lg = calloc(1, sizeof(*lg));
 
-	if (!s)
+	if (!lg)
 		return -ENOMEM;
-	*s = (struct sink){ .name = "log", .deliver = log_deliver };
-	*ret = s;
+	lg->s = (struct sink){ .name = "log", .deliver = log_deliver };
+	lg->journal = access("/run/systemd/journal/socket", F_OK) == 0;
+	lg->to_stderr = to_stderr;
+	*ret = &lg->s;
 	return 0;
 }
 

@@ -65,8 +65,9 @@ int sink_history_new(const char *path, int64_t retention_ms, struct sink **ret,
 struct json_object;
 int sink_history_query(struct sink *s, const char *vin, unsigned int limit,
 		       struct json_object **ret);
-/* One line per check to syslog (journald picks it up). */
-int sink_log_new(struct sink **ret);
+/* One line per check: to journald with RECALL_* fields where it runs, else to syslog; a copy on
+ * stderr with to_stderr (recalld -e). */
+int sink_log_new(bool to_stderr, struct sink **ret);
 /* The check-finished event to every subscriber of the control server. */
 struct ctlserver;
 int sink_events_new(struct ctlserver *srv, struct sink **ret);

@@ -151,6 +151,7 @@ cat >"$work/recalld.conf" <<EOF
 [recalld]
 database = $work/recalls.rdb
 report_dir = $work/reports
+user = root
 [history]
 database = $work/history.db
 [bays]

@@ -12,7 +12,8 @@ trap '[ -n "$sim" ] && kill $sim 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' E
 fail() { echo "FAIL: $*" >&2; exit 1; }
 db="$B/recalls.rdb"
 station="$B/tests/abi/station"
-abilib="$B/abi-root/opt/recall/lib"
+# the library as installed into the private root (with the build's own PREFIX)
+abilib=$(dirname "$(find "$B/abi-root" -name librecall.so.0 | head -n 1)")
 [ -x "$station" ] || fail "station program not built ($station)"
 
 # affected i3: exit 1, German report with the campaign open

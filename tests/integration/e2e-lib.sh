@@ -12,6 +12,8 @@ e2e_config() {
 [recalld]
 database = $work/recalls.rdb
 report_dir = $work/reports
+# the tests run as root on a machine without the recalld user; 5N tests drop to another user
+user = root
 [history]
 database = $work/history.db
 [bays]

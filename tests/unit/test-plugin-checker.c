@@ -11,6 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <time.h>
+#include <sys/mman.h>
+#include <sys/ptrace.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <cmocka.h>
 
@@ -193,6 +200,49 @@ static int child_run(void *u, void *db, const struct check_request *req, struct 
 	if (strcmp(req->iface, "hang0") == 0)
 		for (;;)
 			pause();
+	/* the sandbox: each of these must be killed, the allowed ones exit 0 */
+	if (strcmp(req->iface, "open0") == 0)
+		(void)open("/etc/hostname", O_RDONLY);
+	if (strcmp(req->iface, "exec0") == 0)
+		(void)execl("/bin/true", "true", (char *)NULL);
+	if (strcmp(req->iface, "inet0") == 0)
+		(void)socket(AF_INET, SOCK_STREAM, 0);
+	if (strcmp(req->iface, "connect0") == 0) {
+		struct sockaddr_un sa = { .sun_family = AF_UNIX, .sun_path = "/run/systemd/notify" };
+		int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+
+		(void)connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+	}
+	if (strcmp(req->iface, "sendto0") == 0) {
+		struct sockaddr_un sa = { .sun_family = AF_UNIX, .sun_path = "/dev/log" };
+		int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+
+		(void)sendto(fd, "x", 1, 0, (struct sockaddr *)&sa, sizeof(sa));
+	}
+	if (strcmp(req->iface, "killppid0") == 0)
+		(void)kill(getppid(), SIGTERM);
+	if (strcmp(req->iface, "ptrace0") == 0)
+		(void)ptrace(PTRACE_TRACEME, 0, NULL, NULL);
+	if (strcmp(req->iface, "wx0") == 0)
+		(void)mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (strcmp(req->iface, "setuid0") == 0)
+		(void)setuid(0);
+	if (strcmp(req->iface, "can0") == 0) {
+		/* what a read needs: a CAN socket (EAFNOSUPPORT on a kernel without CAN is fine)
+		 * and an interface look-up */
+		(void)socket(AF_CAN, SOCK_DGRAM, 6);
+		(void)if_nametoindex("lo");
+		return 0;
+	}
+	if (strcmp(req->iface, "time0") == 0) {
+		char buf[64];
+		time_t t = time(NULL);
+		struct tm tm;
+
+		(void)strftime(buf, sizeof(buf), "%d.%m.%Y %H:%M %Z", localtime_r(&t, &tm));
+		return 0;
+	}
 	return 4;
 }
 
@@ -270,6 +320,75 @@ static void test_bad_children(void **state)
 	}
 }
 
+/* Anything a read does not need kills the check child (seccomp); what it needs works. */
+static const struct sandbox_case {
+	const char *iface;
+	int signal;		/* 0: exits 0 */
+} sandbox_cases[] = {
+	{ "open0", SIGSYS },	{ "exec0", SIGSYS },	{ "inet0", SIGSYS },
+	{ "connect0", SIGSYS }, { "sendto0", SIGSYS },	{ "killppid0", SIGSYS },
+	{ "ptrace0", SIGSYS },	{ "wx0", SIGSYS },	{ "setuid0", SIGSYS },
+	{ "can0", 0 },		{ "time0", 0 },
+};
+
+static void test_sandbox_kills(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(sandbox_cases) / sizeof(sandbox_cases[0]); i++) {
+		const struct sandbox_case *c = &sandbox_cases[i];
+		struct outcome o;
+
+		run_one(c->iface, 1 << 20, &o, false);
+		if (c->signal && !(WIFSIGNALED(o.res.wstatus) &&
+				   WTERMSIG(o.res.wstatus) == c->signal))
+			fail_msg("%s: status 0x%x, want signal %d", c->iface, o.res.wstatus,
+				 c->signal);
+		if (!c->signal && !(WIFEXITED(o.res.wstatus) && WEXITSTATUS(o.res.wstatus) == 0))
+			fail_msg("%s: status 0x%x, want exit 0", c->iface, o.res.wstatus);
+	}
+}
+
+/* The child's credentials as the kernel shows them: no capability in any set, no_new_privs,
+ * seccomp filter mode — whatever the daemon had (the tests run as root). */
+static void test_child_credentials(void **state)
+{
+	struct check_request req = { .size = sizeof(req), .iface = "hang0" };
+	struct checker_params p = { .run = child_run, .max_reply = 1 << 20 };
+	static const char *const want[] = {
+		"CapInh:\t0000000000000000", "CapPrm:\t0000000000000000",
+		"CapEff:\t0000000000000000", "CapAmb:\t0000000000000000",
+		"NoNewPrivs:\t1", "Seccomp:\t2",
+	};
+	struct outcome o = { 0 };
+	char path[64], buf[4096];
+	bool ready = false;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(loop_new(&o.l), 0);
+	assert_int_equal(checker_start(o.l, &req, &p, &ops, &o, &o.c), 0);
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)checker_pid(o.c));
+	/* until the child has installed its filter (bounded: it is the first thing it does) */
+	for (int tries = 0; tries < 6000 && !ready; tries++) {
+		size_t n;
+
+		f = fopen(path, "r");
+		assert_non_null(f);
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+		buf[n] = 0;
+		ready = strstr(buf, "Seccomp:\t2") != NULL;
+		if (!ready)
+			usleep(10000);
+	}
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		if (!strstr(buf, want[i]))
+			fail_msg("child status lacks '%s':\n%s", want[i], buf);
+	checker_kill(o.c);
+	assert_int_equal(loop_run(o.l), 0);
+	loop_free(o.l);
+}
+
 /* The typed request carries the configuration's check settings and nothing else. */
 static void test_request_from_config(void **state)
 {
@@ -308,6 +427,8 @@ int main(void)
 		cmocka_unit_test(test_large_report_whole),
 		cmocka_unit_test(test_bad_children),
 		cmocka_unit_test(test_request_from_config),
+		cmocka_unit_test(test_sandbox_kills),
+		cmocka_unit_test(test_child_credentials),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -17,7 +17,10 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
+#include <syslog.h>
 #include <cmocka.h>
 
 #include <json-c/json.h>
@@ -29,7 +32,11 @@
 #define HANG_LIMIT_MS 60000
 
 static char dir[64], sock_path[128], db_path[128], report_dir[128], history_path[128];
+static char log_path[128];
 static pid_t daemon_pid;
+/* for the systemd rows: the notify socket's path and the watchdog period given to the daemon */
+static const char *notify_env;
+static const char *watchdog_env;
 
 /* ---- the fake database and check ---------------------------------------------------------- */
 
@@ -243,6 +250,16 @@ static int setup(void **state)
 	daemon_pid = fork();
 	assert_true(daemon_pid >= 0);
 	if (daemon_pid == 0) {
+		/* the daemon's log lines, for the rows that count them */
+		snprintf(log_path, sizeof(log_path), "%s/daemon.log", dir);
+		if (!freopen(log_path, "w", stderr))
+			_exit(1);
+		setvbuf(stderr, NULL, _IONBF, 0);
+		openlog("test-recalld", LOG_PERROR, LOG_DAEMON);
+		if (notify_env)
+			setenv("NOTIFY_SOCKET", notify_env, 1);
+		if (watchdog_env)
+			setenv("WATCHDOG_USEC", watchdog_env, 1);
 		config_init_defaults(&cfg);
 		report_set_str(&cfg.database, db_path);
 		report_set_str(&cfg.report_dir, report_dir);
@@ -255,7 +272,8 @@ static int setup(void **state)
 		cfg.check_timeout_ms = 1000;
 		cfg.max_request = 256;
 		cfg.max_output = 8192;
-		if (recalld_new(&cfg, NULL, &ops, NULL, RECALLD_STATIC_BAYS, &d) < 0)
+		if (recalld_new(&cfg, NULL, &ops, NULL, RECALLD_STATIC_BAYS | RECALLD_LOG_STDERR,
+				&d) < 0)
 			_exit(1);
 		recalld_add_static_bay(d, "ok0");
 		recalld_add_static_bay(d, "crash0");
@@ -607,6 +625,199 @@ static void test_history(void **state)
 	close(b.fd);
 }
 
+/* ---- systemd ----------------------------------------------------------------------------- */
+
+static int notify_fd = -1;
+static char notify_path[128];
+
+/* A notify socket as systemd gives it (NOTIFY_SOCKET), and a watchdog of 200 ms. */
+static int setup_notify(void **state)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+
+	snprintf(notify_path, sizeof(notify_path), "/tmp/test-plugin-notify-%d", (int)getpid());
+	unlink(notify_path);
+	strcpy(sa.sun_path, notify_path);
+	notify_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	assert_true(notify_fd >= 0);
+	assert_int_equal(bind(notify_fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	notify_env = notify_path;
+	watchdog_env = "200000";
+	return setup(state);
+}
+
+static int teardown_notify(void **state)
+{
+	int r = teardown(state);
+
+	close(notify_fd);
+	unlink(notify_path);
+	notify_env = watchdog_env = NULL;
+	return r;
+}
+
+/* Datagrams until one starting with want; returns how many WATCHDOG=1 came on the way. */
+static unsigned int notify_wait(const char *want)
+{
+	unsigned int pings = 0;
+
+	for (;;) {
+		struct pollfd p = { .fd = notify_fd, .events = POLLIN };
+		char buf[512];
+		ssize_t n;
+
+		if (poll(&p, 1, HANG_LIMIT_MS) != 1)
+			fail_msg("no '%s' from the daemon", want);
+		n = recv(notify_fd, buf, sizeof(buf) - 1, 0);
+		assert_true(n > 0);
+		buf[n] = 0;
+		if (strncmp(buf, want, strlen(want)) == 0)
+			return pings;
+		if (strcmp(buf, "WATCHDOG=1") == 0)
+			pings++;
+	}
+}
+
+static void test_sd_notify(void **state)
+{
+	(void)state;
+	/* setup waits until the daemon is constructed; READY comes when its loop runs */
+	notify_wait("READY=1");
+	/* the watchdog is fed from the loop while it idles */
+	assert_true(notify_wait("WATCHDOG=1") == 0);
+	assert_true(notify_wait("WATCHDOG=1") == 0);
+	kill(daemon_pid, SIGHUP);
+	notify_wait("RELOADING=1");
+	notify_wait("READY=1");
+	kill(daemon_pid, SIGTERM);
+	notify_wait("STOPPING=1");
+}
+
+/* count lines of the daemon's log that contain part */
+static unsigned int log_lines(const char *part)
+{
+	char line[1024];
+	unsigned int n = 0;
+	FILE *f = fopen(log_path, "r");
+
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, part))
+			n++;
+	fclose(f);
+	return n;
+}
+
+/* Whoever asks, a reload is one log line, saying who and what came of it. */
+static void test_reload_one_log_line(void **state)
+{
+	struct cl a;
+	struct json_object *o;
+
+	(void)state;
+	snprintf(log_path, sizeof(log_path), "%s/daemon.log", dir);
+	cl_open(&a);
+	cl_send(&a, "{\"cmd\":\"subscribe\"}\n");
+	json_object_put(cl_recv(&a));
+	cl_send(&a, "{\"cmd\":\"reload\"}\n");
+	json_object_put(cl_wait_event(&a, "reload", NULL));
+	write_db("broken\n");
+	kill(daemon_pid, SIGHUP);
+	json_object_put(cl_wait_event(&a, "reload", NULL));
+	/* the status reply comes after the daemon wrote its lines */
+	cl_send(&a, "{\"cmd\":\"status\"}\n");
+	o = cl_recv(&a);
+	while (jget(o, "event")) {
+		json_object_put(o);
+		o = cl_recv(&a);
+	}
+	json_object_put(o);
+	assert_int_equal(log_lines("reload"), 2);
+	assert_int_equal(log_lines("database reloaded (request from pid"), 1);
+	assert_int_equal(log_lines("reload (SIGHUP) refused, keeping the old database"), 1);
+	close(a.fd);
+}
+
+/*
+ * Where journald runs, each check's log line carries RECALL_* fields.  A journal of our own: this
+ * test process moves into a private mount namespace (root only) with an empty tmpfs on
+ * /run/systemd/journal and listens on its socket, as journald does; the daemon, forked by the
+ * fixture after this, sends its lines there.
+ */
+static int journal_fd = -1;
+
+static int setup_journal(void **state)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX,
+				  .sun_path = "/run/systemd/journal/socket" };
+
+	if (geteuid() != 0 || unshare(CLONE_NEWNS) < 0 ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+		journal_fd = -1;
+		return setup(state);
+	}
+	(void)mkdir("/run/systemd", 0755);
+	(void)mkdir("/run/systemd/journal", 0755);
+	assert_int_equal(mount("tmpfs", "/run/systemd/journal", "tmpfs", 0, "mode=0755"), 0);
+	journal_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	assert_true(journal_fd >= 0);
+	assert_int_equal(bind(journal_fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	return setup(state);
+}
+
+static int teardown_journal(void **state)
+{
+	int r = teardown(state);
+
+	if (journal_fd >= 0) {
+		close(journal_fd);
+		(void)umount("/run/systemd/journal");
+	}
+	return r;
+}
+
+static void test_journal_fields(void **state)
+{
+	static const char *const want[] = {
+		"PRIORITY=5", "SYSLOG_IDENTIFIER=recalld", "RECALL_BAY=ok0",
+		"RECALL_VIN=WBY1Z41060V512345", "RECALL_STATUS=complete", "RECALL_TRIGGER=request",
+		"RECALL_OPEN=1", "RECALL_INSPECT=0", "RECALL_UNDETERMINED=0", "RECALL_REMEDIED=0",
+		"RECALL_NOT_AFFECTED=0", "RECALL_REPORT=ok0-",
+	};
+	struct cl a;
+	char buf[8192];
+	ssize_t n;
+
+	(void)state;
+	if (journal_fd < 0)
+		skip();		/* not root, or no mount namespaces here */
+	cl_open(&a);
+	cl_send(&a, "{\"cmd\":\"subscribe\"}\n");
+	json_object_put(cl_recv(&a));
+	cl_send(&a, "{\"cmd\":\"check\",\"iface\":\"ok0\"}\n");
+	json_object_put(cl_wait_event(&a, "check-finished", "ok0"));
+	/* the entry whose MESSAGE is the check's line (other daemon lines go to syslog) */
+	for (;;) {
+		struct pollfd p = { .fd = journal_fd, .events = POLLIN };
+
+		if (poll(&p, 1, HANG_LIMIT_MS) != 1)
+			fail_msg("no journal entry for the check");
+		n = recv(journal_fd, buf, sizeof(buf) - 1, 0);
+		assert_true(n > 0);
+		buf[n] = 0;
+		if (strstr(buf, "MESSAGE=ok0: VIN WBY1Z41060V512345: complete: 1 open"))
+			break;
+	}
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		char line[64];
+
+		snprintf(line, sizeof(line), "\n%s", want[i]);
+		if (!strstr(buf, line))
+			fail_msg("journal entry lacks %s:\n%s", want[i], buf);
+	}
+	close(a.fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -616,6 +827,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_slow_reader_dropped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reload, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_history, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sd_notify, setup_notify, teardown_notify),
+		cmocka_unit_test_setup_teardown(test_reload_one_log_line, setup, teardown),
+		/* last: it leaves this process in its own mount namespace */
+		cmocka_unit_test_setup_teardown(test_journal_fields, setup_journal,
+						teardown_journal),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

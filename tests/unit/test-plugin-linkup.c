@@ -95,7 +95,7 @@ static void test_process(void **state)
 
 	(void)state;
 	cfg_with(&c, "[bays]\ninterfaces = lo\n");
-	assert_int_equal(linkup_spawn(&c, &fd, &pid), 0);
+	assert_int_equal(linkup_spawn(&c, (uid_t)-1, (gid_t)-1, &fd, &pid), 0);
 	/* a malformed message is answered with a refusal; the helper stays up */
 	assert_int_equal(send(fd, junk, sizeof(junk), 0), (ssize_t)sizeof(junk));
 	assert_int_equal(recv(fd, &rep, sizeof(rep), 0), (ssize_t)sizeof(rep));
