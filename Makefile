@@ -78,7 +78,7 @@ EXTRA_TESTS :=
 INSTALL_EXTRA :=
 UNINSTALL_EXTRA :=
 
-include $(sort $(wildcard can/*.mk rules/*.mk plugin/*.mk tests/*.mk))
+include $(sort $(wildcard can/*.mk rules/*.mk plugin/*.mk tests/*.mk man/*.mk))
 
 # Module libraries, highest layer first so static linking resolves in one pass.
 LIBCAN     := $(B)/libcan.a

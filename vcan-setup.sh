@@ -22,14 +22,25 @@ options:
                 creates nothing that outlives the probe
   -q            quiet: print errors only
   -h, --help    this text
+  -V, --version print the version
 
-exit status: 0 done; 1 failed (no vcan in this kernel, not permitted, wrong type); 2 usage.
+exit status: 0 done; 1 (--probe only) vcan cannot be used here; 2 usage; 3 failed (no vcan in
+this kernel, not permitted, an interface of another type).
 
 Without vcan in the kernel (CONFIG_CAN_VCAN unset, e.g. some cloud kernels), run recalld's bus
 tests in its VM instead, which boots Debian's kernel with the CAN modules:
   make check VM=1             or   tests/vm/vm-run -- COMMAND...
 Needs root (CAP_NET_ADMIN) to create or remove interfaces.
 EOF
+}
+
+# the project's version (plugin/daemon.mk RECALL_VERSION), kept equal by the deploy tests
+version=0.1.0
+# one line saying what is wrong and the hint, exit 2: as every recalld tool
+usage_error() {
+	echo "vcan-setup.sh: $1" >&2
+	echo "Try 'vcan-setup.sh --help' for more information." >&2
+	exit 2
 }
 
 n=""
@@ -42,33 +53,34 @@ names=""
 
 while [ $# -gt 0 ]; do
 	case "$1" in
-	-n) [ $# -ge 2 ] || { usage >&2; exit 2; }; n=$2; shift ;;
-	-p) [ $# -ge 2 ] || { usage >&2; exit 2; }; prefix=$2; shift ;;
+	-n) [ $# -ge 2 ] || usage_error "-n needs a number"; n=$2; shift ;;
+	-p) [ $# -ge 2 ] || usage_error "-p needs a prefix"; prefix=$2; shift ;;
 	--fd) mtu=72 ;;
 	--down) down=1 ;;
 	--probe) probe=1 ;;
 	-q) quiet=1 ;;
 	-h|--help) usage; exit 0 ;;
+	-V|--version) echo "vcan-setup.sh $version"; exit 0 ;;
 	--) shift; names="$names $*"; break ;;
-	-*) echo "vcan-setup.sh: unknown option '$1'" >&2; usage >&2; exit 2 ;;
+	-*) usage_error "unknown option '$1'" ;;
 	*) names="$names $1" ;;
 	esac
 	shift
 done
 
 say() { [ "$quiet" = 1 ] || echo "vcan-setup.sh: $*"; }
-die() { echo "vcan-setup.sh: $*" >&2; exit 1; }
+die() { echo "vcan-setup.sh: $*" >&2; exit 3; }
 
 case "$n" in
 '') ;;
-*[!0-9]*) echo "vcan-setup.sh: -n wants a number, got '$n'" >&2; exit 2 ;;
+*[!0-9]*) usage_error "-n wants a number, got '$n'" ;;
 *) i=0; while [ "$i" -lt "$n" ]; do names="$names $prefix$i"; i=$((i + 1)); done ;;
 esac
 [ -n "$(echo $names)" ] || names=vcan0
 
 for name in $names; do
 	# IFNAMSIZ is 16 with the NUL; ip would say something less clear.
-	[ ${#name} -le 15 ] || { echo "vcan-setup.sh: interface name '$name' longer than 15" >&2; exit 2; }
+	[ ${#name} -le 15 ] || usage_error "interface name '$name' longer than 15"
 done
 
 command -v ip >/dev/null 2>&1 || die "'ip' (iproute2) not found"
@@ -103,11 +115,11 @@ if [ "$down" = 1 ]; then
 		if ! ip link show dev "$name" >/dev/null 2>&1; then
 			say "$name: not present"
 		elif is_vcan "$name"; then
-			ip link del dev "$name" || rc=1
+			ip link del dev "$name" || rc=3
 			say "$name: removed"
 		else
 			echo "vcan-setup.sh: $name is not a vcan interface; left alone" >&2
-			rc=1
+			rc=3
 		fi
 	done
 	exit $rc
@@ -137,7 +149,7 @@ for name in $names; do
 	if ip link show dev "$name" >/dev/null 2>&1; then
 		if ! is_vcan "$name"; then
 			echo "vcan-setup.sh: $name exists and is not a vcan interface; left alone" >&2
-			rc=1
+			rc=3
 			continue
 		fi
 	else
@@ -153,8 +165,8 @@ for name in $names; do
 		say "$name: created"
 	fi
 	ip link set dev "$name" mtu "$mtu" 2>/dev/null ||
-		{ echo "vcan-setup.sh: $name: cannot set MTU $mtu" >&2; rc=1; continue; }
-	ip link set dev "$name" up || { rc=1; continue; }
+		{ echo "vcan-setup.sh: $name: cannot set MTU $mtu" >&2; rc=3; continue; }
+	ip link set dev "$name" up || { rc=3; continue; }
 	say "$name: up (mtu $mtu)"
 done
 exit $rc

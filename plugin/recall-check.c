@@ -17,6 +17,7 @@
 #include "plugin/config.h"
 #include "plugin/control.h"
 #include "plugin/i18n.h"
+#include "plugin/cli.h"
 #include "plugin/paths.h"
 #include "plugin/recall-internal.h"
 #include "rules/rdb.h"
@@ -79,6 +80,7 @@ static void usage(FILE *f)
 		"  --order NUMBER       the workshop order number, printed on the report\n"
 		"  --plate PLATE        the licence plate, printed on the report\n"
 		"  -h, --help           this text\n"
+		"  -V, --version        print the version\n"
 		"\n"
 		"Verdicts: open (affected, remedy not applied), inspect (candidate, an inspection\n"
 		"decides), remedied (with the evidence), not_affected, undetermined (with the reason:\n"
@@ -87,12 +89,13 @@ static void usage(FILE *f)
 		"\n"
 		"The database is opened in constant time and checked block by block as the lookup\n"
 		"reads it (rules/README.md); damage or a file replaced under the check ends it with\n"
-		"exit status 1 and the reason, never with a verdict.\n"
+		"exit status 3 and the reason, never with a verdict.\n"
 		"\n"
 		"Exit status: 0 nothing to do (check complete, every campaign not_affected or\n"
-		"remedied); 1 at least one campaign open, inspect or undetermined, the check was not\n"
-		"complete, or the database could not be used; 2 usage error or IFACE is missing, not\n"
-		"CAN or down.\n", DEFAULT_DB, RECALLD_CONFIG_PATH);
+		"remedied); 1 something to do (at least one campaign open, inspect or undetermined);\n"
+		"2 usage error; 3 no complete check: the database could not be used, IFACE is\n"
+		"missing, not CAN or down, no car answered, or the read was cut off.\n", DEFAULT_DB,
+		RECALLD_CONFIG_PATH);
 }
 
 struct facts {
@@ -247,6 +250,7 @@ int main(int argc, char **argv)
 		{ "order", required_argument, NULL, 'O' },
 		{ "plate", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
 	struct recall_render_opts ro = { .size = sizeof(ro) };
@@ -263,24 +267,22 @@ int main(int argc, char **argv)
 	struct recall_db *db = NULL;
 	char *err = NULL, *out = NULL;
 	bool json = false, offline_opts = false;
-	int c, r, rc = 1;
+	int c, r, rc = CLI_EXIT_INCOMPLETE;
 
 	if (!dbpath || !dbpath[0])
 		dbpath = DEFAULT_DB;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'v':
 			f.vin = optarg;
 			break;
 		case 'd':
 			r = parse_did(&f, optarg);
-			if (r < 0) {
-				fprintf(stderr, "recall-check: --did '%s': %s\n", optarg,
-					r == -E2BIG ? "too many or too long"
-						    : "expected ADDR:DID=VALUE, ADDR:DID#HEX, ADDR:DID! or "
-						      "ADDR:DID?REASON (ADDR, DID hex)");
-				return 2;
-			}
+			if (r < 0)
+				return cli_usage_error("recall-check", "--did '%s': %s", optarg,
+						       r == -E2BIG ? "too many or too long"
+						       : "expected ADDR:DID=VALUE, ADDR:DID#HEX, "
+							 "ADDR:DID! or ADDR:DID?REASON (ADDR, DID hex)");
 			offline_opts = true;
 			break;
 		case 'e': {
@@ -288,11 +290,10 @@ int main(int argc, char **argv)
 
 			if (f.n_ecus >= MAX_FACTS ||
 			    (ident_ecu_parse(optarg, &a) < 0 &&
-			     parse_hex_u32(optarg, optarg + strlen(optarg), UINT32_MAX, &a) < 0)) {
-				fprintf(stderr, "recall-check: --ecu '%s': expected a hex address or a "
-					"REQ:RESP pair (0x710:0x77A)\n", optarg);
-				return 2;
-			}
+			     parse_hex_u32(optarg, optarg + strlen(optarg), UINT32_MAX, &a) < 0))
+				return cli_usage_error("recall-check", "--ecu '%s': expected a hex "
+						       "address or a REQ:RESP pair (0x710:0x77A)",
+						       optarg);
 			f.ecus[f.n_ecus++] = a;
 			offline_opts = true;
 			break;
@@ -312,11 +313,10 @@ int main(int argc, char **argv)
 			char *end;
 			unsigned long v = strtoul(optarg, &end, 10);
 
-			if (*end || end == optarg || v == 0 || v > 60000) {
-				fprintf(stderr, "recall-check: --%s '%s': milliseconds, 1-60000\n",
-					c == 't' ? "timeout" : "window", optarg);
-				return 2;
-			}
+			if (*end || end == optarg || v == 0 || v > 60000)
+				return cli_usage_error("recall-check", "--%s '%s': milliseconds, "
+						       "1-60000", c == 't' ? "timeout" : "window",
+						       optarg);
 			if (c == 't')
 				co.timeout_ms = (unsigned int)v;
 			else
@@ -335,7 +335,7 @@ int main(int argc, char **argv)
 
 			if (!trust && rdb_trust_new(&trust) < 0) {
 				fprintf(stderr, "recall-check: out of memory\n");
-				return 1;
+				return CLI_EXIT_INCOMPLETE;
 			}
 			r = stat(optarg, &st) == 0 && S_ISDIR(st.st_mode)
 				? rdb_trust_add_dir(trust, optarg, terr, sizeof(terr))
@@ -344,7 +344,7 @@ int main(int argc, char **argv)
 				fprintf(stderr, "recall-check: --trust: %s\n",
 					terr[0] ? terr : strerror(-r));
 				rdb_trust_free(trust);
-				return 2;
+				return CLI_EXIT_INCOMPLETE;
 			}
 			break;
 		}
@@ -362,17 +362,15 @@ int main(int argc, char **argv)
 			break;
 		case 'l':
 			if (i18n_get(optarg, &lang) < 0) {
-				fprintf(stderr, "recall-check: --lang: no catalogue for '%s' (known: "
-					"%s)\n", optarg, i18n_known());
-				return 2;
+				return cli_usage_error("recall-check", "--lang: no catalogue for '%s' "
+						       "(known: %s)", optarg, i18n_known());
 			}
 			ro.language = i18n_code(lang);
 			break;
 		case 'W':
 			if (!control_text_ok(optarg, strlen(optarg), CONFIG_NAME_MAX)) {
-				fprintf(stderr, "recall-check: --workshop: at most %d bytes, one "
-					"line\n", CONFIG_NAME_MAX);
-				return 2;
+				return cli_usage_error("recall-check", "--workshop: at most %d bytes, "
+						       "one line", CONFIG_NAME_MAX);
 			}
 			ro.workshop = optarg;
 			break;
@@ -381,9 +379,8 @@ int main(int argc, char **argv)
 			size_t max = c == 'O' ? CONTROL_ORDER_MAX : CONTROL_PLATE_MAX;
 
 			if (!control_text_ok(optarg, strlen(optarg), max)) {
-				fprintf(stderr, "recall-check: --%s: at most %zu bytes, one line\n",
+				return cli_usage_error("recall-check", "--%s: at most %zu bytes, one line",
 					c == 'O' ? "order" : "plate", max);
-				return 2;
 			}
 			if (c == 'O')
 				order = optarg;
@@ -393,26 +390,23 @@ int main(int argc, char **argv)
 		}
 		case 'h':
 			usage(stdout);
-			return 0;
+			return CLI_EXIT_NOTHING;
+		case 'V':
+			return cli_version("recall-check");
 		default:
-			usage(stderr);
-			return 2;
+			return cli_usage_hint("recall-check");
 		}
 	}
 	if (optind < argc)
 		iface = argv[optind++];
-	if (optind < argc || (!iface && !f.vin) || (iface && (f.vin || offline_opts))) {
-		fprintf(stderr, "recall-check: %s (see --help)\n",
-			optind < argc ? "unexpected argument"
-			: iface	      ? "IFACE reads the car: --vin, --did and --ecu are for checks "
-					"without one"
-				      : "IFACE or --vin VIN is required");
-		return 2;
-	}
-	if (json && html) {
-		fprintf(stderr, "recall-check: --json or --html, not both (see --help)\n");
-		return 2;
-	}
+	if (optind < argc || (!iface && !f.vin) || (iface && (f.vin || offline_opts)))
+		return cli_usage_error("recall-check", "%s",
+				       optind < argc ? "unexpected argument"
+				       : iface ? "IFACE reads the car: --vin, --did and --ecu are for "
+						 "checks without one"
+					       : "IFACE or --vin VIN is required");
+	if (json && html)
+		return cli_usage_error("recall-check", "--json or --html, not both");
 	if (iface) {
 		r = canbus_check(iface);
 		if (r < 0) {
@@ -420,7 +414,7 @@ int main(int argc, char **argv)
 				r == -ENODEV ? "no such interface"
 				: r == -EPROTOTYPE ? "not a CAN interface"
 				: r == -ENETDOWN ? "interface is down" : strerror(-r));
-			return 2;
+			return CLI_EXIT_INCOMPLETE;
 		}
 	}
 	/* one check: open in constant time, blocks checked as the lookup reads them */
@@ -430,7 +424,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "recall-check: %s\n", err ? err : strerror(-r));
 		free(err);
 		rdb_trust_free(trust);
-		return 1;
+		return CLI_EXIT_INCOMPLETE;
 	}
 	if (iface) {
 		r = check_run(db, iface, &co, NULL, NULL, &report);
@@ -441,9 +435,8 @@ int main(int argc, char **argv)
 		r = check_facts(db, &v, co.flags, &report);
 	}
 	if (r == -EINVAL && iface) {
-		fprintf(stderr, "recall-check: --addressing '%s': expected words from obd11 obd29 bmw\n",
-			co.addressing);
-		rc = 2;
+		rc = cli_usage_error("recall-check", "--addressing '%s': expected words from obd11 "
+				     "obd29 bmw", co.addressing);
 		goto out;
 	}
 	if (r < 0) {
@@ -478,7 +471,9 @@ int main(int argc, char **argv)
 		putchar('\n');
 	if (report->error)
 		fprintf(stderr, "recall-check: %s\n", report->error);
-	rc = needs_attention(report) ? 1 : 0;
+	rc = report->status != RECALL_STATUS_COMPLETE ? CLI_EXIT_INCOMPLETE
+	     : needs_attention(report)		     ? CLI_EXIT_FINDING
+						     : CLI_EXIT_NOTHING;
 out:
 	free(out);
 	recall_report_free(report);

@@ -9,6 +9,7 @@
 #include <json-c/json.h>
 
 #include "can/ident.h"
+#include "plugin/cli.h"
 #include "plugin/plan.h"
 #include "plugin/recall-internal.h"
 
@@ -52,10 +53,12 @@ static void usage(FILE *f)
 		"                  vin_sources[], ecus[] {address, addressing, name, fd, answered_ms,\n"
 		"                  p2_ms, dids}, errors[], addressings[], profile, window_ms,\n"
 		"                  ecus_not_read, errors_not_recorded)\n"
-		"  --help          this text\n"
+		"  -h, --help      this text\n"
+		"  -V, --version   print the version\n"
 		"\n"
-		"Exit: 0 a VIN was read; 1 no VIN (see the errors); 2 usage or the interface is not\n"
-		"usable (missing, not CAN, down, not CAN FD with --fd).\n", IDENT_ANSWER_MS_DEFAULT);
+		"Exit status: 0 a VIN was read; 2 usage error; 3 no VIN (see the errors) or the\n"
+		"interface is not usable (missing, not CAN, down, not CAN FD with --fd).\n",
+		IDENT_ANSWER_MS_DEFAULT);
 }
 
 static int parse_hex(const char *s, unsigned long max, unsigned long *ret)
@@ -128,6 +131,7 @@ int main(int argc, char **argv)
 		{ "fd", no_argument, NULL, 'f' },
 		{ "no-profile", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ 0 }
 	};
 	uint16_t dids[IDENT_MAX_DIDS];
@@ -141,14 +145,13 @@ int main(int argc, char **argv)
 
 	ident_config_init(&cfg);
 	plan_use_profiles(&cfg, &profile);
-	while ((c = getopt_long(argc, argv, "a:jt:p:s:d:e:w:fnh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "a:jt:p:s:d:e:w:fnhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
 			r = ident_scheme_parse(optarg);
-			if (r < 0) {
-				fprintf(stderr, "recall-ident: error: unknown addressing '%s'\n", optarg);
-				return 2;
-			}
+			if (r < 0)
+				return cli_usage_error("recall-ident", "unknown addressing '%s'",
+						       optarg);
 			cfg.scheme = (enum ident_scheme)r;
 			break;
 		case 'j':
@@ -167,10 +170,9 @@ int main(int argc, char **argv)
 
 			errno = 0;
 			v = strtoul(optarg, &end, 10);
-			if (errno || end == optarg || *end || v == 0 || v > 600000) {
-				fprintf(stderr, "recall-ident: error: bad milliseconds '%s'\n", optarg);
-				return 2;
-			}
+			if (errno || end == optarg || *end || v == 0 || v > 600000)
+				return cli_usage_error("recall-ident", "bad milliseconds '%s'",
+						       optarg);
 			if (c == 't')
 				cfg.timing.p2_ms = (unsigned int)v;
 			else if (c == 'w')
@@ -182,50 +184,44 @@ int main(int argc, char **argv)
 		case 's':
 			/* the reserved values (80-F0, FA-FF) would be refused by ident_read anyway;
 			 * refused here with a clearer word */
-			if (parse_hex(optarg, 0xFF, &v) < 0 || (v > 0x7F && (v < 0xF1 || v > 0xF9))) {
-				fprintf(stderr, "recall-ident: error: bad STmin '%s' (00-7F ms, F1-F9 "
-					"100-900 us)\n", optarg);
-				return 2;
-			}
+			if (parse_hex(optarg, 0xFF, &v) < 0 || (v > 0x7F && (v < 0xF1 || v > 0xF9)))
+				return cli_usage_error("recall-ident", "bad STmin '%s' (00-7F ms, "
+						       "F1-F9 100-900 us)", optarg);
 			cfg.fc_stmin = (uint8_t)v;
 			break;
 		case 'd':
-			if (parse_hex(optarg, 0xFFFF, &v) < 0 || cfg.n_dids >= IDENT_MAX_DIDS) {
-				fprintf(stderr, "recall-ident: error: bad DID '%s'\n", optarg);
-				return 2;
-			}
+			if (parse_hex(optarg, 0xFFFF, &v) < 0 || cfg.n_dids >= IDENT_MAX_DIDS)
+				return cli_usage_error("recall-ident", "bad DID '%s'", optarg);
 			dids[cfg.n_dids++] = (uint16_t)v;
 			cfg.dids = dids;
 			break;
 		case 'e':
 			if (cfg.n_ecus >= IDENT_MAX_ECUS ||
-			    ident_ecu_parse(optarg, &ecus[cfg.n_ecus]) < 0) {
-				fprintf(stderr, "recall-ident: error: bad ECU address '%s' (hex, or "
-					"REQ:RESP for uds11, e.g. 0x710:0x77A)\n", optarg);
-				return 2;
-			}
+			    ident_ecu_parse(optarg, &ecus[cfg.n_ecus]) < 0)
+				return cli_usage_error("recall-ident", "bad ECU address '%s' (hex, or "
+						       "REQ:RESP for uds11, e.g. 0x710:0x77A)", optarg);
 			cfg.n_ecus++;
 			cfg.ecus = ecus;
 			break;
 		case 'h':
 			usage(stdout);
-			return 0;
+			return CLI_EXIT_NOTHING;
+		case 'V':
+			return cli_version("recall-ident");
 		default:
-			usage(stderr);
-			return 2;
+			return cli_usage_hint("recall-ident");
 		}
 	}
-	if (optind != argc - 1) {
-		usage(stderr);
-		return 2;
-	}
+	if (optind != argc - 1)
+		return cli_usage_error("recall-ident", "%s", optind >= argc ? "no interface given"
+							      : "one interface only");
 	r = ident_read(argv[optind], &cfg, &id);
 	if (r < 0) {
 		fprintf(stderr, "recall-ident: %s: error: %s\n", argv[optind],
 			r == -EPROTOTYPE ? "not a CAN interface" :
 			r == -EMEDIUMTYPE ? "not a CAN FD interface (MTU 16; --fd needs MTU 72)" :
 			strerror(-r));
-		return 2;
+		return CLI_EXIT_INCOMPLETE;
 	}
 	if (json) {
 		json_object *o = ident_to_json(id);
@@ -238,7 +234,7 @@ int main(int argc, char **argv)
 	} else {
 		print_text(id);
 	}
-	r = id->vin[0] ? 0 : 1;
+	r = id->vin[0] ? CLI_EXIT_NOTHING : CLI_EXIT_INCOMPLETE;
 	ident_free(id);
 	return r;
 }

@@ -7,6 +7,7 @@
 
 #include <json-c/json.h>
 
+#include "plugin/cli.h"
 #include "rules/vin.h"
 
 static void usage(FILE *f)
@@ -21,7 +22,8 @@ static void usage(FILE *f)
 		"              (ok | wrong | not_applicable), model_year (list of candidates:\n"
 		"              empty = unknown, two = the 30-year cycle cannot be resolved),\n"
 		"              plant, serial\n"
-		"  -h, --help  this text\n"
+		"  -h, --help     this text\n"
+		"  -V, --version  print the version\n"
 		"\n"
 		"The check digit (position 9) is mandatory for North American VINs (WMI 1-5): a wrong\n"
 		"one makes the VIN invalid.  Elsewhere it is informative: not_applicable when it does\n"
@@ -96,29 +98,29 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
 	bool json = false, bad = false;
 	json_object *arr;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = true;
 			break;
 		case 'h':
 			usage(stdout);
-			return 0;
+			return CLI_EXIT_NOTHING;
+		case 'V':
+			return cli_version("recall-vin");
 		default:
-			usage(stderr);
-			return 2;
+			return cli_usage_hint("recall-vin");
 		}
 	}
-	if (optind >= argc) {
-		fprintf(stderr, "recall-vin: no VIN given (see --help)\n");
-		return 2;
-	}
+	if (optind >= argc)
+		return cli_usage_error("recall-vin", "no VIN given");
 	arr = json_object_new_array();
 	for (int i = optind; i < argc; i++) {
 		struct vin_info vi;
@@ -134,5 +136,5 @@ int main(int argc, char **argv)
 		printf("%s\n", json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
 							      JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(arr);
-	return bad ? 1 : 0;
+	return bad ? CLI_EXIT_FINDING : CLI_EXIT_NOTHING;
 }

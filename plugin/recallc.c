@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "plugin/cli.h"
 #include "rules/rdb.h"
 #include "rules/rule.h"
 
@@ -18,11 +19,11 @@ static int keygen(const char *name)
 
 	if (r < 0) {
 		fprintf(stderr, "recallc: --keygen: %s\n", err[0] ? err : strerror(-r));
-		return 1;
+		return CLI_EXIT_INCOMPLETE;
 	}
 	printf("key %s: %s.key (secret: keep it, sign with recallc --sign) and %s.pub (public: "
 	       "put it in the stations' trusted_keys directory)\n", id, name, name);
-	return 0;
+	return CLI_EXIT_NOTHING;
 }
 
 static void usage(FILE *f)
@@ -46,6 +47,7 @@ static void usage(FILE *f)
 		"  -q, --quiet       no summary line\n"
 		"  -W, --Werror      treat warnings as errors\n"
 		"  -h, --help        this text\n"
+		"  -V, --version     print the version\n"
 		"\n"
 		"Every error and warning of every file (the first 100, then a count) is printed on\n"
 		"stderr as\n"
@@ -54,8 +56,9 @@ static void usage(FILE *f)
 		"by `include file` are read relative to the rule file's directory.  DB is created with\n"
 		"mode 0666 less the umask.\n"
 		"\n"
-		"Exit status: 0 compiled (or checked) cleanly, 1 errors in the rules or the output\n"
-		"could not be written, 2 usage error.\n");
+		"Exit status: 0 compiled (or checked) cleanly, or the key pair written; 1 errors in the\n"
+		"rules, or a rule file that cannot be read (nothing written); 2 usage error; 3 the\n"
+		"database or the keys could not be written, or the signing key could not be used.\n");
 }
 
 int main(int argc, char **argv)
@@ -69,6 +72,7 @@ int main(int argc, char **argv)
 		{ "keygen", required_argument, NULL, 'K' },
 		{ "max-errors", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
 	const char *output = NULL, *sign_key = NULL, *keygen_name = NULL;
@@ -79,9 +83,9 @@ int main(int argc, char **argv)
 	size_t n_warn = 0;
 	void *buf = NULL;
 	size_t len = 0;
-	int opt, r, ret = 1;
+	int opt, r, ret = CLI_EXIT_INCOMPLETE;
 
-	while ((opt = getopt_long(argc, argv, "o:cqWs:h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "o:cqWs:hV", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'o':
 			output = optarg;
@@ -106,42 +110,36 @@ int main(int argc, char **argv)
 
 			errno = 0;
 			max_diags = strtoul(optarg, &end, 10);
-			if (errno || *end || end == optarg || optarg[0] == '-') {
-				fprintf(stderr, "recallc: --max-errors '%s': a number (0: all)\n",
-					optarg);
-				return 2;
-			}
+			if (errno || *end || end == optarg || optarg[0] == '-')
+				return cli_usage_error("recallc", "--max-errors '%s': a number (0: all)",
+						       optarg);
 			break;
 		}
 		case 'h':
 			usage(stdout);
-			return 0;
+			return CLI_EXIT_NOTHING;
+		case 'V':
+			return cli_version("recallc");
 		default:
-			usage(stderr);
-			return 2;
+			return cli_usage_hint("recallc");
 		}
 	}
 	if (keygen_name) {
-		if (optind < argc || output || check || sign_key) {
-			fprintf(stderr, "recallc: --keygen NAME takes nothing else (see --help)\n");
-			return 2;
-		}
+		if (optind < argc || output || check || sign_key)
+			return cli_usage_error("recallc", "--keygen NAME takes nothing else");
 		return keygen(keygen_name);
 	}
-	if (check && sign_key) {
-		fprintf(stderr, "recallc: --check writes nothing to sign, drop --sign (see --help)\n");
-		return 2;
-	}
-	if (optind >= argc || (!check && !output) || (check && output)) {
-		fprintf(stderr, "recallc: %s (see --help)\n",
-			optind >= argc ? "no rule files given"
-			: check ? "--check writes nothing, drop -o" : "no output: give -o DB or --check");
-		return 2;
-	}
+	if (check && sign_key)
+		return cli_usage_error("recallc", "--check writes nothing to sign, drop --sign");
+	if (optind >= argc || (!check && !output) || (check && output))
+		return cli_usage_error("recallc", "%s",
+				       optind >= argc ? "no rule files given"
+				       : check ? "--check writes nothing, drop -o"
+					       : "no output: give -o DB or --check");
 	r = rule_compiler_new(0, &c);
 	if (r < 0) {
 		fprintf(stderr, "recallc: %s\n", strerror(-r));
-		return 1;
+		return CLI_EXIT_INCOMPLETE;
 	}
 	for (int i = optind; i < argc; i++) {
 		r = rule_compiler_add_file(c, argv[i]);
@@ -170,12 +168,16 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (rule_compiler_n_errors(c) || r < 0) {
+		/* errors in the rules are a finding (fix them); a file that cannot be read is
+		 * reported as an error of the rules too, with its name */
+		ret = rule_compiler_n_errors(c) ? CLI_EXIT_FINDING : CLI_EXIT_INCOMPLETE;
 		fprintf(stderr, "recallc: %zu error(s), %zu warning(s); %s\n",
 			rule_compiler_n_errors(c), n_warn,
 			check ? "rules not OK" : "no database written");
 		goto out;
 	}
 	if (werror && n_warn) {
+		ret = CLI_EXIT_FINDING;
 		fprintf(stderr, "recallc: %zu warning(s) treated as errors; %s\n", n_warn,
 			check ? "rules not OK" : "no database written");
 		goto out;
@@ -207,7 +209,7 @@ int main(int argc, char **argv)
 			printf("%s: %zu campaign(s), %zu bytes, %zu warning(s)\n", output,
 			       rule_compiler_n_campaigns(c), len, n_warn);
 	}
-	ret = 0;
+	ret = CLI_EXIT_NOTHING;
 out:
 	free(buf);
 	rule_compiler_free(c);

@@ -16,6 +16,7 @@
 #include <json-c/json.h>
 
 #include "plugin/config.h"
+#include "plugin/cli.h"
 #include "plugin/control.h"
 #include "plugin/history.h"
 #include "plugin/i18n.h"
@@ -66,10 +67,12 @@ static void usage(FILE *f)
 		"  -l, --lang LANG      language of the text: de (default) or en; default from\n"
 		"                       [report] language in %s\n"
 		"  -h, --help           this text\n"
+		"  -V, --version        print the version\n"
 		"\n"
-		"Exit status: 0 success; 1 the daemon refused or failed, or (check --wait, last)\n"
-		"the car has open, inspect or undetermined campaigns or the check was not complete;\n"
-		"2 usage error, daemon unreachable or timeout.\n",
+		"Exit status: 0 done, nothing to do; 1 (check --wait, last) the car has open,\n"
+		"inspect or undetermined campaigns; 2 usage error; 3 not done or not complete: the\n"
+		"daemon is unreachable, refused or did not answer in time, the check was not\n"
+		"complete (no car, cut off), or its report could not be saved.\n",
 		prog, RECALLD_SOCKET_PATH, RECALLD_CONFIG_PATH);
 }
 
@@ -206,7 +209,7 @@ static int print_report(struct json_object *rep)
 	if (ret < 0) {
 		fprintf(stderr, "%s: daemon sent a report this recallctl cannot read: %s\n", prog,
 			strerror(-ret));
-		return 1;
+		return CLI_EXIT_INCOMPLETE;
 	}
 	if (opt_json) {
 		printf("%s\n", s);
@@ -219,8 +222,13 @@ static int print_report(struct json_object *rep)
 		}
 	}
 	report_count(r, c);
-	ret = r->status != RECALL_STATUS_COMPLETE || c[RECALL_VERDICT_OPEN] ||
-	      c[RECALL_VERDICT_INSPECT] || c[RECALL_VERDICT_UNDETERMINED];
+	if (r->status != RECALL_STATUS_COMPLETE)
+		ret = CLI_EXIT_INCOMPLETE;
+	else if (c[RECALL_VERDICT_OPEN] || c[RECALL_VERDICT_INSPECT] ||
+		 c[RECALL_VERDICT_UNDETERMINED])
+		ret = CLI_EXIT_FINDING;
+	else
+		ret = CLI_EXIT_NOTHING;
 	recall_report_free(r);
 	return ret;
 }
@@ -321,6 +329,7 @@ int main(int argc, char **argv)
 		{ "limit", required_argument, NULL, 'L' },
 		{ "lang", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{}
 	};
 	struct recalld_config cfg = { 0 };
@@ -332,41 +341,36 @@ int main(int argc, char **argv)
 	struct conn c = { .fd = -1 };
 	time_t deadline = 0;
 	unsigned long seen = 0;
-	int opt, ret = 2;
+	int opt, ret = CLI_EXIT_INCOMPLETE;
 	char *end;
 
 	sock_path = getenv("RECALLD_SOCKET") ? getenv("RECALLD_SOCKET") : RECALLD_SOCKET_PATH;
-	while ((opt = getopt_long(argc, argv, "s:jwn:t:l:h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "s:jwn:t:l:hV", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'O':
 			if (!control_text_ok(optarg, strlen(optarg), CONTROL_ORDER_MAX)) {
-				fprintf(stderr, "%s: --order: at most %d bytes, one line\n", prog,
+				return cli_usage_error(prog, "--order: at most %d bytes, one line",
 					CONTROL_ORDER_MAX);
-				return 2;
 			}
 			opt_order = optarg;
 			break;
 		case 'P':
 			if (!control_text_ok(optarg, strlen(optarg), CONTROL_PLATE_MAX)) {
-				fprintf(stderr, "%s: --plate: at most %d bytes, one line\n", prog,
+				return cli_usage_error(prog, "--plate: at most %d bytes, one line",
 					CONTROL_PLATE_MAX);
-				return 2;
 			}
 			opt_plate = optarg;
 			break;
 		case 'L':
 			opt_limit = (unsigned int)strtoul(optarg, &end, 10);
 			if (*end || opt_limit < 1 || opt_limit > CONTROL_HISTORY_MAX) {
-				fprintf(stderr, "%s: --limit: '%s' is not 1..%d\n", prog, optarg,
+				return cli_usage_error(prog, "--limit: '%s' is not 1..%d", optarg,
 					CONTROL_HISTORY_MAX);
-				return 2;
 			}
 			break;
 		case 'l':
 			if (i18n_get(optarg, &lang) < 0) {
-				fprintf(stderr, "%s: --lang: no catalogue for '%s' (known: %s)\n",
-					prog, optarg, i18n_known());
-				return 2;
+				return cli_usage_error(prog, "--lang: no catalogue for '%s' (known: %s)", optarg, i18n_known());
 			}
 			opt_lang = i18n_code(lang);
 			break;
@@ -381,64 +385,52 @@ int main(int argc, char **argv)
 			break;
 		case 'n':
 			opt_count = strtoul(optarg, &end, 10);
-			if (*end || !opt_count) {
-				fprintf(stderr, "%s: --count: '%s' is not a positive number\n", prog,
-					optarg);
-				return 2;
-			}
+			if (*end || !opt_count)
+				return cli_usage_error(prog, "--count: '%s' is not a positive number",
+						       optarg);
 			break;
 		case 't':
 			timeout_s = (int)strtol(optarg, &end, 10);
-			if (*end || timeout_s < 0 || timeout_s > 86400) {
-				fprintf(stderr, "%s: --timeout: '%s' is not 0..86400 seconds\n",
-					prog, optarg);
-				return 2;
-			}
+			if (*end || timeout_s < 0 || timeout_s > 86400)
+				return cli_usage_error(prog, "--timeout: '%s' is not 0..86400 seconds",
+						       optarg);
 			break;
 		case 'h':
 			usage(stdout);
-			return 0;
+			return CLI_EXIT_NOTHING;
+		case 'V':
+			return cli_version(prog);
 		default:
-			usage(stderr);
-			return 2;
+			return cli_usage_hint(prog);
 		}
 	}
-	if (optind >= argc) {
-		usage(stderr);
-		return 2;
-	}
+	if (optind >= argc)
+		return cli_usage_error(prog, "no command (status, check, last, subscribe, reload, "
+				       "history)");
 	word = argv[optind++];
 	cmd = control_cmd_parse(word);
-	if (cmd < 0) {
-		fprintf(stderr, "%s: unknown command '%s' (status, check, last, subscribe, reload, "
-			"history)\n", prog, word);
-		return 2;
-	}
+	if (cmd < 0)
+		return cli_usage_error(prog, "unknown command '%s' (status, check, last, subscribe, "
+				       "reload, history)", word);
 	if (control_cmd_needs_iface(cmd)) {
-		if (optind >= argc) {
-			fprintf(stderr, "%s: %s needs an interface name\n", prog, word);
-			return 2;
-		}
+		if (optind >= argc)
+			return cli_usage_error(prog, "%s needs an interface name", word);
 		iface = argv[optind++];
 	}
 	if (control_cmd_needs_vin(cmd)) {
 		if (optind >= argc) {
-			fprintf(stderr, "%s: %s needs a VIN\n", prog, word);
-			return 2;
+			return cli_usage_error(prog, "%s needs a VIN", word);
 		}
 		vin = argv[optind++];
 	}
 	if ((opt_order || opt_plate) && cmd != CONTROL_CHECK) {
-		fprintf(stderr, "%s: --order and --plate go with check\n", prog);
-		return 2;
+		return cli_usage_error(prog, "--order and --plate go with check");
 	}
 	if (opt_limit && cmd != CONTROL_HISTORY) {
-		fprintf(stderr, "%s: --limit goes with history\n", prog);
-		return 2;
+		return cli_usage_error(prog, "--limit goes with history");
 	}
 	if (optind < argc) {
-		fprintf(stderr, "%s: unexpected argument '%s'\n", prog, argv[optind]);
-		return 2;
+		return cli_usage_error(prog, "unexpected argument '%s'", argv[optind]);
 	}
 	/* the station's language, as recalld writes its reports; a config with errors (those are
 	 * recalld -n's to report) still gives its language */
@@ -462,7 +454,6 @@ int main(int argc, char **argv)
 			goto out;
 		if (!is_ok(rep)) {
 			fprintf(stderr, "%s: %s\n", prog, sget(rep, "error"));
-			ret = 1;
 			goto out;
 		}
 		json_object_put(rep);
@@ -476,7 +467,7 @@ int main(int argc, char **argv)
 			print_event(o, raw);
 			json_object_put(o);
 			if (opt_count && ++seen >= opt_count) {
-				ret = 0;
+				ret = CLI_EXIT_NOTHING;
 				goto out;
 			}
 		}
@@ -495,11 +486,11 @@ int main(int argc, char **argv)
 	if (!rep)
 		goto out;
 	if (!is_ok(rep)) {
+		/* refused (busy, not a bay, interface down, database refused): not done */
 		fprintf(stderr, "%s: %s\n", prog, sget(rep, "error") ? sget(rep, "error") : "failed");
-		ret = 1;
 		goto out;
 	}
-	ret = 0;
+	ret = CLI_EXIT_NOTHING;
 	if (cmd == CONTROL_STATUS) {
 		if (opt_json)
 			printf("%s\n", json_object_to_json_string_ext(rep, JSON_C_TO_STRING_PLAIN));
@@ -518,7 +509,7 @@ int main(int argc, char **argv)
 								      JSON_C_TO_STRING_NOSLASHESCAPE));
 		} else if (history_render_text(rep, opt_lang, &text) < 0) {
 			fprintf(stderr, "%s: the daemon's history reply cannot be read\n", prog);
-			ret = 1;
+			ret = CLI_EXIT_INCOMPLETE;
 		} else {
 			fputs(text, stdout);
 			free(text);
@@ -543,7 +534,7 @@ int main(int argc, char **argv)
 
 			o = conn_recv(&c, NULL, deadline);
 			if (!o) {
-				ret = 2;
+				ret = CLI_EXIT_INCOMPLETE;
 				goto out;
 			}
 			ev = sget(o, "event");

@@ -5,6 +5,7 @@
 #
 # unit:         every cmocka program BUILD/tests/unit/test-*
 # fuzz-corpus:  every fuzz target replayed over its committed corpus tests/fuzz/corpus/NAME/
+# deploy:       every tests/deploy/NN-*.sh (install, unit, man pages, exit codes), on this host
 # integration:  tests/integration/run.sh — natively when this host can create vcan interfaces,
 #               else (or with --vm) inside the VM of tests/vm/ booted from Debian's kernel, with
 #               the controller bench (vm-run --bench controllers); natively, the controller
@@ -79,6 +80,27 @@ run_fuzz_corpus() {
 	[ "$fail" -eq 0 ] || failed_suites="$failed_suites fuzz-corpus"
 }
 
+# deploy: tests/deploy/NN-*.sh on this host (no bus needed): installing, the unit, man pages, the
+# tools' exit codes and usage errors.  Exit 0 pass, 77 skip.  They get B (the sanitizer tree, whose
+# programs they run) and TOP.
+run_deploy() {
+	pass=0 fail=0 skip=0
+	case $b in /*) ab=$b ;; *) ab=$top/$b ;; esac
+	for t in tests/deploy/[0-9]*.sh; do
+		[ -f "$t" ] || continue
+		B="$ab" TOP="$top" BIN="$ab/bin" bash "$t"
+		rc=$?
+		case $rc in
+		0) pass=$((pass + 1)); echo "PASS $(basename "$t" .sh)" ;;
+		77) skip=$((skip + 1)); echo "SKIP $(basename "$t" .sh)" ;;
+		*) fail=$((fail + 1)); echo "FAIL $(basename "$t" .sh) (status $rc)" ;;
+		esac
+	done
+	summary="${summary}deploy: $pass passed, $fail failed, $skip skipped
+"
+	[ "$fail" -eq 0 ] || failed_suites="$failed_suites deploy"
+}
+
 run_integration() {
 	if [ "$vm" = 0 ] && ./vcan-setup.sh --probe; then
 		echo "check.sh: this host has vcan: running the integration tests natively"
@@ -138,7 +160,7 @@ run_host() {
 	[ "$fail" -eq 0 ] || failed_suites="$failed_suites host"
 }
 
-[ "$do_unit" = 1 ] && { run_unit; run_fuzz_corpus; run_host; }
+[ "$do_unit" = 1 ] && { run_unit; run_fuzz_corpus; run_host; run_deploy; }
 [ "$do_integ" = 1 ] && { rm -f "$b/integration-summary"; run_integration; }
 
 echo

@@ -14,6 +14,7 @@
 
 #include <sys/stat.h>
 
+#include "plugin/cli.h"
 #include "plugin/daemon/daemon.h"
 #include "plugin/recall-internal.h"
 #include "rules/rdb.h"
@@ -33,7 +34,7 @@ static void usage(FILE *f)
 		"  -c, --config FILE     configuration file (default %s; a missing default file\n"
 		"                        means built-in defaults)\n"
 		"  -n, --check-config    parse the configuration and open the database, print\n"
-		"                        \"configuration OK\" and exit (0 ok, 1 errors)\n"
+		"                        \"configuration OK\" and exit (0 ok, 3 errors)\n"
 		"  -D, --dump-config     print the effective configuration and exit\n"
 		"  -d, --database FILE   rules database (overrides [recalld] database)\n"
 		"  -r, --report-dir DIR  report directory (overrides [recalld] report_dir)\n"
@@ -44,8 +45,8 @@ static void usage(FILE *f)
 		"\n"
 		"Runs in the foreground (for systemd or a supervisor).  Signals: SIGHUP reloads the\n"
 		"database (a bad one is refused, the old stays), SIGTERM/SIGINT stop.\n"
-		"Exit status: 0 stopped by a signal or -n/-D succeeded; 1 configuration, database or\n"
-		"socket error; 2 usage.\n",
+		"Exit status: 0 stopped by a signal, or -n/-D succeeded; 2 usage error;\n"
+		"3 the configuration, the database, the user or the socket cannot be used.\n",
 		prog, RECALLD_CONFIG_PATH);
 }
 
@@ -162,7 +163,7 @@ static const struct recalld_ops real_ops = {
 static int override(char **field, const char *value)
 {
 	if (*value != '/') {
-		fprintf(stderr, "%s: '%s' is not an absolute path\n", prog, value);
+		(void)cli_usage_error(prog, "'%s' is not an absolute path", value);
 		return -EINVAL;
 	}
 	return report_set_str(field, value);
@@ -215,19 +216,15 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
-			return 0;
+			return CLI_EXIT_NOTHING;
 		case 'V':
-			printf("recalld %s\n", recall_version());
-			return 0;
+			return cli_version(prog);
 		default:
-			usage(stderr);
-			return 2;
+			return cli_usage_hint(prog);
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "%s: unexpected argument '%s'\n", prog, argv[optind]);
-		return 2;
-	}
+	if (optind < argc)
+		return cli_usage_error(prog, "unexpected argument '%s'", argv[optind]);
 
 	config_init_defaults(&cfg);
 	if (config_path || access(RECALLD_CONFIG_PATH, F_OK) == 0) {
@@ -236,7 +233,7 @@ int main(int argc, char **argv)
 		if (config_parse_file(&cfg, p, config_error, NULL) < 0) {
 			fprintf(stderr, "%s: %s: configuration has errors, not starting\n", prog, p);
 			config_done(&cfg);
-			return 1;
+			return CLI_EXIT_INCOMPLETE;
 		}
 		config_path = p;
 	}
@@ -244,7 +241,7 @@ int main(int argc, char **argv)
 	    (rdir && override(&cfg.report_dir, rdir) < 0) ||
 	    (sock && override(&cfg.socket_path, sock) < 0)) {
 		config_done(&cfg);
-		return 2;
+		return CLI_EXIT_USAGE;
 	}
 	if (cfg.trusted_keys && !(policy.trusted_keys = strdup(cfg.trusted_keys))) {
 		config_done(&cfg);
@@ -260,7 +257,7 @@ int main(int argc, char **argv)
 			free(text);
 		}
 		config_done(&cfg);
-		return r < 0 ? 1 : 0;
+		return r < 0 ? CLI_EXIT_INCOMPLETE : CLI_EXIT_NOTHING;
 	}
 	if (check_only) {
 		struct recall_db *rdb;
@@ -271,7 +268,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "%s: database: %s\n", prog, err ? err : strerror(-r));
 			free(err);
 			config_done(&cfg);
-			return 1;
+			return CLI_EXIT_INCOMPLETE;
 		}
 		recall_db_free(rdb);
 		if (access(cfg.report_dir, W_OK) < 0)
@@ -279,7 +276,7 @@ int main(int argc, char **argv)
 				cfg.report_dir, strerror(errno));
 		printf("configuration OK\n");
 		config_done(&cfg);
-		return 0;
+		return CLI_EXIT_NOTHING;
 	}
 
 	openlog("recalld", LOG_PID | (to_stderr ? LOG_PERROR : 0), LOG_DAEMON);
@@ -288,10 +285,10 @@ int main(int argc, char **argv)
 	if (r < 0) {
 		fprintf(stderr, "%s: cannot start: %s\n", prog, strerror(-r));
 		config_done(&cfg);
-		return 1;
+		return CLI_EXIT_INCOMPLETE;
 	}
 	r = recalld_run(d);
 	recalld_free(d);
 	closelog();
-	return r < 0 ? 1 : 0;
+	return r < 0 ? CLI_EXIT_INCOMPLETE : CLI_EXIT_NOTHING;
 }

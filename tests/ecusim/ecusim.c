@@ -24,6 +24,8 @@
 #include <linux/can.h>
 #include <linux/can/raw.h>
 
+#include "plugin/cli.h"
+
 enum scheme { OBD11, OBD29, BMW, UDS11 };
 
 enum fault {
@@ -609,8 +611,14 @@ static void usage(FILE *f)
 		"09 0A, UDS 3E and 22 on the profile's addressing scheme (obd11, obd29, bmw; per ECU when\n"
 		"its section names one) with its own\n"
 		"ISO 15765-2 code on CAN_RAW, and injects the profile's faults.  Prints \"ready\" on\n"
-		"stdout (and creates --ready-file) once it listens.  Exit 2 on usage or profile errors,\n"
-		"1 when the interface cannot be used.\n");
+		"stdout (and creates --ready-file) once it listens.\n"
+		"\n"
+		"  --ready-file FILE  create FILE once listening\n"
+		"  -h, --help         this text\n"
+		"  -V, --version      print the version\n"
+		"\n"
+		"Exit status: 0 stopped by SIGTERM/SIGINT; 2 usage error; 3 the profile has errors\n"
+		"(each printed as FILE:LINE:COL) or the interface cannot be used.\n");
 }
 
 int main(int argc, char **argv)
@@ -618,6 +626,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "ready-file", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ 0 }
 	};
 	struct sockaddr_can addr = { 0 };
@@ -625,23 +634,22 @@ int main(int argc, char **argv)
 	struct sigaction sa = { 0 };
 	int c;
 
-	while ((c = getopt_long(argc, argv, "r:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:hV", opts, NULL)) != -1) {
 		if (c == 'r') {
 			ready = optarg;
 		} else if (c == 'h') {
 			usage(stdout);
-			return 0;
+			return CLI_EXIT_NOTHING;
+		} else if (c == 'V') {
+			return cli_version("recall-ecusim");
 		} else {
-			usage(stderr);
-			return 2;
+			return cli_usage_hint("recall-ecusim");
 		}
 	}
-	if (optind != argc - 2) {
-		usage(stderr);
-		return 2;
-	}
+	if (optind != argc - 2)
+		return cli_usage_error("recall-ecusim", "expected PROFILE IFACE");
 	if (load_profile(argv[optind]) < 0)
-		return 2;
+		return CLI_EXIT_INCOMPLETE;
 	sa.sa_handler = on_signal;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
@@ -657,7 +665,7 @@ int main(int argc, char **argv)
 	if (sock < 0 || !addr.can_ifindex ||
 	    bind(sock, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
 		fprintf(stderr, "recall-ecusim: %s: %s\n", argv[optind + 1], strerror(errno));
-		return 1;
+		return CLI_EXIT_INCOMPLETE;
 	}
 	printf("ready\n");
 	fflush(stdout);

@@ -1,6 +1,6 @@
 #!/bin/sh
 # recall-ident against every fault profile of the simulator: the documented error, the exit status
-# (0 only when a VIN was read), and never a hang — every run is bounded by timeout(1) and a hang
+# (0 only when a VIN was read, 3 when none was: could not identify), and never a hang — every run is bounded by timeout(1) and a hang
 # fails the row.
 set -u
 iface=${IFACE:-vcan0}
@@ -40,24 +40,24 @@ row() {
 	echo "done $prof ($args)"
 }
 
-row fault-silent 1 "--addressing obd11" '"vin":null' '"kind":"timeout"' 'noECUanswered'
-row fault-wrong-sn 1 "--addressing bmw" '"vin":null' '"step":"read-didF190","ecu":"0x12","kind":"io"'
-row fault-truncated 1 "--addressing bmw" '"vin":null' '"step":"read-didF190","ecu":"0x12"'
+row fault-silent 3 "--addressing obd11" '"vin":null' '"kind":"timeout"' 'noECUanswered'
+row fault-wrong-sn 3 "--addressing bmw" '"vin":null' '"step":"read-didF190","ecu":"0x12","kind":"io"'
+row fault-truncated 3 "--addressing bmw" '"vin":null' '"step":"read-didF190","ecu":"0x12"'
 # the FF announces 3 bytes fewer: the VIN is reported as read, 14 characters, flagged
 row fault-ff-short 0 "--addressing bmw" '"vin":"WBA8E51060K734"' '"short"' '"invalid"'
 row fault-ignore-stmin 0 "--addressing obd11" '"vin":"1HGCM82633A004352"'
-row fault-garbage 1 "--addressing obd11" '"vin":null' '"step":"service09VIN","ecu":"0x7E0"'
-row fault-fc-overflow 1 "--addressing bmw" '"vin":null' '"ecu":"0x12","kind":"timeout"'
+row fault-garbage 3 "--addressing obd11" '"vin":null' '"step":"service09VIN","ecu":"0x7E0"'
+row fault-fc-overflow 3 "--addressing bmw" '"vin":null' '"ecu":"0x12","kind":"timeout"'
 # every answer too late (discovery too, hence --ecu): after two unanswered requests in a row the
 # ECU is asked nothing more, and says so; F189, asked after them, is not asked at all
-row fault-slow 1 "--addressing bmw --ecu 12" '"vin":null' '"step":"read-didF187","ecu":"0x12"' \
+row fault-slow 3 "--addressing bmw --ecu 12" '"vin":null' '"step":"read-didF187","ecu":"0x12"' \
 	'"step":"gave-up","ecu":"0x12"' 'askednothingmoreafter2requestsinarowwentunanswered'
 grep -q '"step":"read-didF189"' "$tmp/c.json" && { echo "FAIL fault-slow: F189 asked"; fail=1; }
-row fault-physical-only 1 "--addressing bmw" '"vin":null' 'noECUanswered'
+row fault-physical-only 3 "--addressing bmw" '"vin":null' 'noECUanswered'
 row fault-physical-only 0 "--addressing bmw --ecu 12" '"vin":"WBA8E51060K734560"'
 row fault-pending 0 "--addressing bmw" '"vin":"WBA8E51060K734560"' '"ascii":"12.4.1"'
 # P2* of 1 ms: the second 0x78 comes too late, reported as a pending timeout, not a crash
-row fault-pending 1 "--addressing bmw --p2star 1" '"vin":null' 'responsepending'
+row fault-pending 3 "--addressing bmw --p2star 1" '"vin":null' 'responsepending'
 # a lying ECU: 0x78 for F189 without end.  Bounded by the default max_pending (50): that DID
 # fails with a clear message, the DID after it (F18C) and the next ECU (0x40) are read.
 row fault-pending-forever 0 "--addressing bmw" '"vin":"WBA8E51060K734560"' \

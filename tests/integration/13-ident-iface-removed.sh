@@ -29,28 +29,28 @@ done
 ip link del "$dev"
 wait $p; rc=$?
 tr -d ' \n' <"$tmp/out" >"$tmp/c"
-[ $rc -eq 1 ] || { echo "FAIL removed: exit $rc"; fail=1; }
+[ $rc -eq 3 ] || { echo "FAIL removed: exit $rc"; fail=1; }
 grep -Eq '"fatal":"(Nosuchdevice|Networkisdown)"' "$tmp/c" ||
 	{ echo "FAIL removed: no ENODEV/ENETDOWN"; cat "$tmp/out" "$tmp/err"; fail=1; }
 
-# usage-level failures: exit 2 with the reason
+# an interface that cannot be used: exit 3 (could not read) with the reason; usage: exit 2
 "$BIN/recall-ident" nosuchif0 2>"$tmp/e1"; rc=$?
-[ $rc -eq 2 ] && grep -q "nosuchif0: error: No such device" "$tmp/e1" || { echo "FAIL missing: $rc"; cat "$tmp/e1"; fail=1; }
+[ $rc -eq 3 ] && grep -q "nosuchif0: error: No such device" "$tmp/e1" || { echo "FAIL missing: $rc"; cat "$tmp/e1"; fail=1; }
 "$BIN/recall-ident" lo 2>"$tmp/e2"; rc=$?
-[ $rc -eq 2 ] && grep -q "not a CAN interface" "$tmp/e2" || { echo "FAIL lo: $rc"; cat "$tmp/e2"; fail=1; }
+[ $rc -eq 3 ] && grep -q "not a CAN interface" "$tmp/e2" || { echo "FAIL lo: $rc"; cat "$tmp/e2"; fail=1; }
 ip link add dev vcanid13b type vcan
 "$BIN/recall-ident" vcanid13b 2>"$tmp/e3"; rc=$?
-[ $rc -eq 2 ] && grep -q "Network is down" "$tmp/e3" || { echo "FAIL down: $rc"; cat "$tmp/e3"; fail=1; }
+[ $rc -eq 3 ] && grep -q "Network is down" "$tmp/e3" || { echo "FAIL down: $rc"; cat "$tmp/e3"; fail=1; }
 "$BIN/recall-ident" vcan0 --addressing nope 2>/dev/null; [ $? -eq 2 ] || { echo "FAIL usage"; fail=1; }
-# simulator profiles: every shipped one parses (exit 1 only for the missing interface), a broken
-# one is refused with file:line
+# simulator profiles: every shipped one parses (exit 3 only for the missing interface), a broken
+# one is refused with file:line (exit 3 too: it cannot simulate)
 for prof in "$TOP"/tests/ecusim/profiles/*.ini; do
 	"$BIN/recall-ecusim" "$prof" nosuchif0 2>/dev/null; rc=$?
-	[ $rc -eq 1 ] || { echo "FAIL profile $prof: exit $rc"; fail=1; }
+	[ $rc -eq 3 ] || { echo "FAIL profile $prof: exit $rc"; fail=1; }
 done
 printf '[vehicle]\naddressing = bmw\n[ecu 0x12]\ndelay = 5x\n' >"$tmp/bad.ini"
 "$BIN/recall-ecusim" "$tmp/bad.ini" nosuchif0 2>"$tmp/e4"; rc=$?
-[ $rc -eq 2 ] && grep -q "bad.ini:4:1: error: cannot read 'delay = 5x'" "$tmp/e4" ||
+[ $rc -eq 3 ] && grep -q "bad.ini:4:1: error: cannot read 'delay = 5x'" "$tmp/e4" ||
 	{ echo "FAIL bad profile: $rc"; cat "$tmp/e4"; fail=1; }
 # removed between two requests (not while reading): the kernel unbinds the ISO-TP socket and
 # answers EADDRNOTAVAIL on send; can/ must report ENODEV so reading stops.  Deterministic: the

@@ -70,14 +70,14 @@ grep -q '\[OFFEN\] TESTF1A000' "$tmp/f1a0.txt" ||
 stop_sim
 echo "ok: a DID named only by a rule is read from the car"
 
-# no car: failed with the reason, exit 1, bounded
+# no car: failed with the reason, exit 3 (could not check — never 1, a finding), bounded
 "$BIN/recall-check" "$iface" --db "$db" --timeout 100 >"$tmp/none.txt" 2>"$tmp/none.err"
 rc=$?
-[ $rc = 1 ] || fail "no car: exit $rc"
+[ $rc = 3 ] || fail "no car: exit $rc"
 grep -q 'Prüfung fehlgeschlagen' "$tmp/none.txt" && grep -q 'FEHLGESCHLAGEN' "$tmp/none.txt" || fail "no car: not failed"
 grep -q 'no VIN read' "$tmp/none.err" || fail "no car: no reason on stderr"
-# unusable interfaces and usage: exit 2
-"$BIN/recall-check" nosuchif0 --db "$db" 2>"$tmp/e" ; [ $? = 2 ] && grep -q 'no such interface' "$tmp/e" ||
+# an unusable interface: could not check, exit 3; usage: exit 2
+"$BIN/recall-check" nosuchif0 --db "$db" 2>"$tmp/e" ; [ $? = 3 ] && grep -q 'no such interface' "$tmp/e" ||
 	fail "missing interface: $(cat "$tmp/e")"
 "$BIN/recall-check" "$iface" --vin WBY1Z41060V512345 --db "$db" 2>/dev/null; [ $? = 2 ] ||
 	fail "IFACE with --vin must be a usage error"
