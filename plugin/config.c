@@ -7,12 +7,15 @@
  * caller when there is any.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include <net/if.h>
 
@@ -36,6 +39,9 @@ void config_init_defaults(struct recalld_config *c)
 		.max_clients = 32,
 		.max_request = 4096,
 		.max_output = 1u << 20,
+		.idle_timeout_ms = 60000,
+		.report_retention_h = 90 * 24,
+		.spool_max = 64,
 		/* ISO 15765-4's first rate; restart-ms as the kernel's CAN docs suggest */
 		.link = { .bitrate = 500000, .restart_ms = 100, .bringup = true },
 	};
@@ -53,7 +59,7 @@ void config_init_defaults(struct recalld_config *c)
 	c->language = NULL;	/* German */
 	c->workshop = NULL;
 	c->html = true;
-	c->history = strdup("/var/lib/recalld/history.db");
+	c->history = strdup(RECALLD_HISTORY_PATH);
 }
 
 void config_done(struct recalld_config *c)
@@ -132,6 +138,28 @@ static int parse_duration(const char *v, unsigned int *ret_ms)
 		return 0;
 	}
 	return -EINVAL;
+}
+
+/* An age: a number with the unit d or h, in hours; a bare 0 means none. */
+static int parse_age(const char *v, unsigned int *ret_h)
+{
+	unsigned long n;
+	char *end;
+
+	if (*v < '0' || *v > '9')
+		return -EINVAL;
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (errno || n > 1000000UL)
+		return -ERANGE;
+	while (*end == ' ')
+		end++;
+	if (strcmp(end, "d") == 0)
+		n *= 24;
+	else if (strcmp(end, "h") != 0 && !(n == 0 && !*end))
+		return -EINVAL;
+	*ret_h = (unsigned int)n;
+	return 0;
 }
 
 static int parse_uint(const char *v, unsigned int min, unsigned int max, unsigned int *ret)
@@ -382,7 +410,7 @@ static int bay_section_key(struct parse_ctx *p, const char *section, const char 
 
 enum ktype {
 	K_PATH, K_PATH_OR_EMPTY, K_GLOBS, K_ADDRESSING, K_DURATION, K_BOOL, K_UINT, K_NAME,
-	K_LANGUAGE, K_TEXT,
+	K_LANGUAGE, K_TEXT, K_AGE,
 };
 
 /* Every key in one table: the parser, the dump and the README list come from the same rows. */
@@ -398,6 +426,8 @@ static const struct key {
 	{ "recalld", "trusted_keys", K_PATH_OR_EMPTY, OFF(trusted_keys), 0, 0 },
 	{ "recalld", "require_signature", K_BOOL, OFF(require_signature), 0, 0 },
 	{ "recalld", "user", K_NAME, OFF(user), 0, 0 },
+	{ "recalld", "report_retention", K_AGE, OFF(report_retention_h), 0, 100 * 365 * 24 },
+	{ "recalld", "spool_max", K_UINT, OFF(spool_max), 1, 4096 },
 	{ "bays", "interfaces", K_GLOBS, 0, 0, 0 },
 	{ "check", "addressing", K_ADDRESSING, 0, 0, 0 },
 	{ "check", "request_timeout", K_DURATION, OFF(request_timeout_ms), 0, 60000 },
@@ -413,6 +443,7 @@ static const struct key {
 	{ "control", "max_clients", K_UINT, OFF(max_clients), 1, 4096 },
 	{ "control", "max_request", K_UINT, OFF(max_request), 64, 1u << 20 },
 	{ "control", "max_output", K_UINT, OFF(max_output), 4096, 64u << 20 },
+	{ "control", "idle_timeout", K_DURATION, OFF(idle_timeout_ms), 0, 86400000 },
 	{ "report", "language", K_LANGUAGE, OFF(language), 0, 0 },
 	{ "report", "workshop", K_TEXT, OFF(workshop), 0, 0 },
 	{ "report", "html", K_BOOL, OFF(html), 0, 0 },
@@ -511,6 +542,16 @@ static int handler(void *user, const char *section, const char *name, const char
 		*(unsigned int *)(base + k->off) = u;
 		r = 0;
 		break;
+	case K_AGE:
+		r = parse_age(value, &u);
+		if (r < 0 || u < k->min || u > k->max) {
+			perr(p, "%s: '%s' is not an age in days or hours (write e.g. 90d, 36h; 0 = "
+			     "keep for ever)", name, value);
+			return 1;
+		}
+		*(unsigned int *)(base + k->off) = u;
+		r = 0;
+		break;
 	case K_BOOL:
 		if (parse_bool(value, (bool *)(base + k->off)) < 0)
 			perr(p, "%s: '%s' is not yes or no", name, value);
@@ -599,16 +640,22 @@ int config_parse_file(struct recalld_config *c, const char *path, config_error_f
 {
 	char *text = NULL;
 	size_t len = 0, cap = 0;
-	FILE *f;
-	int ret;
+	struct stat st = { 0 };
+	FILE *f = NULL;
+	int fd, ret;
 
-	f = fopen(path, "re");
-	if (!f) {
-		ret = -errno;
+	/* Without blocking (a FIFO at the path would hang recalld -n and the start), and only a
+	 * regular file: a device or a directory is a mistake, said as such. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || !(f = fdopen(fd, "r"))) {
+		ret = fd < 0 || !S_ISREG(st.st_mode) ? (fd < 0 ? -errno : -EMEDIUMTYPE) : -errno;
+		if (fd >= 0)
+			close(fd);
 		if (err) {
 			char msg[128];
 
-			snprintf(msg, sizeof(msg), "cannot open: %s", strerror(-ret));
+			snprintf(msg, sizeof(msg), "cannot open: %s", ret == -EMEDIUMTYPE ?
+				 "not a regular file" : strerror(-ret));
 			err(userdata, path, 0, msg);
 		}
 		return ret;
@@ -714,10 +761,21 @@ static const char *bitrate_word(char *buf, size_t size, uint32_t bitrate)
 	return buf;
 }
 
+static const char *age(char *buf, size_t size, unsigned int hours)
+{
+	if (hours && hours % 24 == 0)
+		snprintf(buf, size, "%ud", hours / 24);
+	else if (hours)
+		snprintf(buf, size, "%uh", hours);
+	else
+		snprintf(buf, size, "0");
+	return buf;
+}
+
 int config_dump(const struct recalld_config *c, char **ret_text)
 {
 	char globs[CONFIG_MAX_GLOBS * IFNAMSIZ * 2 + CONFIG_MAX_GLOBS] = "";
-	char d1[32], d2[32], d3[32], d4[32], d5[32], d6[32], rate[16];
+	char d1[32], d2[32], d3[32], d4[32], d5[32], d6[32], d7[32], d8[32], rate[16];
 	unsigned int i;
 	char *s, *t;
 
@@ -728,16 +786,17 @@ int config_dump(const struct recalld_config *c, char **ret_text)
 	}
 	if (asprintf(&s,
 		     "[recalld]\ndatabase = %s\nreport_dir = %s\ntrusted_keys = %s\n"
-		     "require_signature = %s\nuser = %s\n\n"
+		     "require_signature = %s\nuser = %s\nreport_retention = %s\nspool_max = %u\n\n"
 		     "[bays]\ninterfaces = %s\nbitrate = %s\nrestart_ms = %s\nbringup = %s\n\n"
 		     "[check]\naddressing = %s\nrequest_timeout = %s\ncheck_timeout = %s\n"
 		     "answer_window = %s\ncan_fd = %s\n\n"
 		     "[triggers]\non_appear = %s\non_traffic = %s\nsilence = %s\n"
 		     "probe_interval = %s\n\n"
 		     "[control]\nsocket = %s\ngroup = %s\nmax_clients = %u\nmax_request = %u\n"
-		     "max_output = %u\n",
+		     "max_output = %u\nidle_timeout = %s\n",
 		     c->database, c->report_dir, c->trusted_keys ? c->trusted_keys : "",
-		     c->require_signature ? "yes" : "no", c->user ? c->user : "", globs,
+		     c->require_signature ? "yes" : "no", c->user ? c->user : "",
+		     age(d7, sizeof(d7), c->report_retention_h), c->spool_max, globs,
 		     bitrate_word(rate, sizeof(rate), c->link.bitrate),
 		     duration(d5, sizeof(d5), c->link.restart_ms), c->link.bringup ? "yes" : "no",
 		     c->addressing ? c->addressing : "",
@@ -748,7 +807,7 @@ int config_dump(const struct recalld_config *c, char **ret_text)
 		     c->on_traffic ? "yes" : "no", duration(d3, sizeof(d3), c->silence_ms),
 		     duration(d4, sizeof(d4), c->probe_interval_ms), c->socket_path,
 		     c->socket_group ? c->socket_group : "", c->max_clients, c->max_request,
-		     c->max_output) < 0)
+		     c->max_output, duration(d8, sizeof(d8), c->idle_timeout_ms)) < 0)
 		return -ENOMEM;
 	if (asprintf(&t, "%s\n[report]\nlanguage = %s\nworkshop = %s\nhtml = %s\n\n"
 		     "[history]\ndatabase = %s\n", s, c->language ? c->language : "",

@@ -45,6 +45,8 @@ struct recalld_config {
 	char *trusted_keys;			/* directory of *.pub signing keys; NULL = none */
 	bool require_signature;			/* refuse a database not signed by one of them */
 	char *user;				/* whom to run as when started as root */
+	unsigned int report_retention_h;	/* reports older than this are removed; 0 = never */
+	unsigned int spool_max;			/* unsaved reports kept in memory, at most */
 	char *bays[CONFIG_MAX_GLOBS];		/* fnmatch globs of interface names */
 	unsigned int n_bays;
 	char *addressing;			/* space-separated, in order */
@@ -61,6 +63,7 @@ struct recalld_config {
 	unsigned int max_clients;
 	unsigned int max_request;		/* bytes per request line */
 	unsigned int max_output;		/* bytes queued per client before it is dropped */
+	unsigned int idle_timeout_ms;		/* drop a client without requests; 0 = never */
 	/* [report] */
 	char *language;				/* of the text and HTML reports; NULL = German */
 	char *workshop;				/* name on the printed page; NULL = none */

@@ -40,6 +40,30 @@ const char *control_cmd_name(enum control_cmd cmd)
 	return (unsigned int)cmd < _CONTROL_CMD_MAX ? cmd_names[cmd] : NULL;
 }
 
+void control_ifname_escape(const char *name, char *out, size_t size)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+
+	if (!size)
+		return;
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+		bool plain = *p > ' ' && *p < 0x7f && *p != '\\';
+
+		if (o + (plain ? 1 : 4) >= size)
+			break;
+		if (plain) {
+			out[o++] = (char)*p;
+		} else {
+			out[o++] = '\\';
+			out[o++] = 'x';
+			out[o++] = hex[*p >> 4];
+			out[o++] = hex[*p & 15];
+		}
+	}
+	out[o] = 0;
+}
+
 int control_cmd_parse(const char *word)
 {
 	for (int c = 0; c < _CONTROL_CMD_MAX; c++)
@@ -201,6 +225,48 @@ static bool valid_ifname(const char *s, size_t len)
 	return true;
 }
 
+/*
+ * Keys of the top-level object as written in the text (json-c keeps only the last of repeated
+ * keys, so {"cmd":"status","cmd":"reload"} would silently be a reload).  Runs on text json-c has
+ * already accepted, so it only follows strings and nesting.
+ */
+static size_t count_top_keys(const char *s, size_t len)
+{
+	size_t i, n = 0;
+	int depth = 0;
+
+	for (i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (c == '"') {
+			bool top = depth == 1;
+
+			for (i++; i < len && s[i] != '"'; i++)
+				if (s[i] == '\\')
+					i++;
+			if (top) {
+				size_t j = i + 1;
+
+				while (j < len && (s[j] == ' ' || s[j] == '\t' || s[j] == '\r' ||
+						   s[j] == '\n'))
+					j++;
+				if (j < len && s[j] == ':')
+					n++;
+			}
+		} else if (c == '{' || c == '[') {
+			depth++;
+		} else if (c == '}' || c == ']') {
+			depth--;
+		}
+	}
+	return n;
+}
+
+/* "id" is echoed back; station software in JavaScript reads numbers as doubles, so it is kept to
+ * what a double holds exactly (and json-c's clamping of larger numbers is never mistaken for a
+ * real id). */
+#define CONTROL_ID_MAX (((int64_t)1 << 53) - 1)
+
 static int fail(const char **ret_error, const char *msg, int err)
 {
 	if (ret_error)
@@ -239,6 +305,10 @@ int control_parse_request(const char *line, size_t len, struct control_request *
 	}
 	if (!json_object_is_type(o, json_type_object)) {
 		ret = fail(ret_error, "a request is a JSON object", -EBADMSG);
+		goto out;
+	}
+	if (count_top_keys(line, len) != (size_t)json_object_object_length(o)) {
+		ret = fail(ret_error, "a key appears twice in the request", -EBADMSG);
 		goto out;
 	}
 	{
@@ -324,7 +394,13 @@ int control_parse_request(const char *line, size_t len, struct control_request *
 					ret = fail(ret_error, "\"id\" must be an integer", -EBADMSG);
 					goto out;
 				}
+				errno = 0;
 				req.id = json_object_get_int64(val);
+				if (errno || req.id > CONTROL_ID_MAX || req.id < -CONTROL_ID_MAX) {
+					ret = fail(ret_error, "\"id\" is out of range (at most 2^53-1 "
+							      "either way)", -ERANGE);
+					goto out;
+				}
 				req.has_id = true;
 			} else {
 				ret = fail(ret_error, "unknown key in request", -EBADMSG);

@@ -71,6 +71,12 @@ enum control_event {
 };
 
 const char *control_event_name(enum control_event ev);
+
+/* An interface name as printed: the kernel allows any byte but '/', ':', whitespace and NUL, so
+ * bytes outside printable ASCII, and the backslash itself, become \xHH ("can\x1b[2J").  This is
+ * the name in logs, JSON and reports, and the one requests use.  Always NUL-terminated. */
+#define CONTROL_LABEL_MAX (CONTROL_IFNAME_MAX * 4)
+void control_ifname_escape(const char *name, char *out, size_t size);
 /* -ENOENT for a word that is no event (a newer daemon's: clients show those as they are). */
 int control_event_parse(const char *word);
 

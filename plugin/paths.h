@@ -24,5 +24,6 @@
 #define RECALLD_DATABASE_PATH RECALLD_DATADIR "/recalls.rdb"
 #define RECALLD_REPORT_DIR RECALLD_LOCALSTATEDIR "/lib/recalld/reports"
 #define RECALLD_SOCKET_PATH RECALLD_RUNSTATEDIR "/recalld/control.sock"
+#define RECALLD_HISTORY_PATH RECALLD_LOCALSTATEDIR "/lib/recalld/history.db"
 
 #endif

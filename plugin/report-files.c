@@ -75,15 +75,38 @@ out:
 	return ret;
 }
 
+/* The interface as part of a file name: an interface may be named with any byte but '/', ':' and
+ * whitespace, which includes control bytes and what Windows shares refuse (\\ * ? " < > |).
+ * Every byte outside [A-Za-z0-9._+=@,-] is written %HH, the percent sign too. */
+static void file_part(const char *iface, char *out, size_t size)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t o = 0;
+
+	for (const unsigned char *p = (const unsigned char *)iface; *p && o + 4 < size; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		    strchr("._+=@,-", *p)) {
+			out[o++] = (char)*p;
+		} else {
+			out[o++] = '%';
+			out[o++] = hex[*p >> 4];
+			out[o++] = hex[*p & 15];
+		}
+	}
+	out[o] = 0;
+}
+
 int report_file_base(const struct recall_report *r, unsigned int seq, char **ret)
 {
+	char part[256];
 	time_t t = (time_t)(r->started_ms / 1000);
 	char when[32];
 	struct tm tm;
 
 	if (!gmtime_r(&t, &tm) || strftime(when, sizeof(when), "%Y%m%dT%H%M%SZ", &tm) == 0)
 		return -EINVAL;
-	if (asprintf(ret, "%s-%s-%u", r->iface ? r->iface : "vin", when, seq) < 0)
+	file_part(r->iface ? r->iface : "vin", part, sizeof(part));
+	if (asprintf(ret, "%s-%s-%u", part, when, seq) < 0)
 		return -ENOMEM;
 	return 0;
 }

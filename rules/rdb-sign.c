@@ -72,9 +72,18 @@ static int read_key(const char *path, const char *tag, uint8_t *key, size_t len,
 	ssize_t k;
 	int fd, r = 0;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* a key file: a FIFO or device there must not hang the daemon's (re)load */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return fail(errbuf, errlen, -errno, "%s: %s", path, strerror(errno));
+	{
+		struct stat st;
+
+		if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+			close(fd);
+			return fail(errbuf, errlen, -EMEDIUMTYPE, "%s: not a regular file", path);
+		}
+	}
 	while (got < sizeof(buf) - 1 && (k = read(fd, buf + got, sizeof(buf) - 1 - got)) != 0) {
 		if (k < 0 && errno == EINTR)
 			continue;

@@ -607,7 +607,8 @@ int rdb_open_with(const char *path, const struct rdb_open_opts *o, struct rdb **
 	db = db_new(path);
 	if (!db)
 		return -ENOMEM;
-	db->fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* never blocks on a FIFO or device at the path: refused as not a regular file below */
+	db->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (db->fd < 0 || fstat(db->fd, &db->st) < 0) {
 		r = fail(errbuf, errlen, path, -errno, "%s", strerror(errno));
 		goto fail;

@@ -33,6 +33,7 @@ struct ctl_client {
 	struct linebuf in;
 	struct outbuf out;
 	bool subscribed;
+	uint64_t active_ms;	/* connected, or its last request */
 	bool want_out;		/* EPOLLOUT is armed */
 	bool dead;		/* dropped; freed after the current batch */
 };
@@ -47,7 +48,40 @@ struct ctlserver {
 	gid_t gid;
 	struct ctl_client *clients;
 	unsigned int n_clients;
+	struct loop_timer *idle;
 };
+
+/* The earliest moment a client becomes idle; the timer sleeps while nobody can. */
+static void idle_arm(struct ctlserver *s)
+{
+	uint64_t next = 0;
+
+	if (!s->idle)
+		return;
+	for (struct ctl_client *c = s->clients; c; c = c->next) {
+		uint64_t due = c->active_ms + s->p.idle_timeout_ms;
+
+		if (!c->subscribed && (!next || due < next))
+			next = due;
+	}
+	loop_timer_set(s->idle, next);
+}
+
+static void client_drop(struct ctl_client *c, const char *why);
+
+static void idle_fired(void *ctx)
+{
+	struct ctlserver *s = ctx;
+	uint64_t now = loop_now_ms();
+	struct ctl_client *c, *next;
+
+	for (c = s->clients; c; c = next) {
+		next = c->next;
+		if (!c->subscribed && now >= c->active_ms + s->p.idle_timeout_ms)
+			client_drop(c, "idle (no request)");
+	}
+	idle_arm(s);
+}
 
 static void client_free(void *ctx)
 {
@@ -141,6 +175,7 @@ void ctlserver_broadcast(struct ctlserver *s, struct json_object *o)
 void ctlserver_subscribe(struct ctl_client *c)
 {
 	c->subscribed = true;
+	idle_arm(c->s);
 }
 
 unsigned int ctlserver_n_clients(const struct ctlserver *s)
@@ -204,8 +239,10 @@ static void client_event(void *ctx, int fd, uint32_t events)
 					else if (len && control_parse_request(line, len, &req,
 									      &err) < 0)
 						reply_error(c, "bad request: %s", err);
-					else if (len)
+					else if (len) {
+						c->active_ms = loop_now_ms();
 						s->ops->request(s->ctx, c, &req);
+					}
 					/* a reply may have dropped the client */
 					if (c->dead)
 						return;
@@ -294,9 +331,11 @@ static void listen_event(void *ctx, int lfd, uint32_t events)
 			close(fd);
 			continue;
 		}
+		c->active_ms = loop_now_ms();
 		c->next = s->clients;
 		s->clients = c;
 		s->n_clients++;
+		idle_arm(s);
 	}
 }
 
@@ -322,6 +361,7 @@ int ctlserver_new(struct loop *l, const struct ctlserver_params *p,
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct ctlserver *s;
+	struct stat st;
 	mode_t old;
 	int fd, r;
 
@@ -366,7 +406,17 @@ int ctlserver_new(struct loop *l, const struct ctlserver_params *p,
 		goto fail;
 	}
 	close(fd);
-	(void)unlink(s->path);
+	/* Only a stale socket is removed: a regular file (or anything else) at the path is someone
+	 * else's, and a configuration mistake must not delete it. */
+	if (lstat(s->path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode)) {
+			syslog(LOG_ERR, "control: %s exists and is not a socket; not removing it",
+			       s->path);
+			r = -EEXIST;
+			goto fail;
+		}
+		(void)unlink(s->path);
+	}
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		r = -errno;
@@ -385,6 +435,11 @@ int ctlserver_new(struct loop *l, const struct ctlserver_params *p,
 	r = loop_add(l, fd, EPOLLIN, listen_event, s);
 	if (r < 0)
 		goto fail;
+	if (p->idle_timeout_ms) {
+		r = loop_timer_new(l, idle_fired, s, &s->idle);
+		if (r < 0)
+			goto fail;
+	}
 	*ret = s;
 	return 0;
 fail:
@@ -406,6 +461,7 @@ struct ctlserver *ctlserver_free(struct ctlserver *s)
 		close(s->fd);
 		(void)unlink(s->path);
 	}
+	loop_timer_free(s->idle);
 	free(s->path);
 	free(s);
 	return NULL;

@@ -28,6 +28,9 @@ struct ctlserver_params {
 	unsigned int max_clients;
 	unsigned int max_request;	/* bytes per request line */
 	unsigned int max_output;	/* bytes queued per client */
+	/* A client that is not subscribed and sends no request for this long is dropped, so idle
+	 * connections cannot hold every slot for ever; 0 = never. */
+	unsigned int idle_timeout_ms;
 };
 
 /* Creates the socket's directory if needed, refuses to start when another daemon answers on the

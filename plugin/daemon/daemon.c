@@ -78,7 +78,11 @@ static const char *const bay_link_words[_BL_MAX] = {
 
 struct bayrt {
 	struct recalld *d;
-	struct bay sm;
+	struct bay sm;			/* sm.name: the kernel's name, for sockets and rtnetlink */
+	/* the name as printed everywhere (logs, JSON, reports, file names): bytes outside
+	 * printable ASCII and the backslash as \xHH, so a name with control bytes cannot forge a
+	 * log line or break a client */
+	char label[CONTROL_LABEL_MAX];
 	struct config_link want;	/* bitrate, restart_ms, bringup for this bay */
 	enum bay_link link;
 	char link_msg[256];		/* why the link is as it is, for status and the log */
@@ -166,6 +170,15 @@ static struct bayrt *bay_find(struct recalld *d, const char *name)
 	return NULL;
 }
 
+/* A bay as a client names it: by its printed name (the only one a request can carry). */
+static struct bayrt *bay_find_label(struct recalld *d, const char *label)
+{
+	for (size_t i = 0; i < d->n_bays; i++)
+		if (strcmp(d->bays[i]->label, label) == 0)
+			return d->bays[i];
+	return NULL;
+}
+
 static enum bay_action bay_feed(struct bayrt *b, enum bay_event_type ev, bool up);
 static void bay_bus_open(struct bayrt *b);
 
@@ -196,7 +209,7 @@ static void bay_traffic_open(struct bayrt *b)
 		return;
 	r = traffic_open(b->d->loop, b->sm.name, b->d->cfg.silence_ms, bay_traffic, b, &b->traffic);
 	if (r < 0 && r != -ENODEV)
-		syslog(LOG_WARNING, "%s: CAN_RAW socket: %s (no traffic trigger)", b->sm.name,
+		syslog(LOG_WARNING, "%s: CAN_RAW socket: %s (no traffic trigger)", b->label,
 		       strerror(-r));
 }
 
@@ -220,6 +233,7 @@ static struct bayrt *bay_get(struct recalld *d, const char *name)
 	}
 	b->d = d;
 	bay_init(&b->sm, name);
+	control_ifname_escape(name, b->label, sizeof(b->label));
 	config_bay_link(&d->cfg, name, &b->want);
 	r = loop_timer_new(d->loop, bay_timer, b, &b->timer);
 	if (r < 0) {
@@ -248,7 +262,7 @@ static void bay_free(struct bayrt *b)
 
 static void bay_event(struct bayrt *b)
 {
-	struct json_object *o = control_event_new(CONTROL_EV_BAY, b->sm.name);
+	struct json_object *o = control_event_new(CONTROL_EV_BAY, b->label);
 
 	if (!o)
 		return;
@@ -274,7 +288,7 @@ static enum bay_action bay_feed(struct bayrt *b, enum bay_event_type ev, bool up
 	case BAY_ACT_KILL:
 		if (b->check) {
 			syslog(LOG_WARNING, "%s: check overstayed its deadline, killing it",
-			       b->sm.name);
+			       b->label);
 			checker_kill(b->check);
 		}
 		break;
@@ -319,6 +333,33 @@ static void set_error(struct recall_report *r, const char *code, const char *key
 	report_fact_done(&f);
 }
 
+/* Control bytes in a text from the check child (an error naming the interface, a value read from
+ * the car) become \xHH: the text goes into log lines and the technician's report. */
+static void escape_controls(char **text)
+{
+	size_t n = 0, o = 0;
+	char *in = *text, *out;
+
+	if (!in)
+		return;
+	for (const unsigned char *p = (const unsigned char *)in; *p; p++)
+		n += *p < ' ' || *p == 0x7f;
+	if (!n)
+		return;
+	out = malloc(strlen(in) + 3 * n + 1);
+	if (!out)
+		return;
+	for (const unsigned char *p = (const unsigned char *)in; *p; p++) {
+		if (*p < ' ' || *p == 0x7f)
+			o += (size_t)sprintf(out + o, "\\x%02x", *p);
+		else
+			out[o++] = (char)*p;
+	}
+	out[o] = 0;
+	free(in);
+	*text = out;
+}
+
 /* The check is over: the final report (the child's, or one made here from its last progress and
  * the reason it did not finish), to the sinks. */
 static void check_finish(struct bayrt *b, struct checker_result *res)
@@ -333,18 +374,21 @@ static void check_finish(struct bayrt *b, struct checker_result *res)
 	if (!r) {
 		r = report_new();
 		if (!r) {
-			syslog(LOG_ERR, "%s: out of memory, check result lost", b->sm.name);
+			syslog(LOG_ERR, "%s: out of memory, check result lost", b->label);
 			goto done;
 		}
 		r->status = RECALL_STATUS_FAILED;
 	}
-	(void)report_set_str(&r->iface, b->sm.name);
+	(void)report_set_str(&r->iface, b->label);
 	(void)report_set_str(&r->bay_name, config_bay_name(&d->cfg, b->sm.name));
 	if (b->order[0])
 		(void)report_set_str(&r->order, b->order);
 	if (b->plate[0])
 		(void)report_set_str(&r->plate, b->plate);
 	b->order[0] = b->plate[0] = 0;
+	escape_controls(&r->error);
+	for (size_t i = 0; i < r->n_errors; i++)
+		escape_controls(&r->errors[i]);
 	if (!r->database && d->db_desc)
 		(void)report_set_str(&r->database, d->db_desc);
 	if (!r->started_ms)
@@ -358,13 +402,13 @@ static void check_finish(struct bayrt *b, struct checker_result *res)
 
 		if (b->sm.removed_during_check) {
 			r->status = RECALL_STATUS_INTERRUPTED;
-			set_error(r, "iface_removed", "iface", b->sm.name,
-				  "%s: interface removed during the check", b->sm.name);
+			set_error(r, "iface_removed", "iface", b->label,
+				  "%s: interface removed during the check", b->label);
 			(void)report_set_bus_cause(r, "adapter_removed");
 		} else if (b->sm.link_lost_during_check) {
 			r->status = RECALL_STATUS_INTERRUPTED;
-			set_error(r, "link_down", "iface", b->sm.name,
-				  "%s: link went down during the check", b->sm.name);
+			set_error(r, "link_down", "iface", b->label,
+				  "%s: link went down during the check", b->label);
 		} else if (b->sm.killed) {
 			r->status = RECALL_STATUS_INTERRUPTED;
 			snprintf(num, sizeof(num), "%u", d->cfg.check_timeout_ms);
@@ -398,7 +442,7 @@ static void check_finish(struct bayrt *b, struct checker_result *res)
 
 	fc = (struct finished_check){
 		.report = r,
-		.iface = b->sm.name,
+		.iface = b->label,
 		.trigger = bay_trigger_name(b->sm.trigger),
 		.seq = ++d->report_seq,
 	};
@@ -414,9 +458,11 @@ done:
 static void on_check_progress(void *ctx, const struct recall_report *partial)
 {
 	struct bayrt *b = ctx;
-	struct json_object *o = control_event_new(CONTROL_EV_PROGRESS, b->sm.name), *rep;
+	struct json_object *o = control_event_new(CONTROL_EV_PROGRESS, b->label), *rep;
 
 	if (o && report_to_json_object(partial, &rep) >= 0) {
+		/* the child names the interface as the kernel does; clients see the printed name */
+		json_object_object_add(rep, "iface", json_object_new_string(b->label));
 		json_object_object_add(o, "report", rep);
 		ctlserver_broadcast(b->d->ctl, o);
 	}
@@ -447,20 +493,20 @@ static void check_start(struct bayrt *b)
 	int r;
 
 	b->started_wall_ms = loop_wall_ms();
-	syslog(LOG_INFO, "%s: check started (%s)", b->sm.name, bay_trigger_name(b->sm.trigger));
+	syslog(LOG_INFO, "%s: check started (%s)", b->label, bay_trigger_name(b->sm.trigger));
 	recalld_make_request(&d->cfg, b->sm.name, &req);
 	r = checker_start(d->loop, &req, &p, &check_ops, b, &b->check);
 	if (r < 0) {
 		struct checker_result res = { .wstatus = 0x7f00 };
 
-		syslog(LOG_ERR, "%s: cannot start check: %s", b->sm.name, strerror(-r));
+		syslog(LOG_ERR, "%s: cannot start check: %s", b->label, strerror(-r));
 		snprintf(res.error, sizeof(res.error), "cannot start the check process: %s",
 			 strerror(-r));
 		b->check = NULL;
 		check_finish(b, &res);
 		return;
 	}
-	o = control_event_new(CONTROL_EV_CHECK_STARTED, b->sm.name);
+	o = control_event_new(CONTROL_EV_CHECK_STARTED, b->label);
 	if (o) {
 		json_object_object_add(o, "trigger",
 				       json_object_new_string(bay_trigger_name(b->sm.trigger)));
@@ -488,7 +534,7 @@ static void link_set(struct bayrt *b, enum bay_link state, int prio, const char 
 	b->link = state;
 	snprintf(b->link_msg, sizeof(b->link_msg), "%s", msg);
 	if (*msg)
-		syslog(prio, "%s: %s", b->sm.name, msg);
+		syslog(prio, "%s: %s", b->label, msg);
 	bay_event(b);
 }
 
@@ -1027,7 +1073,7 @@ static struct json_object *bay_status(const struct bayrt *b)
 
 	if (!o)
 		return NULL;
-	json_object_object_add(o, "iface", json_object_new_string(b->sm.name));
+	json_object_object_add(o, "iface", json_object_new_string(b->label));
 	json_object_object_add(o, "state", json_object_new_string(bay_state_name(bay_state(&b->sm))));
 	json_object_object_add(o, "checks", json_object_new_int((int)b->sm.checks));
 	if (b->sm.checking)
@@ -1081,7 +1127,7 @@ static void on_request(void *ctx, struct ctl_client *c, const struct control_req
 		return;
 	}
 	case CONTROL_CHECK:
-		b = bay_find(d, req->iface);
+		b = bay_find_label(d, req->iface);
 		if (!b) {
 			reply_error(c, req, "%s: not a bay (no such CAN interface, or not in "
 					    "[bays] interfaces)", req->iface);
@@ -1116,7 +1162,7 @@ static void on_request(void *ctx, struct ctl_client *c, const struct control_req
 		}
 		return;
 	case CONTROL_LAST:
-		b = bay_find(d, req->iface);
+		b = bay_find_label(d, req->iface);
 		if (!b || !b->last) {
 			reply_error(c, req, "%s: no check has finished on this bay yet", req->iface);
 			return;
@@ -1436,6 +1482,7 @@ int recalld_new(struct recalld_config *cfg, const char *config_path, const struc
 		.max_clients = d->cfg.max_clients,
 		.max_request = d->cfg.max_request,
 		.max_output = d->cfg.max_output,
+		.idle_timeout_ms = d->cfg.idle_timeout_ms,
 	};
 	r = ctlserver_new(d->loop, &cp, &ctl_ops, d, &d->ctl);
 	if (r < 0) {

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <cmocka.h>
 
@@ -274,11 +276,42 @@ static void test_db_refusals(void **state)
 	assert_null(recall_db_free(NULL));
 }
 
+/* A FIFO at the database path (the daemon's reload, recall-check, the library) is refused at
+ * once; open() used to block, and a reload with it froze the whole daemon. */
+static void test_db_fifo_refused(void **state)
+{
+	char dir[64], path[128];
+	pid_t pid;
+	int st;
+
+	(void)state;
+	strcpy(dir, "/tmp/test-plugin-check-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/recalls.rdb", dir);
+	assert_int_equal(mkfifo(path, 0644), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct recall_db *db;
+		char *err = NULL;
+
+		alarm(20);	/* a blocking open must fail the row, not hang the run */
+		_exit(check_db_open(path, &db, &err) == -EMEDIUMTYPE && err &&
+		      strstr(err, "not a regular file") ? 0 : 1);
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		fail_msg("a FIFO as database: status 0x%x (blocked or accepted)", st);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_identities),
 		cmocka_unit_test(test_db_refusals),
+		cmocka_unit_test(test_db_fifo_refused),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -10,6 +10,9 @@
 #include <cmocka.h>
 
 #include <stdlib.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "plugin/config.h"
 #include "plugin/recall-internal.h"
@@ -332,6 +335,37 @@ static void test_example_is_defaults(void **state)
 	config_done(&ex);
 }
 
+/* A FIFO (or a device) at the configuration's path is refused at once, not waited on: a config
+ * file that blocks recalld -n and the start forever is a hostile surrounding. */
+static void test_fifo_refused(void **state)
+{
+	char dir[64], path[128];
+	pid_t pid;
+	int st;
+
+	(void)state;
+	strcpy(dir, "/tmp/test-plugin-config-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/recalld.conf", dir);
+	assert_int_equal(mkfifo(path, 0644), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct recalld_config c;
+		struct errs e = { .n = 0 };
+
+		alarm(20);	/* a blocking open must not hang the test run */
+		config_init_defaults(&c);
+		_exit(config_parse_file(&c, path, collect_any, &e) == -EMEDIUMTYPE &&
+		      strstr(e.text, "not a regular file") ? 0 : 1);
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		fail_msg("a FIFO as configuration: status 0x%x (blocked or accepted)", st);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -341,6 +375,7 @@ int main(void)
 		cmocka_unit_test(test_bay_link),
 		cmocka_unit_test(test_report_keys),
 		cmocka_unit_test(test_example_is_defaults),
+		cmocka_unit_test(test_fifo_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

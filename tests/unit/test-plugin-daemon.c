@@ -37,6 +37,8 @@ static pid_t daemon_pid;
 /* for the systemd rows: the notify socket's path and the watchdog period given to the daemon */
 static const char *notify_env;
 static const char *watchdog_env;
+/* for the idle-client row: few slots, a short idle timeout */
+static unsigned int max_clients_cfg, idle_ms_cfg;
 
 /* ---- the fake database and check ---------------------------------------------------------- */
 
@@ -244,6 +246,7 @@ static int setup(void **state)
 	snprintf(db_path, sizeof(db_path), "%s/recalls.rdb", dir);
 	snprintf(report_dir, sizeof(report_dir), "%s/reports", dir);
 	snprintf(history_path, sizeof(history_path), "%s/history.db", dir);
+	snprintf(log_path, sizeof(log_path), "%s/daemon.log", dir);
 	assert_int_equal(mkdir(report_dir, 0755), 0);
 	write_db("GOOD one\n");
 	assert_int_equal(pipe(pfd), 0);
@@ -251,7 +254,6 @@ static int setup(void **state)
 	assert_true(daemon_pid >= 0);
 	if (daemon_pid == 0) {
 		/* the daemon's log lines, for the rows that count them */
-		snprintf(log_path, sizeof(log_path), "%s/daemon.log", dir);
 		if (!freopen(log_path, "w", stderr))
 			_exit(1);
 		setvbuf(stderr, NULL, _IONBF, 0);
@@ -272,12 +274,18 @@ static int setup(void **state)
 		cfg.check_timeout_ms = 1000;
 		cfg.max_request = 256;
 		cfg.max_output = 8192;
+		if (max_clients_cfg)
+			cfg.max_clients = max_clients_cfg;
+		if (idle_ms_cfg)
+			cfg.idle_timeout_ms = idle_ms_cfg;
 		if (recalld_new(&cfg, NULL, &ops, NULL, RECALLD_STATIC_BAYS | RECALLD_LOG_STDERR,
 				&d) < 0)
 			_exit(1);
 		recalld_add_static_bay(d, "ok0");
 		recalld_add_static_bay(d, "crash0");
 		recalld_add_static_bay(d, "slow0");
+		/* the kernel allows control bytes in names: ESC [ 2 J clears a terminal */
+		recalld_add_static_bay(d, "esc\x1b[2J0");
 		ok = 1;
 		(void)!write(pfd[1], &ok, 1);
 		recalld_run(d);
@@ -625,6 +633,156 @@ static void test_history(void **state)
 	close(b.fd);
 }
 
+/* ---- hostile surroundings ---------------------------------------------------------------- */
+
+/* An interface name with control bytes is printed escaped everywhere: events, reports, log lines
+ * and the report files' names (which it used to enter raw). */
+static void test_ifname_escaped(void **state)
+{
+	struct cl a;
+	struct json_object *o;
+	struct dirent *de;
+	unsigned int files = 0;
+	char line[1024];
+	FILE *f;
+	DIR *dd;
+
+	(void)state;
+	cl_open(&a);
+	cl_send(&a, "{\"cmd\":\"subscribe\"}\n");
+	json_object_put(cl_recv(&a));
+	/* the status lists it by its printed name, and a request uses that name */
+	cl_send(&a, "{\"cmd\":\"status\"}\n");
+	o = cl_recv(&a);
+	assert_non_null(strstr(jget(o, "bays"), "esc\\\\x1b[2J0"));
+	json_object_put(o);
+	cl_send(&a, "{\"cmd\":\"check\",\"iface\":\"esc\\\\x1b[2J0\"}\n");
+	o = cl_wait_event(&a, "check-finished", "esc\\x1b[2J0");
+	assert_string_equal(jget(o, "report.iface"), "esc\\x1b[2J0");
+	assert_non_null(strstr(jget(o, "file"), "esc%5Cx1b%5B2J0-"));
+	json_object_put(o);
+	dd = opendir(report_dir);
+	while ((de = readdir(dd))) {
+		for (const char *c = de->d_name; *c; c++)
+			if ((unsigned char)*c < ' ' || *c == '\\')
+				fail_msg("report file name with a raw byte: %s", de->d_name);
+		files += strncmp(de->d_name, "esc%5Cx1b%5B2J0-", 16) == 0;
+	}
+	closedir(dd);
+	assert_int_equal(files, 2);
+	/* and the log: no raw ESC anywhere */
+	f = fopen(log_path, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f))
+		assert_null(strchr(line, '\x1b'));
+	fclose(f);
+	close(a.fd);
+}
+
+/* Something that is not a socket at the socket path is someone's file: never deleted. */
+static void test_socket_path_not_a_socket(void **state)
+{
+	char tmp[64], path[128], buf[32] = "";
+	struct recalld_config cfg;
+	struct recalld *d;
+	FILE *f;
+	pid_t pid;
+	int st;
+
+	(void)state;
+	strcpy(tmp, "/tmp/test-plugin-sockpath-XXXXXX");
+	assert_non_null(mkdtemp(tmp));
+	snprintf(path, sizeof(path), "%s/control.sock", tmp);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("precious\n", f);
+	fclose(f);
+	snprintf(db_path, sizeof(db_path), "%s/recalls.rdb", tmp);
+	write_db("GOOD x\n");
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		config_init_defaults(&cfg);
+		report_set_str(&cfg.database, db_path);
+		report_set_str(&cfg.report_dir, tmp);
+		report_set_str(&cfg.socket_path, path);
+		_exit(recalld_new(&cfg, NULL, &ops, NULL, RECALLD_STATIC_BAYS, &d) == -EEXIST ? 0
+											      : 1);
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	assert_string_equal(buf, "precious\n");
+	snprintf(buf, sizeof(buf), "rm -rf %s", tmp);
+	assert_int_equal(system(buf), 0);
+}
+
+/* Idle connections cannot hold every slot for ever: a client that neither subscribes nor sends a
+ * request is dropped after idle_timeout; subscribers stay.  (32 idle clients used to lock
+ * everyone out.) */
+static int setup_idle(void **state)
+{
+	max_clients_cfg = 3;
+	idle_ms_cfg = 300;
+	return setup(state);
+}
+
+static int teardown_idle(void **state)
+{
+	max_clients_cfg = idle_ms_cfg = 0;
+	return teardown(state);
+}
+
+static void wait_eof(struct cl *c)
+{
+	for (;;) {
+		struct pollfd p = { .fd = c->fd, .events = POLLIN };
+		char buf[256];
+
+		if (poll(&p, 1, HANG_LIMIT_MS) != 1)
+			fail_msg("an idle client was never dropped");
+		if (read(c->fd, buf, sizeof(buf)) <= 0)
+			return;
+	}
+}
+
+static void test_idle_clients_dropped(void **state)
+{
+	struct cl sub, idle1, idle2, late;
+	struct json_object *o;
+
+	(void)state;
+	cl_open(&sub);
+	cl_send(&sub, "{\"cmd\":\"subscribe\"}\n");
+	json_object_put(cl_recv(&sub));
+	cl_open(&idle1);
+	cl_open(&idle2);
+	/* every slot taken: the next one is turned away ... */
+	cl_open(&late);
+	o = cl_recv(&late);
+	assert_string_equal(jget(o, "error"), "too many clients");
+	json_object_put(o);
+	close(late.fd);
+	/* ... until the idle ones are dropped */
+	wait_eof(&idle1);
+	wait_eof(&idle2);
+	cl_open(&late);
+	cl_send(&late, "{\"cmd\":\"status\"}\n");
+	o = cl_recv(&late);
+	assert_string_equal(jget(o, "ok"), "true");
+	json_object_put(o);
+	/* the subscriber was not idle: it still gets events */
+	cl_send(&late, "{\"cmd\":\"check\",\"iface\":\"ok0\"}\n");
+	json_object_put(cl_wait_event(&sub, "check-finished", "ok0"));
+	close(idle1.fd);
+	close(idle2.fd);
+	close(late.fd);
+	close(sub.fd);
+}
+
 /* ---- systemd ----------------------------------------------------------------------------- */
 
 static int notify_fd = -1;
@@ -715,7 +873,6 @@ static void test_reload_one_log_line(void **state)
 	struct json_object *o;
 
 	(void)state;
-	snprintf(log_path, sizeof(log_path), "%s/daemon.log", dir);
 	cl_open(&a);
 	cl_send(&a, "{\"cmd\":\"subscribe\"}\n");
 	json_object_put(cl_recv(&a));
@@ -827,6 +984,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_slow_reader_dropped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reload, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_history, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ifname_escaped, setup, teardown),
+		cmocka_unit_test(test_socket_path_not_a_socket),
+		cmocka_unit_test_setup_teardown(test_idle_clients_dropped, setup_idle, teardown_idle),
 		cmocka_unit_test_setup_teardown(test_sd_notify, setup_notify, teardown_notify),
 		cmocka_unit_test_setup_teardown(test_reload_one_log_line, setup, teardown),
 		/* last: it leaves this process in its own mount namespace */

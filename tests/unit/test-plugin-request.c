@@ -83,6 +83,23 @@ static const struct req_case {
 	{ .line = "{\"cmd\":\"status\",\"id\":\"7\"}", .ret = -EBADMSG },
 	{ .line = "{\"cmd\":\"status\",\"verbose\":true}", .ret = -EBADMSG },
 	{ .line = "{\"cmd\":{\"x\":{\"y\":1}}}", .ret = -EBADMSG },
+	/* a key twice: json-c keeps the last, so this was a silent reload */
+	{ .line = "{\"cmd\":\"status\",\"cmd\":\"reload\"}", .ret = -EBADMSG },
+	{ .line = "{\"cmd\":\"check\",\"iface\":\"vcan0\",\"iface\":\"vcan1\"}", .ret = -EBADMSG },
+	{ .line = "{\"id\":1,\"cmd\":\"status\",\"id\":2}", .ret = -EBADMSG },
+	{ .line = "{\"cmd\" : \"status\", \"c\\u006dd\":\"reload\"}", .ret = -EBADMSG },
+	/* ids: what a double holds exactly, both ways; json-c's clamping is no id */
+	{ "{\"cmd\":\"status\",\"id\":9007199254740991}", 0, CONTROL_STATUS, "", true,
+	  9007199254740991LL },
+	{ "{\"cmd\":\"status\",\"id\":-9007199254740991}", 0, CONTROL_STATUS, "", true,
+	  -9007199254740991LL },
+	{ .line = "{\"cmd\":\"status\",\"id\":9007199254740992}", .ret = -ERANGE },
+	{ .line = "{\"cmd\":\"status\",\"id\":9223372036854775807}", .ret = -ERANGE },
+	{ .line = "{\"cmd\":\"status\",\"id\":18446744073709551615}", .ret = -ERANGE },
+	{ .line = "{\"cmd\":\"status\",\"id\":-9223372036854775809}", .ret = -ERANGE },
+	{ .line = "{\"cmd\":\"status\",\"id\":1e3}", .ret = -EBADMSG },
+	/* a string value that looks like a key is no key */
+	{ .line = "{\"cmd\":\"check\",\"iface\":\"a:b\"}", .ret = -EINVAL },
 };
 
 static void test_requests(void **state)
@@ -209,6 +226,31 @@ static void test_outbuf_bound(void **state)
 	outbuf_done(&ob);
 }
 
+/* Interface names as printed: the kernel's bytes, control bytes and the backslash escaped. */
+static const struct esc_case {
+	const char *name, *label;
+} esc_cases[] = {
+	{ "vcan0", "vcan0" },
+	{ "can\x1b[2J", "can\\x1b[2J" },
+	{ "a\\b", "a\\x5cb" },
+	{ "\x7f\x80\xff", "\\x7f\\x80\\xff" },
+	{ "can\nfake: VIN", "can\\x0afake:\\x20VIN" },
+};
+
+static void test_ifname_escape(void **state)
+{
+	char out[CONTROL_LABEL_MAX], small[6];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(esc_cases) / sizeof(esc_cases[0]); i++) {
+		control_ifname_escape(esc_cases[i].name, out, sizeof(out));
+		assert_string_equal(out, esc_cases[i].label);
+	}
+	/* cut at a whole escape, never in the middle of one */
+	control_ifname_escape("ab\x01" "cd", small, sizeof(small));
+	assert_string_equal(small, "ab");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -216,6 +258,7 @@ int main(void)
 		cmocka_unit_test(test_embedded_nul),
 		cmocka_unit_test(test_framing),
 		cmocka_unit_test(test_outbuf_bound),
+		cmocka_unit_test(test_ifname_escape),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
