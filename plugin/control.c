@@ -543,10 +543,9 @@ void outbuf_done(struct outbuf *ob)
 	*ob = (struct outbuf){ .max = ob->max };
 }
 
-int outbuf_append(struct outbuf *ob, const char *data, size_t len)
+/* Room for len more bytes (the bound is the caller's). */
+static int outbuf_reserve(struct outbuf *ob, size_t len)
 {
-	if (len > ob->max || ob->len > ob->max - len)
-		return -ENOBUFS;
 	if (ob->start + ob->len + len > ob->cap) {
 		/* Compact first; grow only if the live data really needs it. */
 		if (ob->start) {
@@ -559,7 +558,8 @@ int outbuf_append(struct outbuf *ob, const char *data, size_t len)
 
 			while (cap < ob->len + len)
 				cap *= 2;
-			if (cap > ob->max)
+			/* no more than the bound needs, but never less than this message */
+			if (cap > ob->max && ob->max >= ob->len + len)
 				cap = ob->max;
 			p = realloc(ob->buf, cap);
 			if (!p)
@@ -568,8 +568,42 @@ int outbuf_append(struct outbuf *ob, const char *data, size_t len)
 			ob->cap = cap;
 		}
 	}
+	return 0;
+}
+
+/* The bound is on what waits: a message is taken when the queue is empty (a report of any
+ * size reaches a client that keeps up) or when it fits under max with what waits already. */
+static bool outbuf_fits(const struct outbuf *ob, size_t len)
+{
+	return ob->len == 0 || (len <= ob->max && ob->len <= ob->max - len);
+}
+
+int outbuf_append(struct outbuf *ob, const char *data, size_t len)
+{
+	int r;
+
+	if (!outbuf_fits(ob, len))
+		return -ENOBUFS;
+	r = outbuf_reserve(ob, len);
+	if (r < 0)
+		return r;
 	memcpy(ob->buf + ob->start + ob->len, data, len);
 	ob->len += len;
+	return 0;
+}
+
+int outbuf_append_line(struct outbuf *ob, const char *data, size_t len)
+{
+	int r;
+
+	if (len == SIZE_MAX || !outbuf_fits(ob, len + 1))
+		return -ENOBUFS;
+	r = outbuf_reserve(ob, len + 1);
+	if (r < 0)
+		return r;
+	memcpy(ob->buf + ob->start + ob->len, data, len);
+	ob->buf[ob->start + ob->len + len] = '\n';
+	ob->len += len + 1;
 	return 0;
 }
 

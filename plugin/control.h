@@ -125,6 +125,8 @@ struct outbuf {
 void outbuf_init(struct outbuf *ob, size_t max);
 void outbuf_done(struct outbuf *ob);
 int outbuf_append(struct outbuf *ob, const char *data, size_t len);
+/* data and a newline, both or neither. */
+int outbuf_append_line(struct outbuf *ob, const char *data, size_t len);
 /* Write as much as the fd takes; returns bytes left, or a negative errno from write. */
 ssize_t outbuf_flush(struct outbuf *ob, int fd);
 

@@ -78,8 +78,20 @@ struct report_save_opts {
 	const char *workshop;		/* on the page */
 	bool html;			/* also .html */
 };
-/* Write <iface>-<time>-<seq>.txt (.html) and .json into dir; ret_base gets the common name
- * part. */
+/* A check's files, made now and written later (the daemon's spool): the common name part
+ * IFACE-YYYYMMDDTHHMMSSZ-SEQ and the contents; html NULL when no page is wanted. */
+struct report_files {
+	char *base, *json, *text, *html;
+};
+int report_render_files(const struct recall_report *r, unsigned int seq,
+			const struct report_save_opts *opts, struct report_files *ret);
+/* BASE.txt, BASE.html, then BASE.json into dir, each atomically, mode 0640; a .json present
+ * means the set is whole. */
+int report_write_files(const char *dir, const struct report_files *f);
+size_t report_files_size(const struct report_files *f);
+void report_files_done(struct report_files *f);
+/* Render and write <iface>-<time>-<seq>.txt (.html) and .json into dir; ret_base gets the
+ * common name part. */
 int report_save(const struct recall_report *r, const char *dir, unsigned int seq,
 		const struct report_save_opts *opts, char **ret_base);
 /* That common name part: IFACE-YYYYMMDDTHHMMSSZ-SEQ (malloc'd). */

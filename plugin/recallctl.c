@@ -23,7 +23,8 @@
 #include "plugin/paths.h"
 #include "plugin/recall-internal.h"
 
-#define LINE_MAX_BYTES (8u << 20)
+/* a line is a report at most: recalld sends reports up to its own bound (256 MiB) */
+#define LINE_MAX_BYTES ((256u << 20) + (64u << 10))
 
 static const char *prog = "recallctl";
 static const char *sock_path;
@@ -233,12 +234,28 @@ static int print_report(struct json_object *rep)
 	return ret;
 }
 
+/* Reports the daemon could not write and keeps in memory: said first, and the exit status. */
+static int print_spool(struct json_object *o)
+{
+	struct json_object *sp, *v;
+	int n;
+
+	if (!json_object_object_get_ex(o, "spool", &sp) ||
+	    !json_object_object_get_ex(sp, "reports", &v) || (n = json_object_get_int(v)) <= 0)
+		return CLI_EXIT_NOTHING;
+	printf("NOT SAVED: %d report(s) could not be written (%s); recalld keeps them in memory "
+	       "(at most %s) and retries\n", n, sget(sp, "error") ? sget(sp, "error") : "?",
+	       sget(sp, "max") ? sget(sp, "max") : "?");
+	return CLI_EXIT_INCOMPLETE;
+}
+
 static void print_status(struct json_object *o)
 {
 	struct json_object *bays, *b, *last, *link;
 	size_t i, n;
 
 	printf("database: %s\n", sget(o, "database") ? sget(o, "database") : "?");
+	(void)print_spool(o);
 	if (!json_object_object_get_ex(o, "bays", &bays))
 		return;
 	n = json_object_array_length(bays);
@@ -254,6 +271,9 @@ static void print_status(struct json_object *o)
 			       sget(last, "vin") ? sget(last, "vin") : "unknown",
 			       sget(last, "open"), sget(last, "inspect"), sget(last, "undetermined"),
 			       sget(last, "remedied"));
+		if (json_object_object_get_ex(b, "last", &last) && sget(last, "saved") &&
+		    strcmp(sget(last, "saved"), "false") == 0)
+			printf(" (report not saved yet)");
 		printf("\n");
 		/* the link of a real adapter: its rate and state, and what recalld did and why */
 		if (json_object_object_get_ex(b, "link", &link)) {
@@ -496,6 +516,14 @@ int main(int argc, char **argv)
 			printf("%s\n", json_object_to_json_string_ext(rep, JSON_C_TO_STRING_PLAIN));
 		else
 			print_status(rep);
+		/* unsaved reports are something the station must act on: not "all well" */
+		{
+			struct json_object *sp, *v;
+
+			if (json_object_object_get_ex(rep, "spool", &sp) &&
+			    json_object_object_get_ex(sp, "reports", &v) && json_object_get_int(v) > 0)
+				ret = CLI_EXIT_INCOMPLETE;
+		}
 	} else if (cmd == CONTROL_LAST) {
 		struct json_object *r;
 
@@ -543,6 +571,17 @@ int main(int argc, char **argv)
 			    strcmp(i, iface) == 0 &&
 			    json_object_object_get_ex(o, "report", &r)) {
 				ret = print_report(r);
+				/* the check was made but its report is not on disk yet: say so,
+				 * and do not let a script take it for done */
+				if (sget(o, "saved") && strcmp(sget(o, "saved"), "false") == 0) {
+					fprintf(stderr, "%s: %s: report not saved: %s; recalld %s\n",
+						prog, iface, sget(o, "save_error") ?
+						sget(o, "save_error") : "?",
+						sget(o, "spooled") && strcmp(sget(o, "spooled"),
+									     "true") == 0 ?
+						"keeps it in memory and retries" : "could not keep it");
+					ret = CLI_EXIT_INCOMPLETE;
+				}
 				json_object_put(o);
 				break;
 			}

@@ -31,7 +31,8 @@ int report_write_file(const char *dir, const char *name, const char *data, size_
 		ret = -ENOMEM;
 		goto out;
 	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	/* VINs are personal data: the owner and its group (station software), nobody else */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0640);
 	if (fd < 0) {
 		ret = -errno;
 		goto out;
@@ -111,6 +112,34 @@ int report_file_base(const struct recall_report *r, unsigned int seq, char **ret
 	return 0;
 }
 
+void report_files_done(struct report_files *f)
+{
+	free(f->base);
+	free(f->json);
+	free(f->text);
+	free(f->html);
+	memset(f, 0, sizeof(*f));
+}
+
+int report_render_files(const struct recall_report *r, unsigned int seq,
+			const struct report_save_opts *opts, struct report_files *ret)
+{
+	struct report_save_opts o = opts ? *opts : (struct report_save_opts){ 0 };
+	struct recall_render_opts ro = { .size = sizeof(ro), .language = o.language,
+					 .workshop = o.workshop };
+	int r2;
+
+	memset(ret, 0, sizeof(*ret));
+	if ((r2 = report_file_base(r, seq, &ret->base)) < 0 ||
+	    (r2 = recall_report_to_json(r, &ret->json)) < 0 ||
+	    (r2 = report_render_text(r, &ro, &ret->text)) < 0 ||
+	    (o.html && (r2 = report_render_html(r, &ro, &ret->html)) < 0)) {
+		report_files_done(ret);
+		return r2;
+	}
+	return 0;
+}
+
 /* dir/base.ext, atomically */
 static int write_one(const char *dir, const char *base, const char *ext, const char *data)
 {
@@ -124,34 +153,35 @@ static int write_one(const char *dir, const char *base, const char *ext, const c
 	return ret;
 }
 
+int report_write_files(const char *dir, const struct report_files *f)
+{
+	int ret;
+
+	/* The forms for people first: a JSON file present means the set is complete. */
+	if ((ret = write_one(dir, f->base, "txt", f->text)) < 0 ||
+	    (f->html && (ret = write_one(dir, f->base, "html", f->html)) < 0))
+		return ret;
+	return write_one(dir, f->base, "json", f->json);
+}
+
+size_t report_files_size(const struct report_files *f)
+{
+	return strlen(f->json) + strlen(f->text) + (f->html ? strlen(f->html) : 0);
+}
+
 int report_save(const struct recall_report *r, const char *dir, unsigned int seq,
 		const struct report_save_opts *opts, char **ret_base)
 {
-	struct report_save_opts o = opts ? *opts : (struct report_save_opts){ 0 };
-	struct recall_render_opts ro = { .size = sizeof(ro), .language = o.language,
-					 .workshop = o.workshop };
-	char *base = NULL, *json = NULL, *text = NULL, *html = NULL;
+	struct report_files f;
 	int ret;
 
-	if ((ret = report_file_base(r, seq, &base)) < 0)
+	if ((ret = report_render_files(r, seq, opts, &f)) < 0)
 		return ret;
-	if ((ret = recall_report_to_json(r, &json)) < 0 ||
-	    (ret = report_render_text(r, &ro, &text)) < 0 ||
-	    (o.html && (ret = report_render_html(r, &ro, &html)) < 0))
-		goto out;
-	/* The forms for people first: a JSON file present means the set is complete. */
-	if ((ret = write_one(dir, base, "txt", text)) < 0 ||
-	    (html && (ret = write_one(dir, base, "html", html)) < 0) ||
-	    (ret = write_one(dir, base, "json", json)) < 0)
-		goto out;
-	if (ret_base) {
-		*ret_base = base;
-		base = NULL;
+	ret = report_write_files(dir, &f);
+	if (ret >= 0 && ret_base) {
+		*ret_base = f.base;
+		f.base = NULL;
 	}
-out:
-	free(base);
-	free(json);
-	free(text);
-	free(html);
+	report_files_done(&f);
 	return ret;
 }

@@ -124,9 +124,7 @@ static int send_line(struct ctl_client *c, const char *s, size_t len)
 
 	if (c->dead)
 		return -EPIPE;
-	ret = outbuf_append(&c->out, s, len);
-	if (ret >= 0)
-		ret = outbuf_append(&c->out, "\n", 1);
+	ret = outbuf_append_line(&c->out, s, len);
 	if (ret < 0) {
 		client_drop(c, ret == -ENOBUFS ? "output queue full (client not reading)" :
 						 "out of memory");

@@ -99,6 +99,7 @@ struct bayrt {
 	struct checker *check;		/* the running check, NULL when none */
 	int64_t started_wall_ms;
 	struct recall_report *last;	/* last finished report */
+	bool last_saved;		/* its files were written (else it waits in the spool) */
 	bool static_bay;
 	/* given with the check request that started the running check ("" = none) */
 	char order[CONTROL_ORDER_MAX + 1];
@@ -126,6 +127,8 @@ struct recalld {
 	unsigned int report_seq;
 	struct loop_timer *watchdog;
 	uint64_t watchdog_ms;
+	struct sink *files;		/* the report files' sink: its spool, its retention */
+	struct loop_timer *retention;
 };
 
 static struct bay_params params(const struct recalld *d)
@@ -447,6 +450,7 @@ static void check_finish(struct bayrt *b, struct checker_result *res)
 		.seq = ++d->report_seq,
 	};
 	sinks_deliver(&d->sinks, &fc);
+	b->last_saved = fc.file != NULL;
 	free(fc.file);
 	recall_report_free(b->last);
 	b->last = r;
@@ -1094,8 +1098,29 @@ static struct json_object *bay_status(const struct bayrt *b)
 					       json_object_new_int((int)counts[i]));
 		json_object_object_add(l, "finished_ms",
 				       json_object_new_int64(b->last->finished_ms));
+		json_object_object_add(l, "saved", json_object_new_boolean(b->last_saved));
 		json_object_object_add(o, "last", l);
 	}
+	return o;
+}
+
+/* {"reports": n, "max": m, "bytes": b, "error": "...", "oldest_ms": t}: reports that could not be
+ * written and wait in memory; reports 0 when all is well. */
+static struct json_object *spool_status(struct recalld *d)
+{
+	struct json_object *o = json_object_new_object();
+	struct sink_spool sp;
+
+	if (!o)
+		return NULL;
+	sink_files_spool(d->files, &sp);
+	json_object_object_add(o, "reports", json_object_new_int((int)sp.reports));
+	json_object_object_add(o, "max", json_object_new_int((int)sp.max));
+	json_object_object_add(o, "bytes", json_object_new_int64((int64_t)sp.bytes));
+	json_object_object_add(o, "error", sp.error ? json_object_new_string(strerror(-sp.error))
+						    : NULL);
+	json_object_object_add(o, "oldest_ms", sp.oldest_ms ? json_object_new_int64(sp.oldest_ms)
+							    : NULL);
 	return o;
 }
 
@@ -1122,6 +1147,7 @@ static void on_request(void *ctx, struct ctl_client *c, const struct control_req
 		json_object_object_add(o, "bays", arr);
 		json_object_object_add(o, "clients",
 				       json_object_new_int((int)ctlserver_n_clients(d->ctl)));
+		json_object_object_add(o, "spool", spool_status(d));
 		(void)ctlserver_send(c, o);
 		json_object_put(o);
 		return;
@@ -1275,7 +1301,8 @@ static int mkdir_p(const char *path)
 		char c = *s;
 
 		*s = 0;
-		if (mkdir(p, 0755) < 0 && errno != EEXIST) {
+		/* reports hold VINs: the daemon and its group only */
+		if (mkdir(p, 0750) < 0 && errno != EEXIST) {
 			ret = -errno;
 			break;
 		}
@@ -1358,6 +1385,18 @@ static int privileges_prepare(const struct recalld_config *cfg, uid_t *ret_uid, 
 	return r;
 }
 
+#define RETENTION_PERIOD_MS (24ULL * 3600 * 1000)
+
+static void retention_fired(void *ctx)
+{
+	struct recalld *d = ctx;
+	int r = sink_files_expire(d->files, d->cfg.report_retention_h);
+
+	if (r < 0)
+		syslog(LOG_WARNING, "report_retention: %s: %s", d->cfg.report_dir, strerror(-r));
+	loop_timer_set(d->retention, loop_now_ms() + RETENTION_PERIOD_MS);
+}
+
 static int add_sinks(struct recalld *d)
 {
 	struct report_save_opts so = {
@@ -1384,9 +1423,10 @@ static int add_sinks(struct recalld *d)
 		sinks_add(&d->sinks, s);
 		d->history = s;
 	}
-	if ((r = sink_files_new(d->cfg.report_dir, &so, &s)) < 0)
+	if ((r = sink_files_new(d->loop, d->cfg.report_dir, &so, d->cfg.spool_max, &s)) < 0)
 		return r;
 	sinks_add(&d->sinks, s);
+	d->files = s;
 	if ((r = sink_log_new(d->flags & RECALLD_LOG_STDERR, &s)) < 0)
 		return r;
 	sinks_add(&d->sinks, s);
@@ -1492,6 +1532,13 @@ int recalld_new(struct recalld_config *cfg, const char *config_path, const struc
 	r = add_sinks(d);
 	if (r < 0)
 		goto fail;
+	/* personal data is kept as long as configured: old reports go at start and then daily */
+	if (d->cfg.report_retention_h) {
+		r = loop_timer_new(d->loop, retention_fired, d, &d->retention);
+		if (r < 0)
+			goto fail;
+		retention_fired(d);
+	}
 	if (!(flags & RECALLD_STATIC_BAYS)) {
 		r = linkwatch_new(d->loop, &link_ops, d, &d->links);
 		if (r < 0) {
@@ -1562,6 +1609,7 @@ struct recalld *recalld_free(struct recalld *d)
 	linkwatch_free(d->links);
 	linkup_free(d->linkup);
 	loop_timer_free(d->watchdog);
+	loop_timer_free(d->retention);
 	sinks_free(&d->sinks);
 	ctlserver_free(d->ctl);
 	if (d->sigfd >= 0) {

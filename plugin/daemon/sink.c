@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The sink list and recalld's own sinks: files, log line, subscribers. */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <systemd/sd-journal.h>
 
@@ -13,6 +17,7 @@
 
 #include "plugin/control.h"
 #include "plugin/daemon/ctlserver.h"
+#include "plugin/daemon/loop.h"
 #include "plugin/daemon/sink.h"
 #include "plugin/recall-internal.h"
 
@@ -51,43 +56,170 @@ void sinks_free(struct sinks *l)
 
 /* ---- files --------------------------------------------------------------------------------- */
 
+/*
+ * A report that cannot be written (disk full, directory gone, permission) is not lost: its files
+ * are rendered at once and kept in memory, in order, up to spool_max; a timer retries them (5 s,
+ * doubling to 5 min) and the first success writes the backlog.  `recallctl status` shows the
+ * spool, every failure is logged at error level, and a stop that leaves reports unsaved logs one
+ * line per report with its summary, so the verdicts survive in the journal.
+ */
+#define SPOOL_RETRY_FIRST_MS 5000
+#define SPOOL_RETRY_MAX_MS 300000
+
+struct spooled {
+	struct report_files files;
+	char *summary;		/* the check's log line */
+	int64_t finished_ms;
+	struct spooled *next;
+};
+
 struct sink_files {
 	struct sink s;
+	struct loop *l;
 	char *dir;
 	char *language, *workshop;
 	bool html;
+	unsigned int spool_max;
+	struct spooled *spool, **tail;
+	unsigned int n_spool;
+	size_t spool_bytes;
+	int error;		/* the last write's, while the spool is not empty */
+	struct loop_timer *retry;
+	uint64_t retry_ms;
 };
+
+static void spooled_free(struct spooled *sp)
+{
+	report_files_done(&sp->files);
+	free(sp->summary);
+	free(sp);
+}
+
+/* Write the spool in order; stops at the first failure.  Returns how many were written. */
+static unsigned int spool_flush(struct sink_files *f)
+{
+	unsigned int n = 0;
+	int r;
+
+	while (f->spool) {
+		struct spooled *sp = f->spool;
+
+		r = report_write_files(f->dir, &sp->files);
+		if (r < 0) {
+			f->error = r;
+			break;
+		}
+		syslog(LOG_NOTICE, "report %s written after all (%u more in memory)", sp->files.base,
+		       f->n_spool - 1);
+		f->spool = sp->next;
+		if (!f->spool)
+			f->tail = &f->spool;
+		f->n_spool--;
+		f->spool_bytes -= report_files_size(&sp->files);
+		spooled_free(sp);
+		n++;
+	}
+	if (!f->spool)
+		f->error = 0;
+	return n;
+}
+
+static void spool_retry(void *ctx)
+{
+	struct sink_files *f = ctx;
+
+	spool_flush(f);
+	if (!f->spool) {
+		f->retry_ms = 0;
+		return;
+	}
+	f->retry_ms = f->retry_ms * 2 > SPOOL_RETRY_MAX_MS ? SPOOL_RETRY_MAX_MS : f->retry_ms * 2;
+	loop_timer_set(f->retry, loop_now_ms() + f->retry_ms);
+}
 
 static int files_deliver(struct sink *s, struct finished_check *fc)
 {
 	struct sink_files *f = (struct sink_files *)s;
+	struct spooled *sp;
+	char *line = NULL;
 	int ret;
 
 	struct report_save_opts o = { .language = f->language, .workshop = f->workshop,
 				      .html = f->html };
 
-	ret = report_save(fc->report, f->dir, fc->seq, &o, &fc->file);
+	sp = calloc(1, sizeof(*sp));
+	if (!sp)
+		return -ENOMEM;
+	ret = report_render_files(fc->report, fc->seq, &o, &sp->files);
 	if (ret < 0) {
+		free(sp);
 		fc->file_error = ret;
-		syslog(LOG_ERR, "%s: cannot write report to %s: %s", fc->iface, f->dir,
-		       strerror(-ret));
+		syslog(LOG_ERR, "%s: cannot make the report files: %s", fc->iface, strerror(-ret));
+		return ret;
 	}
-	return ret;
+	/* in order: while older reports wait, a newer one waits behind them */
+	if (!f->spool) {
+		ret = report_write_files(f->dir, &sp->files);
+		if (ret >= 0) {
+			fc->file = sp->files.base;
+			sp->files.base = NULL;
+			spooled_free(sp);
+			return 0;
+		}
+		f->error = ret;
+	}
+	fc->file_error = f->error ? f->error : -EAGAIN;
+	if (f->n_spool >= f->spool_max) {
+		syslog(LOG_ERR, "%s: cannot write report %s to %s: %s; the memory spool is full "
+		       "(%u reports): this report is lost", fc->iface, sp->files.base, f->dir,
+		       strerror(-fc->file_error), f->n_spool);
+		spooled_free(sp);
+		return fc->file_error;
+	}
+	if (report_summary_line(fc->report, &line) >= 0)
+		sp->summary = line;
+	sp->finished_ms = fc->report->finished_ms;
+	*f->tail = sp;
+	f->tail = &sp->next;
+	f->n_spool++;
+	f->spool_bytes += report_files_size(&sp->files);
+	fc->spooled = true;
+	syslog(LOG_ERR, "%s: cannot write report %s to %s: %s; kept in memory (%u waiting), "
+	       "retried", fc->iface, sp->files.base, f->dir, strerror(-fc->file_error), f->n_spool);
+	if (!f->retry_ms) {
+		f->retry_ms = SPOOL_RETRY_FIRST_MS;
+		loop_timer_set(f->retry, loop_now_ms() + f->retry_ms);
+	}
+	return fc->file_error;
 }
 
 static void files_free(struct sink *s)
 {
 	struct sink_files *f = (struct sink_files *)s;
 
+	/* a last try; what still cannot be written is said, report by report */
+	if (f->spool)
+		spool_flush(f);
+	while (f->spool) {
+		struct spooled *sp = f->spool;
+
+		syslog(LOG_ERR, "stopping with report %s not written (%s): lost: %s", sp->files.base,
+		       strerror(-f->error), sp->summary ? sp->summary : "");
+		f->spool = sp->next;
+		spooled_free(sp);
+	}
+	loop_timer_free(f->retry);
 	free(f->dir);
 	free(f->language);
 	free(f->workshop);
 	free(f);
 }
 
-int sink_files_new(const char *dir, const struct report_save_opts *opts, struct sink **ret)
+int sink_files_new(struct loop *l, const char *dir, const struct report_save_opts *opts,
+		   unsigned int spool_max, struct sink **ret)
 {
 	struct sink_files *f = calloc(1, sizeof(*f));
+	int r;
 
 	if (!f || !(f->dir = strdup(dir)) ||
 	    (opts && opts->language && !(f->language = strdup(opts->language))) ||
@@ -98,8 +230,71 @@ int sink_files_new(const char *dir, const struct report_save_opts *opts, struct 
 	}
 	f->html = opts && opts->html;
 	f->s = (struct sink){ .name = "files", .deliver = files_deliver, .free = files_free };
+	f->l = l;
+	f->spool_max = spool_max ? spool_max : 1;
+	f->tail = &f->spool;
+	r = loop_timer_new(l, spool_retry, f, &f->retry);
+	if (r < 0) {
+		files_free(&f->s);
+		return r;
+	}
 	*ret = &f->s;
 	return 0;
+}
+
+void sink_files_spool(struct sink *s, struct sink_spool *ret)
+{
+	struct sink_files *f = (struct sink_files *)s;
+
+	*ret = (struct sink_spool){
+		.reports = f->n_spool,
+		.bytes = f->spool_bytes,
+		.error = f->error,
+		.oldest_ms = f->spool ? f->spool->finished_ms : 0,
+		.max = f->spool_max,
+	};
+}
+
+/* Our own files only: IFACE-YYYYMMDDTHHMMSSZ-SEQ.json/.txt/.html, and our temporary .NAME.tmp. */
+static bool ours(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n > 5 && (strcmp(name + n - 5, ".json") == 0 || strcmp(name + n - 4, ".txt") == 0 ||
+		      strcmp(name + n - 5, ".html") == 0))
+		return strstr(name, "Z-") != NULL;
+	return name[0] == '.' && n > 5 && strcmp(name + n - 4, ".tmp") == 0;
+}
+
+int sink_files_expire(struct sink *s, unsigned int hours)
+{
+	struct sink_files *f = (struct sink_files *)s;
+	time_t limit = time(NULL) - (time_t)hours * 3600;
+	unsigned int removed = 0;
+	struct dirent *de;
+	DIR *dir;
+	int dfd;
+
+	if (!hours)
+		return 0;
+	dir = opendir(f->dir);
+	if (!dir)
+		return -errno;
+	dfd = dirfd(dir);
+	while ((de = readdir(dir))) {
+		struct stat st;
+
+		if (!ours(de->d_name) ||
+		    fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
+			continue;
+		if (st.st_mtime < limit && unlinkat(dfd, de->d_name, 0) == 0)
+			removed++;
+	}
+	closedir(dir);
+	if (removed)
+		syslog(LOG_NOTICE, "report_retention: removed %u report file(s) older than %u h "
+		       "from %s", removed, hours, f->dir);
+	return (int)removed;
 }
 
 /* ---- log line ------------------------------------------------------------------------------ */
@@ -188,6 +383,13 @@ static int events_deliver(struct sink *s, struct finished_check *fc)
 	if (ret >= 0) {
 		if (fc->file)
 			json_object_object_add(o, "file", json_object_new_string(fc->file));
+		/* a report that could not be written says so, and that it waits in memory */
+		json_object_object_add(o, "saved", json_object_new_boolean(fc->file != NULL));
+		if (!fc->file) {
+			json_object_object_add(o, "save_error", json_object_new_string(
+							   strerror(-fc->file_error)));
+			json_object_object_add(o, "spooled", json_object_new_boolean(fc->spooled));
+		}
 		json_object_object_add(o, "report", rep);
 		ctlserver_broadcast(e->srv, o);
 	}

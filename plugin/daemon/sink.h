@@ -14,6 +14,7 @@
 #define RECALLD_SINK_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct recall_report;
@@ -30,6 +31,7 @@ struct finished_check {
 	/* noted by sinks on the way */
 	char *file;				/* base name of the report files; NULL if not written */
 	int file_error;				/* negative errno when they could not be written */
+	bool spooled;				/* not written, but kept in memory and retried */
 };
 
 struct sink {
@@ -51,10 +53,22 @@ void sinks_free(struct sinks *l);
 
 /* ---- the sinks of recalld ------------------------------------------------------------------ */
 
-/* IFACE-YYYYMMDDTHHMMSSZ-SEQ.json, .txt (and .html) in dir, written atomically; the text and
- * the page in opts' language. */
+/* IFACE-YYYYMMDDTHHMMSSZ-SEQ.json, .txt (and .html) in dir, written atomically, mode 0640; the
+ * text and the page in opts' language.  What cannot be written waits in memory (at most
+ * spool_max reports) and is retried. */
+struct loop;
 struct report_save_opts;
-int sink_files_new(const char *dir, const struct report_save_opts *opts, struct sink **ret);
+int sink_files_new(struct loop *l, const char *dir, const struct report_save_opts *opts,
+		   unsigned int spool_max, struct sink **ret);
+struct sink_spool {
+	unsigned int reports, max;
+	size_t bytes;
+	int error;		/* why they are not written (negative errno), 0 when none wait */
+	int64_t oldest_ms;	/* when the oldest waiting check finished */
+};
+void sink_files_spool(struct sink *files, struct sink_spool *ret);
+/* Remove this sink's report files older than hours (0: keep all); how many, or -errno. */
+int sink_files_expire(struct sink *files, unsigned int hours);
 /* The history (plugin/history.h) at path: first in the list, it notes the car's previous visit
  * in the report and records the check.  retention_ms > 0 prunes checks older than that.  When
  * the history cannot be opened, *ret is still a sink (it tries again at every check and marks

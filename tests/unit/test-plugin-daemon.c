@@ -20,6 +20,8 @@
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/wait.h>
+#include <fcntl.h>
+#include <time.h>
 #include <syslog.h>
 #include <cmocka.h>
 
@@ -39,6 +41,10 @@ static const char *notify_env;
 static const char *watchdog_env;
 /* for the idle-client row: few slots, a short idle timeout */
 static unsigned int max_clients_cfg, idle_ms_cfg;
+/* for the retention row: report files of another age in the directory before the start */
+static bool old_reports;
+static void make_old_reports(void);
+static unsigned int log_lines(const char *part);
 
 /* ---- the fake database and check ---------------------------------------------------------- */
 
@@ -248,6 +254,8 @@ static int setup(void **state)
 	snprintf(history_path, sizeof(history_path), "%s/history.db", dir);
 	snprintf(log_path, sizeof(log_path), "%s/daemon.log", dir);
 	assert_int_equal(mkdir(report_dir, 0755), 0);
+	if (old_reports)
+		make_old_reports();
 	write_db("GOOD one\n");
 	assert_int_equal(pipe(pfd), 0);
 	daemon_pid = fork();
@@ -304,9 +312,11 @@ static int teardown(void **state)
 	int st;
 
 	(void)state;
-	kill(daemon_pid, SIGTERM);
-	waitpid(daemon_pid, &st, 0);
-	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	if (daemon_pid > 0) {	/* a row may have stopped it itself */
+		kill(daemon_pid, SIGTERM);
+		assert_int_equal(waitpid(daemon_pid, &st, 0), daemon_pid);
+		assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	}
 	/* the socket is removed on a clean stop */
 	assert_int_equal(access(sock_path, F_OK), -1);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
@@ -716,8 +726,9 @@ static void test_socket_path_not_a_socket(void **state)
 	assert_non_null(fgets(buf, sizeof(buf), f));
 	fclose(f);
 	assert_string_equal(buf, "precious\n");
-	snprintf(buf, sizeof(buf), "rm -rf %s", tmp);
-	assert_int_equal(system(buf), 0);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(unlink(db_path), 0);
+	assert_int_equal(rmdir(tmp), 0);
 }
 
 /* Idle connections cannot hold every slot for ever: a client that neither subscribes nor sends a
@@ -781,6 +792,174 @@ static void test_idle_clients_dropped(void **state)
 	close(idle2.fd);
 	close(late.fd);
 	close(sub.fd);
+}
+
+/* ---- nothing lost -------------------------------------------------------------------------- */
+
+static unsigned int status_spool(struct cl *c)
+{
+	struct json_object *o;
+	unsigned int n;
+
+	cl_send(c, "{\"cmd\":\"status\",\"id\":99}\n");
+	for (;;) {
+		o = cl_recv(c);
+		if (jget(o, "id"))
+			break;
+		json_object_put(o);
+	}
+	n = (unsigned int)atoi(jget(o, "spool.reports"));
+	json_object_put(o);
+	return n;
+}
+
+/* The report directory is gone (a file in its place): the report is kept in memory, the event
+ * and status say so, the failure is logged at error level; once the directory is back, the
+ * retry writes it, in full.  Before, the files were simply not written and the check was
+ * "complete" with "file": null. */
+static void test_unwritable_report_spooled(void **state)
+{
+	struct cl a;
+	struct json_object *o;
+	char path[512];
+	FILE *f;
+
+	(void)state;
+	cl_open(&a);
+	cl_send(&a, "{\"cmd\":\"subscribe\"}\n");
+	json_object_put(cl_recv(&a));
+	assert_int_equal(rmdir(report_dir), 0);
+	f = fopen(report_dir, "w");
+	assert_non_null(f);
+	fclose(f);
+	cl_send(&a, "{\"cmd\":\"check\",\"iface\":\"ok0\"}\n");
+	o = cl_wait_event(&a, "check-finished", "ok0");
+	assert_string_equal(jget(o, "saved"), "false");
+	assert_string_equal(jget(o, "spooled"), "true");
+	assert_string_equal(jget(o, "save_error"), "Not a directory");
+	assert_null(jget(o, "file"));
+	assert_string_equal(jget(o, "report.summary.open"), "1");
+	json_object_put(o);
+	assert_int_equal(status_spool(&a), 1);
+	assert_int_equal(log_lines("cannot write report ok0-"), 1);
+	assert_int_equal(log_lines("kept in memory (1 waiting), retried"), 1);
+	/* the directory is back: the retry writes the report */
+	assert_int_equal(unlink(report_dir), 0);
+	assert_int_equal(mkdir(report_dir, 0755), 0);
+	for (int i = 0; status_spool(&a) != 0; i++) {
+		if (i > HANG_LIMIT_MS / 100)
+			fail_msg("the spooled report was never written");
+		usleep(100000);
+	}
+	assert_int_equal(log_lines("written after all (0 more in memory)"), 1);
+	{
+		DIR *dd = opendir(report_dir);
+		struct dirent *de;
+		unsigned int n = 0;
+
+		assert_non_null(dd);
+		while ((de = readdir(dd))) {
+			struct stat st;
+
+			if (strncmp(de->d_name, "ok0-", 4) != 0)
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", report_dir, de->d_name);
+			assert_int_equal(stat(path, &st), 0);
+			/* VINs are personal data: owner and group only */
+			assert_int_equal(st.st_mode & 0777, 0640);
+			n++;
+		}
+		closedir(dd);
+		assert_int_equal(n, 2);
+	}
+	close(a.fd);
+}
+
+/* A stop while reports wait in memory says so, one error line per report with its verdicts. */
+static void test_stop_with_spool_logged(void **state)
+{
+	struct cl a;
+	FILE *f;
+	int st;
+
+	(void)state;
+	cl_open(&a);
+	cl_send(&a, "{\"cmd\":\"subscribe\"}\n");
+	json_object_put(cl_recv(&a));
+	assert_int_equal(rmdir(report_dir), 0);
+	f = fopen(report_dir, "w");
+	assert_non_null(f);
+	fclose(f);
+	cl_send(&a, "{\"cmd\":\"check\",\"iface\":\"ok0\"}\n");
+	json_object_put(cl_wait_event(&a, "check-finished", "ok0"));
+	close(a.fd);
+	kill(daemon_pid, SIGTERM);
+	assert_int_equal(waitpid(daemon_pid, &st, 0), daemon_pid);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	daemon_pid = 0;
+	assert_int_equal(log_lines("stopping with report ok0-"), 1);
+	assert_int_equal(log_lines("not written (Not a directory): lost: ok0: VIN "
+				   "WBY1Z41060V512345: complete: 1 open"), 1);
+}
+
+/* report_retention: report files older than 90 days go at start; newer ones, files that are not
+ * reports, and other people's files stay. */
+static const struct old_file {
+	const char *name;
+	int age_days;
+	bool kept;
+} old_files[] = {
+	{ "ok0-20250101T000000Z-1.json", 200, false },
+	{ "ok0-20250101T000000Z-1.txt", 200, false },
+	{ "ok0-20260101T000000Z-2.json", 10, true },
+	{ ".ok0-20250101T000000Z-3.json.tmp", 200, false },
+	{ "notes.txt", 200, true },
+	{ "station-export.json", 200, true },
+};
+
+static void make_old_reports(void)
+{
+	char path[256];
+
+	for (size_t i = 0; i < sizeof(old_files) / sizeof(old_files[0]); i++) {
+		struct timespec ts[2] = { { .tv_sec = time(NULL) - old_files[i].age_days * 86400 } };
+		FILE *f;
+
+		ts[1] = ts[0];
+		snprintf(path, sizeof(path), "%s/%s", report_dir, old_files[i].name);
+		f = fopen(path, "w");
+		assert_non_null(f);
+		fputs("{}", f);
+		fclose(f);
+		assert_int_equal(utimensat(AT_FDCWD, path, ts, 0), 0);
+	}
+}
+
+static int setup_old(void **state)
+{
+	old_reports = true;
+	return setup(state);
+}
+
+static int teardown_old(void **state)
+{
+	old_reports = false;
+	return teardown(state);
+}
+
+static void test_report_retention(void **state)
+{
+	char path[256];
+
+	(void)state;
+	/* setup returned once the daemon was constructed: the start's pass is done */
+	for (size_t i = 0; i < sizeof(old_files) / sizeof(old_files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", report_dir, old_files[i].name);
+		if ((access(path, F_OK) == 0) != old_files[i].kept)
+			fail_msg("%s: %s", old_files[i].name, old_files[i].kept ? "removed" : "kept");
+	}
+	assert_int_equal(log_lines("report_retention: removed 3 report file(s) older than 2160 h"),
+			 1);
 }
 
 /* ---- systemd ----------------------------------------------------------------------------- */
@@ -987,6 +1166,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ifname_escaped, setup, teardown),
 		cmocka_unit_test(test_socket_path_not_a_socket),
 		cmocka_unit_test_setup_teardown(test_idle_clients_dropped, setup_idle, teardown_idle),
+		cmocka_unit_test_setup_teardown(test_unwritable_report_spooled, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stop_with_spool_logged, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_report_retention, setup_old, teardown_old),
 		cmocka_unit_test_setup_teardown(test_sd_notify, setup_notify, teardown_notify),
 		cmocka_unit_test_setup_teardown(test_reload_one_log_line, setup, teardown),
 		/* last: it leaves this process in its own mount namespace */
