@@ -12,9 +12,10 @@ pkgs_build="gcc make pkg-config libc6-dev libudev-dev libjson-c-dev libsodium-de
 	libsqlite3-dev gettext libseccomp-dev libcap-ng-dev libsystemd-dev"
 # chromium prints the HTML report to PDF and poppler-utils' pdftotext reads it back
 # (tests/host/60-report-print.sh); fonts-dejavu-core is the page's font; strace kills recalld inside
-# a history write and sqlite3 reads the history back (tests/integration/44-daemon-history.sh).
+# a history write and sqlite3 reads the history back (tests/integration/44-daemon-history.sh);
+# systemd: systemd-analyze rates the unit; groff-base renders the man pages (tests/deploy).
 pkgs_test="libcmocka-dev can-utils iproute2 kmod clang python3-scapy chromium poppler-utils strace \
-	fonts-dejavu-core sqlite3"
+	fonts-dejavu-core sqlite3 systemd groff-base"
 # The VM route for hosts whose kernel has no CAN: Debian's kernel is fetched by tests/vm/kernel.sh.
 pkgs_vm="qemu-system-x86 busybox-static cpio kmod"
 pkgs_bench="sqlite3 libsqlite3-dev time"
