@@ -68,9 +68,9 @@ if ip link set dev "$fdif" down 2>/dev/null && ip link set dev "$fdif" mtu 72 &&
 		'"fd":true' '"ascii":"0123456789abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-0123456789-0123"'
 	# without --fd: the ECU's FD answer to the probe makes the read FD
 	run fd-uds "--ecu 0x710:0x77A --did F1A0" '"vin":"WVWZZZ1KZAW000001"' '"fd":true'
-	# --fd on a classic interface is refused as unusable (exit 2)
+	# --fd on a classic interface is refused as unusable (exit 3: could not read)
 	timeout 30 "$BIN/recall-ident" "$saved" --fd >/dev/null 2>"$tmp/err"
-	[ $? -eq 2 ] && grep -q "not a CAN FD interface" "$tmp/err" ||
+	[ $? -eq 3 ] && grep -q "not a CAN FD interface" "$tmp/err" ||
 		{ echo "FAIL fd: classic interface not refused"; cat "$tmp/err"; fail=1; }
 	ip link set dev "$fdif" down; ip link set dev "$fdif" mtu 16; ip link set dev "$fdif" up
 	iface=$saved
