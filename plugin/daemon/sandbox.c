@@ -143,16 +143,16 @@ int sandbox_check_child(void)
 	 * (glibc's if_nametoindex): it cannot connect, nor send to an address */
 	if (r >= 0)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
-				     SCMP_A0(SCMP_CMP_EQ, AF_CAN));
+				     SCMP_A0(SCMP_CMP_EQ, AF_CAN, 0));
 	if (r >= 0)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
-				     SCMP_A0(SCMP_CMP_EQ, AF_UNIX));
+				     SCMP_A0(SCMP_CMP_EQ, AF_UNIX, 0));
 	if (r >= 0)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sendto), 1,
-				     SCMP_A4(SCMP_CMP_EQ, 0));
+				     SCMP_A4(SCMP_CMP_EQ, 0, 0));
 	for (size_t i = 0; r >= 0 && i < sizeof(check_ioctls) / sizeof(check_ioctls[0]); i++)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
-				     SCMP_A1(SCMP_CMP_EQ, check_ioctls[i]));
+				     SCMP_A1(SCMP_CMP_EQ, check_ioctls[i], 0));
 	/* memory, never executable */
 	if (r >= 0)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
@@ -163,10 +163,10 @@ int sandbox_check_child(void)
 	/* abort() and raise() signal the child itself, nobody else */
 	if (r >= 0)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(kill), 1,
-				     SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)self));
+				     SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)self, 0));
 	if (r >= 0)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
-				     SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)self));
+				     SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)self, 0));
 	if (r >= 0)
 		r = load(ctx);
 	seccomp_release(ctx);
@@ -192,8 +192,8 @@ int sandbox_link_helper(void)
 	r = add_plain(ctx, helper_plain, sizeof(helper_plain) / sizeof(helper_plain[0]));
 	if (r >= 0)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 2,
-				     SCMP_A0(SCMP_CMP_EQ, AF_NETLINK),
-				     SCMP_A2(SCMP_CMP_EQ, NETLINK_ROUTE));
+				     SCMP_A0(SCMP_CMP_EQ, AF_NETLINK, 0),
+				     SCMP_A2(SCMP_CMP_EQ, NETLINK_ROUTE, 0));
 	if (r >= 0)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
 				     SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));

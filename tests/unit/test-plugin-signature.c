@@ -61,7 +61,7 @@ static int setup(void **state)
 	if (system(conf) != 0)
 		return -1;
 	snprintf(conf, sizeof(conf),
-		 "[recalld]\ndatabase = %s/recalls.rdb\nreport_dir = %s/reports\n"
+		 "[recalld]\ndatabase = %s/recalls.rdb\nreport_dir = %s/reports\nuser = root\n"
 		 "trusted_keys = %s/keys\nrequire_signature = yes\n"
 		 "[bays]\ninterfaces = nosuchbay*\n[triggers]\non_appear = no\non_traffic = no\n"
 		 "[control]\nsocket = %s/control.sock\n", dir, dir, dir, dir);
@@ -99,17 +99,17 @@ static void test_check_config(void **state)
 {
 	(void)state;
 	install_db("unsigned.rdb");
-	assert_int_equal(tool_run(&env, "recalld", "-n", "-c", "recalld.conf", NULL), 1);
+	assert_int_equal(tool_run(&env, "recalld", "-n", "-c", "recalld.conf", NULL), 3);
 	assert_non_null(strstr(env.err, "not signed, and a signature is required"));
 	install_db("other.rdb");
-	assert_int_equal(tool_run(&env, "recalld", "-n", "-c", "recalld.conf", NULL), 1);
+	assert_int_equal(tool_run(&env, "recalld", "-n", "-c", "recalld.conf", NULL), 3);
 	assert_non_null(strstr(env.err, "which is not a trusted key"));
 	install_db("signed.rdb");
 	assert_int_equal(tool_run(&env, "recalld", "-n", "-c", "recalld.conf", NULL), 0);
 	assert_non_null(strstr(env.out, "configuration OK"));
 	/* the daemon itself does not start on an unsigned database */
 	install_db("unsigned.rdb");
-	assert_int_equal(tool_run(&env, "recalld", "-c", "recalld.conf", NULL), 1);
+	assert_int_equal(tool_run(&env, "recalld", "-c", "recalld.conf", NULL), 3);
 }
 
 /* The trusted database with C1's WMI condition replaced, every hash recomputed, the old
