@@ -571,11 +571,17 @@ static int outbuf_reserve(struct outbuf *ob, size_t len)
 	return 0;
 }
 
-/* The bound is on what waits: a message is taken when the queue is empty (a report of any
- * size reaches a client that keeps up) or when it fits under max with what waits already. */
-static bool outbuf_fits(const struct outbuf *ob, size_t len)
+/* The bound is on what waits beyond the largest message waiting: a report of any size reaches a
+ * client that keeps up, and the small events right after it too, while a client that stops
+ * reading still runs into max_output and is dropped. */
+static bool outbuf_fits(struct outbuf *ob, size_t len)
 {
-	return ob->len == 0 || (len <= ob->max && ob->len <= ob->max - len);
+	size_t big = len > ob->big ? len : ob->big;
+
+	if (ob->len && (big > SIZE_MAX - ob->max || ob->len > ob->max + big - len))
+		return false;
+	ob->big = big;
+	return true;
 }
 
 int outbuf_append(struct outbuf *ob, const char *data, size_t len)
@@ -622,7 +628,9 @@ ssize_t outbuf_flush(struct outbuf *ob, int fd)
 		ob->start += (size_t)n;
 		ob->len -= (size_t)n;
 	}
-	if (ob->len == 0)
+	if (ob->len == 0) {
 		ob->start = 0;
+		ob->big = 0;
+	}
 	return (ssize_t)ob->len;
 }

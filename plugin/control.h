@@ -120,6 +120,7 @@ enum linebuf_result linebuf_next(struct linebuf *lb, const char **ret_line, size
 struct outbuf {
 	char *buf;
 	size_t start, len, cap, max;
+	size_t big;		/* the largest message waiting (the bound comes on top of it) */
 };
 
 void outbuf_init(struct outbuf *ob, size_t max);

@@ -45,9 +45,13 @@ int sandbox_lookup_user(const char *user, uid_t *ret_uid, gid_t *ret_gid)
 
 int sandbox_become(uid_t uid, gid_t gid, const int *keep, unsigned int n)
 {
-	bool change = uid != (uid_t)-1 && (uid != geteuid() || gid != getegid());
+	bool change = uid != (uid_t)-1 && (uid != geteuid() || gid != getegid()), setpcap;
 	int r;
 
+	/* whether the bounding set may be cleared: asked of the process, before the clear below */
+	if (capng_get_caps_process() < 0)
+		return -EPERM;
+	setpcap = capng_have_capability(CAPNG_EFFECTIVE, CAP_SETPCAP);
 	capng_clear(CAPNG_SELECT_BOTH);
 	for (unsigned int i = 0; i < n; i++)
 		if (capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED, keep[i]) < 0)
@@ -61,7 +65,7 @@ int sandbox_become(uid_t uid, gid_t gid, const int *keep, unsigned int n)
 	} else {
 		/* the bounding set only where we may (CAP_SETPCAP); without it, no_new_privs and
 		 * empty permitted sets leave nothing to gain from it */
-		if (capng_have_capability(CAPNG_EFFECTIVE, CAP_SETPCAP))
+		if (setpcap)
 			r = capng_apply(CAPNG_SELECT_BOTH | CAPNG_SELECT_BOUNDS);
 		else
 			r = capng_apply(CAPNG_SELECT_BOTH);

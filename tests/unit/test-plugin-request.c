@@ -218,11 +218,13 @@ static void test_outbuf_bound(void **state)
 	(void)state;
 	memset(big, 'x', sizeof(big));
 	outbuf_init(&ob, 8192);
+	/* the bound (8192) comes on top of the largest message waiting (3000) */
 	assert_int_equal(outbuf_append(&ob, big, sizeof(big)), 0);
 	assert_int_equal(outbuf_append(&ob, big, sizeof(big)), 0);
-	/* The third would pass the bound: refused, the queue keeps what it had. */
+	assert_int_equal(outbuf_append(&ob, big, sizeof(big)), 0);
+	/* The fourth would pass it: refused, the queue keeps what it had. */
 	assert_int_equal(outbuf_append(&ob, big, sizeof(big)), -ENOBUFS);
-	assert_int_equal(ob.len, 2 * sizeof(big));
+	assert_int_equal(ob.len, 3 * sizeof(big));
 	outbuf_done(&ob);
 }
 
@@ -240,8 +242,13 @@ static void test_outbuf_large_message(void **state)
 	assert_int_equal(ob.len, sizeof(huge) + 1);
 	assert_int_equal(ob.buf[ob.start + sizeof(huge)], '\n');
 	assert_memory_equal(ob.buf + ob.start, huge, sizeof(huge));
-	/* nothing more while that waits */
-	assert_int_equal(outbuf_append_line(&ob, "x", 1), -ENOBUFS);
+	/* the small events right after it still fit (the bound comes on top of the big one) ... */
+	assert_int_equal(outbuf_append_line(&ob, "bay", 3), 0);
+	/* ... but a client that stops reading runs into the bound all the same */
+	for (int i = 0; i < 8; i++)
+		(void)outbuf_append_line(&ob, huge, 1000);
+	assert_int_equal(outbuf_append_line(&ob, huge, 1000), -ENOBUFS);
+	assert_true(ob.len <= sizeof(huge) + 1 + 8192);
 	outbuf_done(&ob);
 }
 
