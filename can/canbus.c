@@ -308,7 +308,9 @@ static int sc_raw_open(struct sc_bus *b)
 static int sc_mtu(const char *iface)
 {
 	struct ifreq ifr;
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), r;
+	/* a Unix socket, as in canbus_check: AF_INET is refused in recalld's check children
+	 * (seccomp) and by its unit (RestrictAddressFamilies) */
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0), r;
 
 	if (fd < 0)
 		return -errno;
