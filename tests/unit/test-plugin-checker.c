@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <cmocka.h>
 
+#include "can/ident.h"
 #include "plugin/daemon/checker.h"
 #include "plugin/daemon/daemon.h"
 #include "plugin/daemon/loop.h"
@@ -235,6 +236,22 @@ static int child_run(void *u, void *db, const struct check_request *req, struct 
 		(void)if_nametoindex("lo");
 		return 0;
 	}
+	if (strcmp(req->iface, "ident-lo") == 0) {
+		/* the real bus layer's first steps (interface checks, MTU, sockets) inside the
+		 * sandbox: on a non-CAN interface they must refuse it, not be killed */
+		struct ident_config cfg;
+		struct ident *id = NULL;
+		int rr;
+
+		ident_config_init(&cfg);
+		rr = ident_read("lo", &cfg, &id);
+		ident_free(id);
+		id = NULL;
+		cfg.fd = true;
+		rr = rr == -EPROTOTYPE ? ident_read("lo", &cfg, &id) : -1000;
+		ident_free(id);
+		return rr == -EPROTOTYPE ? 0 : 5;
+	}
 	if (strcmp(req->iface, "time0") == 0) {
 		char buf[64];
 		time_t t = time(NULL);
@@ -328,7 +345,7 @@ static const struct sandbox_case {
 	{ "open0", SIGSYS },	{ "exec0", SIGSYS },	{ "inet0", SIGSYS },
 	{ "connect0", SIGSYS }, { "sendto0", SIGSYS },	{ "killppid0", SIGSYS },
 	{ "ptrace0", SIGSYS },	{ "wx0", SIGSYS },	{ "setuid0", SIGSYS },
-	{ "can0", 0 },		{ "time0", 0 },
+	{ "can0", 0 },		{ "time0", 0 },		{ "ident-lo", 0 },
 };
 
 static void test_sandbox_kills(void **state)
