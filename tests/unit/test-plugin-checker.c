@@ -167,6 +167,11 @@ static struct recall_report *big_report(unsigned int n_campaigns)
 	return r;
 }
 
+static int cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
 /* The child: the request's iface says what to do. */
 static int child_run(void *u, void *db, const struct check_request *req, struct check_reply *out)
 {
@@ -251,6 +256,15 @@ static int child_run(void *u, void *db, const struct check_request *req, struct 
 		rr = rr == -EPROTOTYPE ? ident_read("lo", &cfg, &id) : -1000;
 		ident_free(id);
 		return rr == -EPROTOTYPE ? 0 : 5;
+	}
+	if (strcmp(req->iface, "qsort0") == 0) {
+		/* glibc's qsort of a larger array asks for the machine's memory (sysinfo) */
+		static int v[100000];
+
+		for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+			v[i] = (int)((i * 7919) % 100003);
+		qsort(v, sizeof(v) / sizeof(v[0]), sizeof(v[0]), cmp_int);
+		return v[0] <= v[1] ? 0 : 6;
 	}
 	if (strcmp(req->iface, "time0") == 0) {
 		char buf[64];
@@ -346,6 +360,7 @@ static const struct sandbox_case {
 	{ "connect0", SIGSYS }, { "sendto0", SIGSYS },	{ "killppid0", SIGSYS },
 	{ "ptrace0", SIGSYS },	{ "wx0", SIGSYS },	{ "setuid0", SIGSYS },
 	{ "can0", 0 },		{ "time0", 0 },		{ "ident-lo", 0 },
+	{ "qsort0", 0 },
 };
 
 static void test_sandbox_kills(void **state)
