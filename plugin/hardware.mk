@@ -8,3 +8,7 @@ INSTALL_EXTRA += install -D -m 0644 plugin/hardware/slcand@.service \
 		$(DESTDIR)$(DATADIR)/hardware/70-recalld-can-names.rules.example; \
 	install -D -m 0644 plugin/hardware/80-recalld-can.network \
 		$(DESTDIR)$(DATADIR)/hardware/80-recalld-can.network.example;
+UNINSTALL_EXTRA += rm -f $(DESTDIR)$(SYSTEMDUNITDIR)/slcand@.service \
+		$(DESTDIR)$(DATADIR)/hardware/70-recalld-can-names.rules.example \
+		$(DESTDIR)$(DATADIR)/hardware/80-recalld-can.network.example; \
+	rmdir $(DESTDIR)$(DATADIR)/hardware 2>/dev/null || true;

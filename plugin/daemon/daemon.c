@@ -1379,6 +1379,19 @@ static int privileges_prepare(const struct recalld_config *cfg, uid_t *ret_uid, 
 	free(sockdir);
 	if (r >= 0)
 		r = prepare_dir(cfg->report_dir, *ret_uid, *ret_gid);
+	/* the history's directory too: SQLite writes its journal files beside the database */
+	if (r >= 0 && cfg->history) {
+		char *hdir = strdup(cfg->history);
+
+		if (!hdir)
+			return -ENOMEM;
+		slash = strrchr(hdir, '/');
+		if (slash && slash != hdir) {
+			*slash = 0;
+			r = prepare_dir(hdir, *ret_uid, *ret_gid);
+		}
+		free(hdir);
+	}
 	if (r < 0)
 		syslog(LOG_ERR, "cannot make the directories of user %s: %s", cfg->user,
 		       strerror(-r));
