@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "plugin/cli.h"
 #include "plugin/config.h"
 #include "plugin/control.h"
 #include "plugin/i18n.h"
@@ -36,9 +37,10 @@ static void usage(FILE *f)
 		"  --workshop NAME      the workshop's name on the page (default from [report]\n"
 		"                       workshop)\n"
 		"  -h, --help           this text\n"
+		"  -V, --version        print the version\n"
 		"\n"
 		"Exit status: 0 the report says nothing is to do; 1 it has open, inspect or\n"
-		"undetermined campaigns or its check was not complete; 2 usage error, or FILE is\n"
+		"undetermined campaigns; 2 usage error; 3 its check was not complete, or FILE is\n"
 		"unreadable or not a report.\n", RECALLD_CONFIG_PATH);
 }
 
@@ -93,6 +95,7 @@ int main(int argc, char **argv)
 		{ "lang", required_argument, NULL, 'l' },
 		{ "workshop", required_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
 	struct recall_render_opts ro = { .size = sizeof(ro) };
@@ -103,9 +106,9 @@ int main(int argc, char **argv)
 	bool html = false, json = false;
 	unsigned int c[_RECALL_VERDICT_MAX];
 	size_t len = 0;
-	int opt, ret, rc = 2;
+	int opt, ret, rc = CLI_EXIT_INCOMPLETE;
 
-	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "hV", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'H':
 			html = true;
@@ -114,39 +117,34 @@ int main(int argc, char **argv)
 			json = true;
 			break;
 		case 'l':
-			if (i18n_get(optarg, &lang) < 0) {
-				fprintf(stderr, "recall-report: --lang: no catalogue for '%s' (known: "
-					"%s)\n", optarg, i18n_known());
-				return 2;
-			}
+			if (i18n_get(optarg, &lang) < 0)
+				return cli_usage_error("recall-report", "--lang: no catalogue for '%s' "
+						       "(known: %s)", optarg, i18n_known());
 			ro.language = i18n_code(lang);
 			break;
 		case 'W':
-			if (!control_text_ok(optarg, strlen(optarg), CONFIG_NAME_MAX)) {
-				fprintf(stderr, "recall-report: --workshop: at most %d bytes, one "
-					"line\n", CONFIG_NAME_MAX);
-				return 2;
-			}
+			if (!control_text_ok(optarg, strlen(optarg), CONFIG_NAME_MAX))
+				return cli_usage_error("recall-report", "--workshop: at most %d bytes, "
+						       "one line", CONFIG_NAME_MAX);
 			ro.workshop = optarg;
 			break;
 		case 'h':
 			usage(stdout);
-			return 0;
+			return CLI_EXIT_NOTHING;
+		case 'V':
+			return cli_version("recall-report");
 		default:
-			usage(stderr);
-			return 2;
+			return cli_usage_hint("recall-report");
 		}
 	}
-	if (optind + 1 != argc || (html && json)) {
-		fprintf(stderr, "recall-report: %s (see --help)\n",
-			html && json ? "--html or --json, not both" : "one FILE");
-		return 2;
-	}
+	if (optind + 1 != argc || (html && json))
+		return cli_usage_error("recall-report", "%s",
+				       html && json ? "--html or --json, not both" : "one FILE");
 	ret = read_all(argv[optind], &data, &len);
 	if (ret < 0) {
 		fprintf(stderr, "recall-report: %s: %s\n", argv[optind],
 			ret == -EFBIG ? "larger than a report can be" : strerror(-ret));
-		return 2;
+		return CLI_EXIT_INCOMPLETE;
 	}
 	/* a report file ends with a newline or not; JSON allows trailing blanks, the parser not */
 	while (len && (data[len - 1] == '\n' || data[len - 1] == '\r' || data[len - 1] == ' '))
@@ -176,8 +174,13 @@ int main(int argc, char **argv)
 	if (json)
 		putchar('\n');
 	report_count(r, c);
-	rc = r->status != RECALL_STATUS_COMPLETE || c[RECALL_VERDICT_OPEN] ||
-	     c[RECALL_VERDICT_INSPECT] || c[RECALL_VERDICT_UNDETERMINED];
+	if (r->status != RECALL_STATUS_COMPLETE)
+		rc = CLI_EXIT_INCOMPLETE;
+	else if (c[RECALL_VERDICT_OPEN] || c[RECALL_VERDICT_INSPECT] ||
+		 c[RECALL_VERDICT_UNDETERMINED])
+		rc = CLI_EXIT_FINDING;
+	else
+		rc = CLI_EXIT_NOTHING;
 out:
 	free(out);
 	free(data);

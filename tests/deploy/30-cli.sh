@@ -20,7 +20,8 @@ $(cat "$work/out" "$work/err")"
 }
 
 for tool in "$BIN/recalld" "$BIN/recallctl" "$BIN/recall-check" "$BIN/recall-ident" \
-	"$BIN/recall-vin" "$BIN/recallc" "$BIN/recall-ecusim" "$TOP/vcan-setup.sh"; do
+	"$BIN/recall-vin" "$BIN/recallc" "$BIN/recall-ecusim" "$BIN/recall-report" \
+	"$TOP/vcan-setup.sh"; do
 	name=$(basename "$tool")
 	expect 0 "$tool" --version
 	[ "$(cat "$work/out")" = "$name $version" ] || fail "$name --version: $(cat "$work/out")"
@@ -78,3 +79,17 @@ echo "ok: recalld -n: 0 configuration OK, 3 database or configuration unusable"
 
 expect 3 "$BIN/recall-ecusim" "$work/nosuch.ini" vcan0
 echo "ok: recall-ecusim: 3 profile unreadable"
+
+# recall-report says again what the saved report says: the same scheme as the check that made it
+"$BIN/recall-check" --vin WBY1Z41060V512345 --did 0x61:F189=11.0.2 --db "$db" --json \
+	>"$work/open.json"
+"$BIN/recall-check" --vin 1HGCM82633A004352 --all-ecus --db "$db" --json >"$work/none.json"
+sed 's/"status":"complete"/"status":"interrupted"/' "$work/open.json" >"$work/cut.json"
+grep -q '"status":"interrupted"' "$work/cut.json" || fail "no interrupted report to test with"
+expect 1 "$BIN/recall-report" "$work/open.json"
+expect 0 "$BIN/recall-report" "$work/none.json"
+expect 3 "$BIN/recall-report" "$work/cut.json"
+expect 3 "$BIN/recall-report" "$work/nosuch.json"
+expect 3 "$BIN/recall-report" "$work/bad.rdb"
+expect 2 "$BIN/recall-report" "$work/open.json" "$work/none.json"
+echo "ok: recall-report: 0 nothing to do, 1 open, 3 check not complete or no report, 2 usage"
