@@ -44,11 +44,13 @@ out=$("$tool" up can1 500000 0)
 [ "$(val outcome <<<"$out")" = up ] || fail "can1 (wrong rate) not brought up: $out"
 [ "$(val after.bitrate <<<"$out")" = 500000 ] || fail "can1 not at 500000: $out"
 
-# 5. frames pass between the cards (the car on one, the bay on the other)
-candump -n 1 -T 5000 can1 >"/tmp/ctl50.dump" 2>&1 &
+# 5. frames pass between the cards (the car on one, the bay on the other).  candump says nothing
+#    when it listens, so the frame is sent until it is seen (a round sent before candump listened
+#    is simply not seen).
+candump -n 1 -T 30000 can1 >"/tmp/ctl50.dump" 2>&1 &
 dpid=$!
-sleep 0.3
-cansend can0 7DF#0201000000000000
+send_seen() { cansend can0 7DF#0201000000000000 && grep -q "7DF.*02 01 00" /tmp/ctl50.dump; }
+ctl_wait 30 send_seen
 wait $dpid
 grep -q "7DF.*02 01 00" /tmp/ctl50.dump || fail "frame from can0 did not reach can1: $(cat /tmp/ctl50.dump)"
 
@@ -69,7 +71,7 @@ ip -d link show can1 | grep -q "bitrate 500000" || fail "a refused rate changed 
 #    gets no ACK; QEMU's can-bus completes every transmission, so the frame comes back as sent
 "$tool" watch can0 1500 >/tmp/ctl50.watch &
 wpid=$!
-for i in $(seq 50); do grep -q ready /tmp/ctl50.watch 2>/dev/null && break; sleep 0.1; done
+ctl_wait 30 grep -q ready /tmp/ctl50.watch 2>/dev/null || fail "canlink-tool watch did not start"
 cansend can0 7DF#0201000000000000
 wait $wpid
 out=$(cat /tmp/ctl50.watch)

@@ -22,8 +22,7 @@ ip link set can1 type can bitrate 500000 && ip link set can1 up || fail "can1 by
 "$BIN/recall-ecusim" --ready-file "$work/car.ready" "$TOP/tests/ecusim/profiles/bmw-i3.ini" can1 \
 	>"$work/car.log" 2>&1 &
 sims="$sims $!"
-for i in $(seq 300); do [ -e "$work/car.ready" ] && break; sleep 0.1; done
-[ -e "$work/car.ready" ] || fail "car simulator did not start: $(cat "$work/car.log")"
+ctl_wait "$PLUGIN_WAIT" test -e "$work/car.ready" || fail "car simulator did not start: $(cat "$work/car.log")"
 
 e2e_config "can0 can1" >"$work/recalld.conf"
 start_daemon "$BIN/recalld" -c "$work/recalld.conf" -e
@@ -58,8 +57,8 @@ pass "replugged can0 brought up and checked again"
 
 # 4. taken down by hand: left down, and a check request says why
 ip link set can0 down
-for i in $(seq 100); do bay_json can0 | grep -q '"bringup": *"taken-down"' && break; sleep 0.1; done
-bay_json can0 | grep -q '"bringup": *"taken-down"' || fail "can0 not taken-down: $(bay_json can0)"
+taken_down() { bay_json can0 | grep -q '"bringup": *"taken-down"'; }
+ctl_wait "$PLUGIN_WAIT" taken_down || fail "can0 not taken-down: $(bay_json can0)"
 out=$("$BIN/recallctl" -s "$work/control.sock" check can0 2>&1) && fail "check on a down bay ran"
 printf '%s\n' "$out" | grep -q "taken down outside recalld" || fail "check refusal: $out"
 sleep 1

@@ -29,7 +29,8 @@ grep '"event":"check-finished","iface":"ctl53v0"' "$events" | grep -q '"status":
 	fail "the vcan bay was not checked"
 
 # 1. 950000 on an SJA1000: refused, in words, the link untouched and down
-for i in $(seq 100); do bay_json can0 | grep -q '"bringup": *"failed"' && break; sleep 0.1; done
+bringup_failed() { bay_json can0 | grep -q '"bringup": *"failed"'; }
+ctl_wait "$PLUGIN_WAIT" bringup_failed
 s=$(bay_json can0)
 printf '%s\n' "$s" | grep -q '"bringup": *"failed"' || fail "can0 not failed: $s"
 printf '%s\n' "$s" | grep -q 'cannot bring up: the driver refused bit rate 950000' ||

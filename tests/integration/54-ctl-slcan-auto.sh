@@ -21,8 +21,7 @@ for v in slv54x0 slv54x1; do
 	"$BIN/recall-ecusim" --ready-file "$work/$v.ready" \
 		"$TOP/tests/ecusim/profiles/bmw-f30-obd.ini" $v >"$work/$v.sim" 2>&1 &
 	sims="$sims $!"
-	for i in $(seq 300); do [ -e "$work/$v.ready" ] && break; sleep 0.1; done
-	[ -e "$work/$v.ready" ] || fail "car on $v did not start"
+	ctl_wait "$PLUGIN_WAIT" test -e "$work/$v.ready" || fail "car on $v did not start"
 done
 # the chatty bus: something on it talks every 50 ms
 cangen slv54x1 -g 50 -I 3C0 -L 8 &

@@ -6,6 +6,19 @@ tool="$TBIN/canlink-tool"
 
 fail() { echo "FAIL: $*"; exit 1; }
 
+# ctl_wait SECONDS COMMAND...: run COMMAND until it succeeds, for at most SECONDS of wall-clock
+# time (not a number of rounds: on a loaded machine one round takes far longer than its sleep).
+# Its status is COMMAND's last one, so `ctl_wait 60 test -e F || fail ...` reads as it runs.
+ctl_wait() {
+	local end=$((SECONDS + $1))
+
+	shift
+	until "$@"; do
+		[ "$SECONDS" -ge "$end" ] && { "$@"; return; }
+		sleep 0.1
+	done
+}
+
 # Is IFACE a real controller (rtnl kind "can") of the given driver?
 ctl_driver() { basename "$(readlink "/sys/class/net/$1/device/driver" 2>/dev/null)" 2>/dev/null; }
 
@@ -40,8 +53,7 @@ kvaser_replug() {
 	[ -n "$a" ] || fail "$1: no PCI device"
 	kvaser_unplug "$a"
 	kvaser_plug "$a"
-	for i in $(seq 50); do [ -e "/sys/class/net/$1" ] && return 0; sleep 0.1; done
-	fail "$1 did not come back after replug of $a"
+	ctl_wait 30 test -e "/sys/class/net/$1" || fail "$1 did not come back after replug of $a"
 }
 
 # Field of a bay in `recallctl status --json`: bay_json IFACE (prints the bay's object)
@@ -54,7 +66,7 @@ bay_json() {
 # to VCAN (created if missing), slcand attaching the kernel's slcan driver to the pty's other end
 # under the interface name NAME.  NAME appears down with no bit rate, as a CANable plugged in.
 # Sets emu_pid_NAME; everything is stopped by slcan_cleanup.
-slcan_pids=""
+slcan_pids="" slcand_pids="" slcan_names=""
 need_slcan() {
 	command -v slcand >/dev/null || { echo "skip: slcand (can-utils) missing" >&2; exit 77; }
 	[ -e /sys/module/slcan ] || { echo "skip: no slcan driver (vm-run --bench controllers)" >&2; exit 77; }
@@ -68,15 +80,36 @@ slcan_adapter() {
 	"$TBIN/slcan-emu" --ready "$dir/$name.pty" --log "$dir/$name.emu" "$@" "$vcan" &
 	slcan_pids="$slcan_pids $!"
 	eval "emu_pid_$name=$!"
-	for i in $(seq 100); do [ -s "$dir/$name.pty" ] && break; sleep 0.1; done
-	[ -s "$dir/$name.pty" ] || fail "slcan-emu for $name did not start"
+	ctl_wait 30 test -s "$dir/$name.pty" || fail "slcan-emu for $name did not start"
 	slcand -F "$(cat "$dir/$name.pty")" "$name" &
-	slcan_pids="$slcan_pids $!"
-	for i in $(seq 100); do [ -e "/sys/class/net/$name" ] && return 0; sleep 0.1; done
-	fail "slcand did not make $name"
+	slcand_pids="$slcand_pids $!"
+	eval "slcand_pid_$name=$!"
+	slcan_names="$slcan_names $name"
+	ctl_wait 30 test -e "/sys/class/net/$name" || fail "slcand did not make $name"
 }
+# In the order a person unplugs: slcand first (it detaches the line discipline, and the
+# interface goes), then the adapters.  The other way round slcand finds its tty gone (EIO).
 slcan_cleanup() {
+	local p n
+
+	for p in $slcand_pids; do kill "$p" 2>/dev/null; done
+	for p in $slcand_pids; do wait "$p" 2>/dev/null; done
+	for n in $slcan_names; do ctl_wait 10 test ! -e "/sys/class/net/$n"; done
 	for p in $slcan_pids; do kill "$p" 2>/dev/null; done
 	for p in $slcan_pids; do wait "$p" 2>/dev/null; done
-	slcan_pids=""
+	slcan_pids="" slcand_pids="" slcan_names=""
+}
+# slcan_pull NAME: the adapter pulled out — its emulator killed outright (the pty's master end
+# closes, the kernel hangs the tty up, slcan unregisters NAME), and its slcand, left without a
+# tty, stopped.  Returns once NAME is gone, so it can be plugged in again under the same name.
+slcan_pull() {
+	local emu slc
+
+	eval "emu=\${emu_pid_$1:-} slc=\${slcand_pid_$1:-}"
+	[ -n "$emu" ] || fail "slcan_pull: no adapter $1"
+	kill -KILL "$emu" 2>/dev/null
+	ctl_wait 30 test ! -e "/sys/class/net/$1" || fail "$1 still there after its adapter was pulled"
+	kill "$slc" 2>/dev/null
+	wait "$emu" "$slc" 2>/dev/null
+	return 0
 }

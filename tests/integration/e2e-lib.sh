@@ -38,10 +38,9 @@ e2e_car() {
 	rm -f "$work/$1.ready"
 	"$BIN/recall-ecusim" --ready-file "$work/$1.ready" "$prof" "$1" >"$work/$1.sim" 2>&1 &
 	sims="$sims $!"
-	i=0
+	t0=$(date +%s)
 	while [ ! -e "$work/$1.ready" ]; do
-		i=$((i + 1))
-		[ $i -gt $((PLUGIN_WAIT * 10)) ] && fail "simulator on $1 did not start: $(cat "$work/$1.sim")"
+		past_deadline "$t0" && fail "simulator on $1 did not start: $(cat "$work/$1.sim")"
 		sleep 0.1
 	done
 }

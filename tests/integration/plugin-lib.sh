@@ -1,6 +1,8 @@
 # Shared helpers of the plugin/ integration tests (3N-5N).  Sourced; needs TOP, BIN, TBIN.
-# Every wait is bounded (PLUGIN_WAIT seconds, generous for sanitizers under TCG) and every
-# background process and interface is removed on exit.
+# Every wait is for an observable event and bounded by PLUGIN_WAIT seconds of wall-clock time
+# (generous for sanitizers under TCG) — seconds, not rounds of a loop: on a loaded machine one
+# round of grep + sleep can take far longer than its sleep.  Every background process and
+# interface is removed on exit.
 
 PLUGIN_WAIT=${PLUGIN_WAIT:-60}
 daemon=""
@@ -15,6 +17,9 @@ fail() {
 }
 
 pass() { echo "ok: $*"; }
+
+# past_deadline T0: true once PLUGIN_WAIT seconds have passed since T0 (a `date +%s`).
+past_deadline() { [ "$(date +%s)" -ge $(($1 + PLUGIN_WAIT)) ]; }
 
 plugin_cleanup() {
 	[ -n "$subscriber" ] && kill "$subscriber" 2>/dev/null
@@ -42,11 +47,10 @@ plugin_setup() {
 start_daemon() {
 	"$@" >"$work/daemon.log" 2>&1 &
 	daemon=$!
-	i=0
+	t0=$(date +%s)
 	while [ ! -S "$work/control.sock" ]; do
 		kill -0 "$daemon" 2>/dev/null || fail "daemon exited at start"
-		i=$((i + 1))
-		[ $i -gt $((PLUGIN_WAIT * 10)) ] && fail "daemon socket did not appear"
+		past_deadline "$t0" && fail "daemon socket did not appear in ${PLUGIN_WAIT}s"
 		sleep 0.1
 	done
 	"$BIN/recallctl" -s "$work/control.sock" -j -t 0 subscribe >"$events" 2>&1 &
@@ -71,10 +75,9 @@ count_event() { grep -c -F -- "$1" "$events"; }
 # wait_event FIXED-STRING [N]: until the events file has at least N (default 1) such lines.
 wait_event() {
 	want=${2:-1}
-	i=0
+	t0=$(date +%s)
 	while [ "$(grep -c -F -- "$1" "$events")" -lt "$want" ]; do
-		i=$((i + 1))
-		[ $i -gt $((PLUGIN_WAIT * 10)) ] && fail "timed out waiting for $want x $1"
+		past_deadline "$t0" && fail "no $want x $1 in ${PLUGIN_WAIT}s"
 		kill -0 "$daemon" 2>/dev/null || fail "daemon died while waiting for $1"
 		sleep 0.1
 	done
