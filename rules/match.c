@@ -20,6 +20,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -46,12 +47,16 @@ struct mctx {
 	bool years_known;
 	uint64_t prefix;		/* VS_OK: positions 1-11 and 12-17 packed */
 	uint32_t suffix;
-	char vin_why[WHY_MAX];
+	const struct rdb_slot *slot;	/* the VIN's group, or NULL */
+	uint32_t slot_idx;
 	const uint64_t *run;		/* listed entries equal to the VIN */
 	uint32_t n_run;
 	/* reasons as data, collected where the strings are written (rdb.h, struct rdb_why) */
 	struct rdb_result *res;
 	uint8_t part;			/* enum rdb_why_part being decided */
+	/* Texts of a VIN that is absent or invalid, last: rdb_match() zeroes what comes before
+	 * them (clearing these too costs as much as a lookup of a listed VIN's entries) */
+	char vin_why[WHY_MAX];
 	char vin_shown[RDB_WHY_VALUE_MAX];	/* VS_INVALID: the VIN as read, printable */
 };
 
@@ -386,13 +391,14 @@ static enum tri eval_chain(struct mctx *m, uint32_t idx, const struct rdb_node *
 {
 	bool and = n->op == RDB_OP_AND;
 	enum tri res = and ? T : F;
-	char sub[WHY_MAX], first_u[WHY_MAX] = "";
+	char sub[WHY_MAX], first_u[WHY_MAX];
 	const uint32_t *kids = n->b ? rdb_u32s(m->db, RDB_SEC_ARGS, n->a, n->b) : NULL;
 	uint32_t n_fail = 0;
 
 	/* the facts follow the string: the deciding operand, or the first unknown, or all */
 	unsigned int mark = m->res->n_why, u_from = mark, u_to = mark;
 
+	first_u[0] = 0;
 	if (!n->b)
 		return bad(m, "node %u: '%s' without operands", idx, and ? "and" : "or");
 	if (!kids)
@@ -816,16 +822,20 @@ static enum tri eval(struct mctx *m, uint32_t idx, char *why)
 	return bad(m, "node %u: unknown operation %u", idx, n->op);
 }
 
-/* Listed entries for the VIN: hash slot of positions 1-11, then the group's entries. */
-static void vin_lookup(struct mctx *m)
+/*
+ * Listed entries for the VIN, in two steps so that the second cache miss of a lookup can overlap
+ * other work: vin_slot() finds the hash slot of positions 1-11 and asks the memory system for
+ * the two ends of its group, vin_group() searches the group.
+ */
+static void vin_slot(struct mctx *m)
 {
 	const struct rdb *db = m->db;
 	uint32_t n_slots = (uint32_t)db->sec[RDB_SEC_VIN_SLOTS].count;
-	uint64_t key = m->prefix, want = rdb_vin_entry(m->suffix, 0);
-	uint32_t k = rdb_slot_home(key, n_slots), lo, hi;
+	uint64_t key = m->prefix;
+	uint32_t k = rdb_slot_home(key, n_slots);
 	const struct rdb_slot *s;
-	const uint64_t *e;
 
+	m->slot = NULL;
 	m->run = NULL;
 	m->n_run = 0;
 	/* ends at an empty slot, at a key nearer its home than we have come (Robin Hood order,
@@ -844,30 +854,124 @@ static void vin_lookup(struct mctx *m)
 			return;
 		k = k + 1 == n_slots ? 0 : k + 1;
 	}
-	e = rdb_recs(db, RDB_SEC_VIN_ENTRIES, s->start, s->count);
+	m->slot = s;
+	m->slot_idx = k;
+	/* only a hint: the reads themselves are checked in vin_group() */
+	if (db->all && s->count && s->start < db->sec[RDB_SEC_VIN_ENTRIES].count &&
+	    s->count <= db->sec[RDB_SEC_VIN_ENTRIES].count - s->start) {
+		const uint8_t *e = db->mem + db->sec[RDB_SEC_VIN_ENTRIES].off +
+				   (uint64_t)s->start * db->sec[RDB_SEC_VIN_ENTRIES].stride;
+
+		__builtin_prefetch(e);
+		__builtin_prefetch(e + ((uint64_t)s->count - 1) * 8);
+	}
+}
+
+/*
+ * Where a packed VIN suffix (positions 12-17, base 33) lies on a scale of serial numbers: its
+ * digits read as decimal, a letter counting as 9.  Packed values of decimal serials leave gaps (a
+ * carry from ...9 to ...0 jumps 24, 1 056, ... codes), which would throw an interpolation off by
+ * dozens of entries; this scale does not, and it keeps their order (never decreasing).
+ */
+static uint32_t serial_scale(uint64_t entry)
+{
+	uint32_t v = (uint32_t)(entry >> 32), r = 0, p = 1;
+
+	for (int i = 0; i < 6; i++, v /= 33, p *= 10)
+		r += (v % 33 < 9 ? v % 33 : 9) * p;
+	return r;
+}
+
+/* The first of the N ordered entries E[] that is >= WANT (N when none), without branches on the
+ * entries: a lookup's VINs would mispredict about every other step. */
+static uint32_t lower_bound(const uint64_t *e, uint32_t n, uint64_t want)
+{
+	const uint64_t *base = e;
+
+	if (!n)
+		return 0;
+	while (n > 1) {
+		uint32_t half = n / 2;
+
+		base = base[half - 1] < want ? base + half : base;
+		n -= half;
+	}
+	return (uint32_t)(base - e) + (*base < want);
+}
+
+/*
+ * The first entry >= WANT in the ordered group E[0..n).  Serial numbers within positions 1-11
+ * are close to evenly spread (a production line's runs), so the position is interpolated between
+ * the ends, which vin_slot() already asked for, and a window of two cache lines around it decides
+ * in most cases: a group of 400 VINs costs two rounds of cache misses instead of up to six
+ * dependent ones of a binary search.  Whatever the values, a window that misses only narrows the
+ * range of the binary search that follows, so the worst case stays logarithmic.
+ */
+#define GROUP_WINDOW 8
+
+static uint32_t group_search(const uint64_t *e, uint32_t n, uint64_t want)
+{
+	uint32_t lo = 0, hi = n;
+
+	if (n > 2 * GROUP_WINDOW) {
+		uint32_t first, last, w;
+
+		if (e[0] >= want)
+			return 0;
+		if (e[n - 1] < want)
+			return n;
+		first = serial_scale(e[0]);
+		last = serial_scale(e[n - 1]);
+		w = serial_scale(want);
+		if (last > first && w >= first && w <= last) {
+			/* w - first < 10^6 and n < 2^32: no overflow */
+			uint64_t g = (uint64_t)(w - first) * (n - 1) / (last - first);
+			uint32_t a = g > GROUP_WINDOW ? (uint32_t)g - GROUP_WINDOW : 0;
+			uint32_t b = g + GROUP_WINDOW < n - 1 ? (uint32_t)g + GROUP_WINDOW : n - 1;
+
+			/* e[a] < want <= e[b]: the answer is in (a, b] */
+			if (e[a] >= want)
+				hi = a;
+			else if (e[b] >= want)
+				lo = a + 1, hi = b;
+			else
+				lo = b + 1;
+		}
+	}
+	return lo + lower_bound(e + lo, hi - lo, want);
+}
+
+static void vin_group(struct mctx *m)
+{
+	const struct rdb_slot *s = m->slot;
+	uint64_t want = rdb_vin_entry(m->suffix, 0);
+	const uint64_t *e;
+	uint32_t lo;
+
+	if (!s)
+		return;
+	e = rdb_recs(m->db, RDB_SEC_VIN_ENTRIES, s->start, s->count);
 	if (!e) {
 		fail(m);
 		return;
 	}
-	lo = 0;
-	hi = s->count;
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-
-		if (e[mid] < want)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	lo = group_search(e, s->count, want);
 	/* the group is ordered (rdb_verify_all checks all of it): here at least where we look */
 	if (lo > 0 && lo < s->count && e[lo - 1] >= e[lo]) {
-		bad(m, "VIN group at slot %u not in order", k);
+		bad(m, "VIN group at slot %u not in order", m->slot_idx);
 		return;
 	}
 	m->run = e + lo;
 	while (lo < s->count && e[lo] >> 32 == want >> 32)
 		lo++;
 	m->n_run = (uint32_t)(e + lo - m->run);
+}
+
+static void vin_lookup(struct mctx *m)
+{
+	vin_slot(m);
+	if (!m->err)
+		vin_group(m);
 }
 
 static int listed(const struct mctx *m, uint32_t camp)
@@ -897,11 +1001,12 @@ static void hotline(struct mctx *m, const struct rdb_campaign_rec *c, struct rdb
 static void decide(struct mctx *m, uint32_t idx, struct rdb_result *res)
 {
 	const struct rdb_campaign_rec *c;
-	char sel_why[WHY_MAX] = "", sub[WHY_MAX];
+	char sel_why[WHY_MAX], sub[WHY_MAX];
 	int l = m->vs == VS_OK ? listed(m, idx) : 0;
 	struct rdb_why *f;
 	enum tri sel;
 
+	sel_why[0] = 0;
 	res->campaign = idx;
 	res->evidence[0] = 0;
 	res->n_why = res->why_dropped = 0;
@@ -1057,43 +1162,49 @@ static void decide(struct mctx *m, uint32_t idx, struct rdb_result *res)
 	why_cat(res->reason, sel_why);
 }
 
+/* The first of the N ordered keys E[].wmi that is >= W (N when none): without branches on the
+ * keys, which a lookup's keys would mispredict about every other step. */
+static uint32_t index_search(const struct rdb_wmi_ent *e, uint32_t n, uint32_t w)
+{
+	const struct rdb_wmi_ent *base = e;
+
+	if (!n)
+		return 0;
+	while (n > 1) {
+		uint32_t half = n / 2;
+
+		base = base[half - 1].wmi < w ? base + half : base;
+		n -= half;
+	}
+	return (uint32_t)(base - e) + (base->wmi < w);
+}
+
 /* The candidate list of index key W (a WMI or VIN positions 1-5), or none. */
 static const uint32_t *bucket(struct mctx *m, uint32_t w, uint32_t *ret_n)
 {
 	const struct rdb *db = m->db;
-	uint32_t lo = 0, hi = (uint32_t)db->sec[RDB_SEC_WMI_INDEX].count;
-	const struct rdb_wmi_ent *e = NULL;
+	uint32_t n = (uint32_t)db->sec[RDB_SEC_WMI_INDEX].count, i;
+	const struct rdb_wmi_ent *e;
 	const uint32_t *c;
 
 	*ret_n = 0;
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-
-		e = rdb_recs(db, RDB_SEC_WMI_INDEX, mid, 1);
-		if (!e) {
-			fail(m);
-			return NULL;
-		}
-		if (e->wmi < w)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo >= db->sec[RDB_SEC_WMI_INDEX].count)
+	if (!n)
 		return NULL;
-	e = rdb_recs(db, RDB_SEC_WMI_INDEX, lo, 1);
+	/* the whole index (a few blocks: one entry per WMI and model code that has campaigns) */
+	e = rdb_recs(db, RDB_SEC_WMI_INDEX, 0, n);
 	if (!e) {
 		fail(m);
 		return NULL;
 	}
-	if (e->wmi != w || !e->count)
+	i = index_search(e, n, w);
+	if (i >= n || e[i].wmi != w || !e[i].count)
 		return NULL;
-	c = rdb_u32s(db, RDB_SEC_CANDIDATES, e->start, e->count);
+	c = rdb_u32s(db, RDB_SEC_CANDIDATES, e[i].start, e[i].count);
 	if (!c) {
 		fail(m);
 		return NULL;
 	}
-	*ret_n = e->count;
+	*ret_n = e[i].count;
 	return c;
 }
 
@@ -1157,9 +1268,14 @@ static void prefetch_camps(const struct rdb *db, const uint32_t *c, uint32_t n)
 int rdb_match(const struct rdb *db, const struct rdb_vehicle *v, unsigned int flags,
 	      struct rdb_result *results, size_t cap)
 {
-	struct mctx m = { .db = db, .v = v };
+	struct mctx m;
 	uint32_t n_camps;
 	size_t out = 0;
+
+	memset(&m, 0, offsetof(struct mctx, vin_why));
+	m.db = db;
+	m.v = v;
+	m.vin_why[0] = m.vin_shown[0] = 0;
 
 	if (!db || !v || (!results && cap) || (v->n_dids && !v->dids) || (v->n_ecus && !v->ecus))
 		return -EINVAL;
@@ -1185,20 +1301,25 @@ int rdb_match(const struct rdb *db, const struct rdb_vehicle *v, unsigned int fl
 				return m.err;
 		}
 	} else {
-		const uint32_t *a, *a5, *g = NULL;
-		uint32_t na, na5, ng = (uint32_t)db->sec[RDB_SEC_GENERIC].count;
+		const uint32_t *a, *a5 = NULL, *g = NULL;
+		uint32_t na, na5 = 0, ng = (uint32_t)db->sec[RDB_SEC_GENERIC].count;
 		uint32_t ia = 0, ia5 = 0, ib = 0, ic = 0;
 
+		/* the two dependent cache misses of a lookup (the VIN's slot, then its group) are
+		 * asked for early and overlap the searches of the candidate index */
 		prefetch_slot(db, m.prefix);
 		a = bucket(&m, rdb_pack_wmi(m.vi.wmi), &na);
-		a5 = bucket(&m, rdb_pack_key5(m.vi.vin), &na5);
-		if (ng)
+		if (!m.err)
+			vin_slot(&m);
+		if (!m.err)
+			a5 = bucket(&m, rdb_pack_key5(m.vi.vin), &na5);
+		if (ng && !m.err)
 			g = rdb_u32s(db, RDB_SEC_GENERIC, 0, ng);
 		if (m.err || (ng && !g))
 			return fail(&m);
 		prefetch_camps(db, a, na);
 		prefetch_camps(db, a5, na5);
-		vin_lookup(&m);
+		vin_group(&m);
 		if (m.err)
 			return m.err;
 		/*
