@@ -1287,36 +1287,10 @@ static void on_signal(void *ctx, int fd, uint32_t events)
 	}
 }
 
-/* The report directory is created on first start (e.g. /var/lib/recalld/reports). */
-static int mkdir_p(const char *path)
-{
-	char *p = strdup(path), *s;
-	int ret = 0;
-
-	if (!p)
-		return -ENOMEM;
-	for (s = p + 1;; s++) {
-		if (*s != '/' && *s)
-			continue;
-		char c = *s;
-
-		*s = 0;
-		/* reports hold VINs: the daemon and its group only */
-		if (mkdir(p, 0750) < 0 && errno != EEXIST) {
-			ret = -errno;
-			break;
-		}
-		*s = c;
-		if (!c)
-			break;
-	}
-	free(p);
-	return ret;
-}
-
-/* Make dir and its missing parents for uid/gid (started as root, for a user that could not):
- * /run/recalld and the report directory where systemd's directories do not exist.  Only what is
- * made here changes owner: an existing directory is the admin's. */
+/* Make dir and its missing parents, 0750 (reports hold VINs: the daemon and its group only),
+ * for uid/gid when uid is not -1 (started as root, for a user that could not: /run/recalld and
+ * the report directory where systemd's directories do not exist).  Only what is made here
+ * changes owner: an existing directory is the admin's. */
 static int prepare_dir(const char *dir, uid_t uid, gid_t gid)
 {
 	char *p = strdup(dir), *s;
@@ -1332,7 +1306,7 @@ static int prepare_dir(const char *dir, uid_t uid, gid_t gid)
 		c = *s;
 		*s = 0;
 		if (mkdir(p, 0750) == 0) {
-			if (chown(p, uid, gid) < 0) {
+			if (uid != (uid_t)-1 && chown(p, uid, gid) < 0) {
 				ret = -errno;
 				break;
 			}
@@ -1495,7 +1469,7 @@ int recalld_new(struct recalld_config *cfg, const char *config_path, const struc
 		       helper_fd >= 0 ? "; the link helper alone holds CAP_NET_ADMIN" : "");
 	}
 
-	r = mkdir_p(d->cfg.report_dir);
+	r = prepare_dir(d->cfg.report_dir, (uid_t)-1, (gid_t)-1);
 	if (r < 0) {
 		syslog(LOG_ERR, "report directory %s: %s", d->cfg.report_dir, strerror(-r));
 		goto fail;
