@@ -1381,6 +1381,9 @@ static void retention_fired(void *ctx)
 
 	if (r < 0)
 		syslog(LOG_WARNING, "report_retention: %s: %s", d->cfg.report_dir, strerror(-r));
+	/* the history holds the same VINs: it keeps them exactly as long */
+	if (d->history)
+		sink_history_expire(d->history);
 	loop_timer_set(d->retention, loop_now_ms() + RETENTION_PERIOD_MS);
 }
 
@@ -1399,7 +1402,8 @@ static int add_sinks(struct recalld *d)
 	if (d->cfg.history) {
 		char *err = NULL;
 
-		r = sink_history_new(d->cfg.history, 0, &s, &err);
+		r = sink_history_new(d->cfg.history,
+				     (int64_t)d->cfg.report_retention_h * 3600 * 1000, &s, &err);
 		if (!s)
 			return r;
 		if (r < 0)

@@ -16,15 +16,11 @@
 #include "plugin/history.h"
 #include "plugin/recall-internal.h"
 
-/* Prune every so many checks (and at start): retention is days, a check a minute at most. */
-#define PRUNE_EVERY 64
-
 struct sink_history {
 	struct sink s;
 	struct history *h;
 	char *path;
 	int64_t retention_ms;
-	unsigned int since_prune;
 };
 
 static int64_t wall_ms(void)
@@ -40,8 +36,7 @@ static void prune(struct sink_history *sh)
 	uint64_t n = 0;
 	int r;
 
-	sh->since_prune = 0;
-	if (sh->retention_ms <= 0)
+	if (!sh->h || sh->retention_ms <= 0)
 		return;
 	r = history_prune(sh->h, wall_ms() - sh->retention_ms, &n);
 	if (r < 0)
@@ -107,8 +102,6 @@ static int history_deliver(struct sink *s, struct finished_check *fc)
 	}
 	r->history = RECALL_HISTORY_RECORDED;
 	r->history_id = id;
-	if (++sh->since_prune >= PRUNE_EVERY)
-		prune(sh);
 	return 0;
 }
 
@@ -140,6 +133,11 @@ int sink_history_new(const char *path, int64_t retention_ms, struct sink **ret,
 	r = ensure_open(sh, ret_error);
 	*ret = &sh->s;
 	return r;
+}
+
+void sink_history_expire(struct sink *s)
+{
+	prune((struct sink_history *)s);
 }
 
 int sink_history_query(struct sink *s, const char *vin, unsigned int limit,

@@ -75,6 +75,9 @@ int sink_files_expire(struct sink *files, unsigned int hours);
  * each report "history missing") and the return value says why. */
 int sink_history_new(const char *path, int64_t retention_ms, struct sink **ret,
 		     char **ret_error);
+/* Removes the checks older than the sink's retention (report_retention: the history keeps a
+ * car's checks as long as its report files are kept); also done when the history is opened. */
+void sink_history_expire(struct sink *s);
 /* A car's checks for the control request `history` (history_query). */
 struct json_object;
 int sink_history_query(struct sink *s, const char *vin, unsigned int limit,

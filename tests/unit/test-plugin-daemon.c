@@ -905,7 +905,8 @@ static void test_stop_with_spool_logged(void **state)
 }
 
 /* report_retention: report files older than 90 days go at start; newer ones, files that are not
- * reports, and other people's files stay. */
+ * reports, and other people's files stay.  The history follows the same setting: a check
+ * finished 200 days ago goes, one of 10 days ago stays. */
 static const struct old_file {
 	const char *name;
 	int age_days;
@@ -919,9 +920,39 @@ static const struct old_file {
 	{ "station-export.json", 200, true },
 };
 
+#define OLD_VIN "WBA8E51060K734560"
+#define NEW_VIN "WBY1Z41060V512345"
+
+static void make_old_history(void)
+{
+	static const struct {
+		const char *vin;
+		int age_days;
+	} rows[] = { { OLD_VIN, 200 }, { NEW_VIN, 10 } };
+	struct history *h;
+	int64_t id;
+
+	assert_int_equal(history_open(history_path, NULL, &h, NULL), 0);
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct recall_report *r = report_new();
+
+		assert_non_null(r);
+		assert_int_equal(report_set_str(&r->vin, rows[i].vin), 0);
+		assert_int_equal(report_set_str(&r->iface, "ok0"), 0);
+		r->status = RECALL_STATUS_COMPLETE;
+		r->finished_ms = ((int64_t)time(NULL) - rows[i].age_days * 86400LL) * 1000;
+		r->started_ms = r->finished_ms - 1000;
+		assert_int_equal(history_add(h, r, NULL, &id), 0);
+		recall_report_free(r);
+	}
+	history_close(h);
+}
+
 static void make_old_reports(void)
 {
 	char path[256];
+
+	make_old_history();
 
 	for (size_t i = 0; i < sizeof(old_files) / sizeof(old_files[0]); i++) {
 		struct timespec ts[2] = { { .tv_sec = time(NULL) - old_files[i].age_days * 86400 } };
@@ -962,6 +993,20 @@ static void test_report_retention(void **state)
 	}
 	assert_int_equal(log_lines("report_retention: removed 3 report file(s) older than 2160 h"),
 			 1);
+	/* the history: the old check gone, the newer one kept (the daemon has it open in WAL
+	 * mode; a second reader sees what it committed) */
+	assert_int_equal(log_lines("1 check(s) older than the retention removed"), 1);
+	{
+		struct history *h;
+		struct recall_visit v;
+
+		assert_int_equal(history_open(history_path, NULL, &h, NULL), 0);
+		assert_int_equal(history_count(h), 1);
+		assert_int_equal(history_last(h, OLD_VIN, &v), -ENOENT);
+		assert_int_equal(history_last(h, NEW_VIN, &v), 0);
+		history_visit_done(&v);
+		history_close(h);
+	}
 }
 
 /* ---- systemd ----------------------------------------------------------------------------- */
