@@ -208,6 +208,9 @@ struct recall_report {
 	char *history_error;		/* RECALL_HISTORY_MISSING: why */
 	/* Why the bus failed the check; NULL when it looked healthy or was not watched. */
 	struct recall_bus *bus;
+	/* RECALL_HISTORY_MISSING: why, as data — "disk_full", "unavailable" (the history cannot
+	 * be opened), "failed" (it refused the check); history_error is the database's message. */
+	char *history_error_code;
 };
 
 /* The JSON schema this library writes ("schema_version"); reports without one are schema 1. */

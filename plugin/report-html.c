@@ -228,7 +228,7 @@ static void facts_table(struct sbuf *b, const struct i18n *L, const struct recal
 	if (r->history == RECALL_HISTORY_MISSING) {
 		row_start(b, tr(L, "History"));
 		WORDS(b, sb_printf(w, tr(L, "this check is MISSING from the history (%s)"),
-				   r->history_error ? r->history_error : "?"));
+				   word_history_missing(L, r)));
 		sb_printf(b, "</td></tr>\n");
 	}
 	if (r->previous) {

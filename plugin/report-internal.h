@@ -67,6 +67,8 @@ void word_duration(struct sbuf *b, const struct i18n *L, int64_t ms);
 /* When the check ran and how long it took ("01.12.2026, 19:28 Uhr (0,3 s)"), or that the report
  * does not say. */
 void word_checked(struct sbuf *b, const struct i18n *L, const struct recall_report *r);
+/* Why a check is missing from the history, in words (r->history_error_code), or its message. */
+const char *word_history_missing(const struct i18n *L, const struct recall_report *r);
 /* open, inspect, undetermined: the verdicts that keep a car from being done. */
 bool report_needs_action(enum recall_verdict v);
 void word_action(struct sbuf *b, const struct i18n *L, const struct recall_report *r);

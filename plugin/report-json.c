@@ -187,6 +187,7 @@ static struct json_object *history_json(const struct recall_report *r, bool *oom
 	jadd(o, "id", r->history == RECALL_HISTORY_RECORDED ? json_object_new_int64(r->history_id)
 							      : NULL, oom);
 	jadd(o, "error", jstr(r->history_error, oom), oom);
+	jadd(o, "error_code", jstr(r->history_error_code, oom), oom);
 	if (v) {
 		p = jobj(oom);
 		if (p) {
@@ -738,7 +739,8 @@ static int parse_history(struct recall_report *r, struct json_object *o)
 		return -EBADMSG;
 	r->history = (enum recall_history_state)st;
 	if ((ret = get_int64(h, "id", &r->history_id)) < 0 ||
-	    (ret = get_str(h, "error", &r->history_error)) < 0)
+	    (ret = get_str(h, "error", &r->history_error)) < 0 ||
+	    (ret = get_str(h, "error_code", &r->history_error_code)) < 0)
 		return ret;
 	if (!json_object_object_get_ex(h, "previous", &p) || json_object_is_type(p, json_type_null))
 		return 0;

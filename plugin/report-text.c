@@ -200,7 +200,7 @@ static void previous_line(struct sbuf *b, const struct i18n *L, const struct rec
 	if (r->history == RECALL_HISTORY_MISSING) {
 		label(b, tr(L, "History"));
 		sb_printf(b, tr(L, "this check is MISSING from the history (%s)"),
-			  r->history_error ? r->history_error : "?");
+			  word_history_missing(L, r));
 		sb_printf(b, "\n");
 	}
 	if (!v)

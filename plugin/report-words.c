@@ -209,6 +209,23 @@ void word_checked(struct sbuf *b, const struct i18n *L, const struct recall_repo
 	sb_printf(b, ")");
 }
 
+const char *word_history_missing(const struct i18n *L, const struct recall_report *r)
+{
+	static const struct {
+		const char *code, *words;
+	} causes[] = {
+		{ "disk_full", N_("the disk is full") },
+		{ "unavailable", N_("the history cannot be opened") },
+		{ "failed", N_("the history refused it") },
+	};
+
+	for (size_t i = 0; r->history_error_code && i < sizeof(causes) / sizeof(causes[0]); i++)
+		if (strcmp(r->history_error_code, causes[i].code) == 0)
+			return tr(L, causes[i].words);
+	/* a cause this reader does not know, or a report from before the codes: its message */
+	return r->history_error ? r->history_error : "?";
+}
+
 bool report_needs_action(enum recall_verdict v)
 {
 	return v == RECALL_VERDICT_OPEN || v == RECALL_VERDICT_INSPECT ||

@@ -519,6 +519,7 @@ RECALL_API struct recall_report *recall_report_free(struct recall_report *r)
 	db_info_free(r->db);
 	visit_free(r->previous);
 	free(r->history_error);
+	free(r->history_error_code);
 	report_bus_free(r->bus);
 	free(r);
 	return NULL;

@@ -74,6 +74,8 @@ static int history_deliver(struct sink *s, struct finished_check *fc)
 	if (ret < 0) {
 		r->history = RECALL_HISTORY_MISSING;
 		(void)report_set_str(&r->history_error, err ? err : strerror(-ret));
+		(void)report_set_str(&r->history_error_code,
+				     ret == -ENOSPC ? "disk_full" : "unavailable");
 		syslog(LOG_ERR, "%s: history not open, check not recorded: %s", fc->iface,
 		       err ? err : strerror(-ret));
 		free(err);
@@ -96,6 +98,8 @@ static int history_deliver(struct sink *s, struct finished_check *fc)
 	if (ret < 0) {
 		r->history = RECALL_HISTORY_MISSING;
 		(void)report_set_str(&r->history_error, history_error(sh->h));
+		(void)report_set_str(&r->history_error_code,
+				     ret == -ENOSPC ? "disk_full" : "failed");
 		syslog(LOG_ERR, "%s: history %s: check not recorded: %s", fc->iface, sh->path,
 		       history_error(sh->h));
 		return ret;

@@ -122,9 +122,11 @@ ctl check e2h0 --wait >"$work/full.txt"
 wait_event '"event":"check-finished","iface":"e2h0"' 2
 line=$(finished e2h0)
 printf '%s\n' "$line" | grep -q '"status":"complete"' || fail "full disk: check not complete"
-printf '%s\n' "$line" | grep -q '"history":{"state":"missing","id":null,"error":"[^"]*full' ||
+want='"history":{"state":"missing","id":null,"error":"[^"]*full[^"]*","error_code":"disk_full"'
+printf '%s\n' "$line" | grep -q "$want" ||
 	fail "full disk: the report does not say the history entry is missing: $line"
-grep -q 'Verlauf: *diese Prüfung FEHLT im Verlauf (.*full' "$work/full.txt" ||
+# in the technician's words: SQLite's English message stays in the JSON and the log
+grep -q 'Verlauf: *diese Prüfung FEHLT im Verlauf (Datenträger voll)$' "$work/full.txt" ||
 	fail "full disk: the text does not say so: $(cat "$work/full.txt")"
 [ "$(ls "$work/reports"/e2h0-*.json | wc -l)" -ge 5 ] || fail "full disk: no report file"
 grep -q 'history .*check not recorded' "$work/daemon.log" || fail "full disk: no log line"

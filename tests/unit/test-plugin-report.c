@@ -793,6 +793,71 @@ static void test_bare_campaigns(void **state)
 	recall_report_free(r);
 }
 
+/* A check the history could not take (a full disk): the report says so in the reader's language
+ * — the database's own English message stays in the JSON and the log, the text and page say
+ * what it means; a cause this reader does not know shows the message. */
+static void test_history_missing(void **state)
+{
+	static const struct {
+		const char *code, *de, *en;
+	} rows[] = {
+		{ "disk_full", "diese Prüfung FEHLT im Verlauf (Datenträger voll)",
+		  "this check is MISSING from the history (the disk is full)" },
+		{ "unavailable", "diese Prüfung FEHLT im Verlauf (Verlauf kann nicht geöffnet werden)",
+		  "this check is MISSING from the history (the history cannot be opened)" },
+		{ "failed", "diese Prüfung FEHLT im Verlauf (vom Verlauf abgelehnt)",
+		  "this check is MISSING from the history (the history refused it)" },
+		{ "brand_new", "diese Prüfung FEHLT im Verlauf (database or disk is full)",
+		  "this check is MISSING from the history (database or disk is full)" },
+		{ NULL, "diese Prüfung FEHLT im Verlauf (database or disk is full)",
+		  "this check is MISSING from the history (database or disk is full)" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct recall_report *r = report_new(), *back;
+		char *t, *json, *want;
+
+		r->status = RECALL_STATUS_COMPLETE;
+		r->started_ms = T0;
+		r->finished_ms = T0;
+		r->history = RECALL_HISTORY_MISSING;
+		assert_int_equal(report_set_str(&r->history_error, "database or disk is full"), 0);
+		assert_int_equal(report_set_str(&r->history_error_code, rows[i].code), 0);
+		assert_int_equal(recall_report_to_json(r, &json), 0);
+		assert_non_null(strstr(json, "\"history\":{\"state\":\"missing\",\"id\":null,"
+					     "\"error\":\"database or disk is full\",\"error_code\":"));
+		assert_int_equal(recall_report_from_json(json, strlen(json), &back), 0);
+		if (rows[i].code)
+			assert_string_equal(back->history_error_code, rows[i].code);
+		else
+			assert_null(back->history_error_code);
+		for (int lang = 0; lang < 2; lang++) {
+			const char *l = lang ? "en" : "de", *w = lang ? rows[i].en : rows[i].de;
+
+			t = render(back, RECALL_FORMAT_TEXT, l, NULL);
+			assert_int_equal(asprintf(&want, "%s %s\n", lang ? "History:         " :
+						  "Verlauf:         ", w), (int)strlen(w) + 19);
+			if (!strstr(t, want))
+				fail_msg("row %zu %s: want '%s' in:\n%s", i, l, want, t);
+			free(want);
+			free(t);
+			t = render(back, RECALL_FORMAT_HTML, l, NULL);
+			{
+				char *pw = page_words(t);
+
+				if (!strstr(pw, w))
+					fail_msg("row %zu %s page: want '%s'", i, l, w);
+				free(pw);
+			}
+			free(t);
+		}
+		free(json);
+		recall_report_free(back);
+		recall_report_free(r);
+	}
+}
+
 /* The action line: what a technician does next, from the verdicts and the status. */
 static void test_action(void **state)
 {
@@ -1239,6 +1304,7 @@ int main(void)
 		cmocka_unit_test(test_minimal),
 		cmocka_unit_test(test_full_both),
 		cmocka_unit_test(test_bare_campaigns),
+		cmocka_unit_test(test_history_missing),
 		cmocka_unit_test(test_action),
 		cmocka_unit_test(test_facts_de),
 		cmocka_unit_test(test_html),
