@@ -325,6 +325,59 @@ out:
 }
 #endif
 
+/*
+ * What one cache miss costs on this machine: a chain of dependent reads at random over memory
+ * the size of the database, in CPU time per read (a loaded machine's waits for the CPU are not
+ * counted; its cache and memory contention are).  For scale: a lookup makes two dependent reads
+ * of this kind (its hash slot, in a table a fifth of the database, then its group), which
+ * prefetching and the caches make cheaper but not free.
+ */
+static double miss_ns(size_t bytes)
+{
+	size_t n = bytes / 64, steps = 1000000, p = 0;
+	struct timespec a, b;
+	uint64_t *m, x = 88172645463325252ull;
+	uint32_t *perm;
+
+	if (n < 2)
+		return 0;
+	m = malloc(n * 64);
+	perm = malloc(n * sizeof(*perm));
+	if (!m || !perm) {
+		free(m);
+		free(perm);
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++)
+		perm[i] = (uint32_t)i;
+	for (size_t i = n - 1; i > 0; i--) {
+		size_t j;
+		uint32_t t;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		j = (size_t)(x % (i + 1));
+		t = perm[i];
+		perm[i] = perm[j];
+		perm[j] = t;
+	}
+	/* one cycle through every cache line, in random order */
+	for (size_t i = 0; i < n; i++)
+		m[(size_t)perm[i] * 8] = (uint64_t)perm[(i + 1) % n] * 8;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a);
+	for (size_t i = 0; i < steps; i++)
+		p = m[p];
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &b);
+	/* p is used, so the chain is not optimised away */
+	if (p == SIZE_MAX)
+		printf("\n");
+	free(m);
+	free(perm);
+	return ((double)(b.tv_sec - a.tv_sec) * 1e9 + (double)(b.tv_nsec - a.tv_nsec)) /
+	       (double)steps;
+}
+
 /* Queries alternate: even = listed VIN, odd = unlisted.  PASSES passes; the last is kept. */
 static int measure(const struct rdb *db, char (*q)[18], size_t nq, int passes, uint64_t *t,
 		   uint64_t *th, uint64_t *tm, size_t *ret_nh, size_t *ret_nm, size_t *results,
@@ -440,6 +493,9 @@ int main(int argc, char **argv)
 	printf("match latency listed: median %.0f ns, p99 %.0f ns\n", hit.median_ns, hit.p99_ns);
 	printf("match latency not listed: median %.0f ns, p99 %.0f ns\n", miss.median_ns,
 	       miss.p99_ns);
+	printf("memory: a dependent random read over %lld MB costs %.0f ns of CPU time "
+	       "(for scale: a lookup makes two, dependent)\n", (long long)st.st_size >> 20,
+	       miss_ns((size_t)st.st_size));
 #ifdef HAVE_SQLITE
 	if (argc == 4) {
 		struct stats sq;
