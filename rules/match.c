@@ -1162,49 +1162,46 @@ static void decide(struct mctx *m, uint32_t idx, struct rdb_result *res)
 	why_cat(res->reason, sel_why);
 }
 
-/* The first of the N ordered keys E[].wmi that is >= W (N when none): without branches on the
- * keys, which a lookup's keys would mispredict about every other step. */
-static uint32_t index_search(const struct rdb_wmi_ent *e, uint32_t n, uint32_t w)
-{
-	const struct rdb_wmi_ent *base = e;
-
-	if (!n)
-		return 0;
-	while (n > 1) {
-		uint32_t half = n / 2;
-
-		base = base[half - 1].wmi < w ? base + half : base;
-		n -= half;
-	}
-	return (uint32_t)(base - e) + (base->wmi < w);
-}
-
-/* The candidate list of index key W (a WMI or VIN positions 1-5), or none. */
+/*
+ * The candidate list of index key W (a WMI or VIN positions 1-5), or none.  The search has no
+ * branch on the keys (a lookup's keys would mispredict about every other step) and reads only
+ * the entries it probes: a lazily opened database reads and checks the blocks under them, not
+ * the whole index.
+ */
 static const uint32_t *bucket(struct mctx *m, uint32_t w, uint32_t *ret_n)
 {
 	const struct rdb *db = m->db;
-	uint32_t n = (uint32_t)db->sec[RDB_SEC_WMI_INDEX].count, i;
+	uint32_t base = 0, len = (uint32_t)db->sec[RDB_SEC_WMI_INDEX].count;
 	const struct rdb_wmi_ent *e;
 	const uint32_t *c;
 
 	*ret_n = 0;
-	if (!n)
+	if (!len)
 		return NULL;
-	/* the whole index (a few blocks: one entry per WMI and model code that has campaigns) */
-	e = rdb_recs(db, RDB_SEC_WMI_INDEX, 0, n);
+	while (len > 1) {
+		uint32_t half = len / 2;
+
+		e = rdb_recs(db, RDB_SEC_WMI_INDEX, base + half - 1, 1);
+		if (!e) {
+			fail(m);
+			return NULL;
+		}
+		base = e->wmi < w ? base + half : base;
+		len -= half;
+	}
+	e = rdb_recs(db, RDB_SEC_WMI_INDEX, base, 1);
 	if (!e) {
 		fail(m);
 		return NULL;
 	}
-	i = index_search(e, n, w);
-	if (i >= n || e[i].wmi != w || !e[i].count)
+	if (e->wmi != w || !e->count)
 		return NULL;
-	c = rdb_u32s(db, RDB_SEC_CANDIDATES, e[i].start, e[i].count);
+	c = rdb_u32s(db, RDB_SEC_CANDIDATES, e->start, e->count);
 	if (!c) {
 		fail(m);
 		return NULL;
 	}
-	*ret_n = e[i].count;
+	*ret_n = e->count;
 	return c;
 }
 
