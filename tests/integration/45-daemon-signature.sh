@@ -97,10 +97,12 @@ pass "tampered, unsigned and untrusted databases refused on reload and SIGHUP"
 [ $? = 1 ] || fail "check after the refused reloads: exit status for an open campaign"
 wait_event '"event":"check-finished","iface":"sig0"' 2
 [ "$(verdict 2)" = open ] || fail "after refused reloads: ConnectedDrive $(verdict 2), not open"
-grep -q '\[OFFEN\] 6112150100' again.txt || fail "after refused reloads: no open campaign in the text"
+grep -q '\[OFFEN\] 6112150100' again.txt ||
+	fail "after refused reloads: no open campaign in the text"
 "$BIN/recallctl" -s control.sock status >status1.txt || fail "status"
 grep -q "checksum $sum" status1.txt || fail "another database is loaded: $(cat status1.txt)"
-grep -q "signed by key $key (trusted: werk)" status1.txt || fail "signer changed: $(cat status1.txt)"
+grep -q "signed by key $key (trusted: werk)" status1.txt ||
+	fail "signer changed: $(cat status1.txt)"
 pass "the first database keeps serving: same verdict, checksum and signer"
 
 install_db signed.rdb

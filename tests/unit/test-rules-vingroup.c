@@ -155,11 +155,11 @@ static void check_vin(struct rdb *db, const char *serial)
 	bool inc = l ? l->inc : !strcmp(serial, "000000"), exc = l && l->exc;
 	struct rdb_result res[4];
 	char vin[18];
+	struct rdb_vehicle v = { .vin = vin };
 	bool seen_inc = false, seen_exc = false;
 	int n;
 
 	snprintf(vin, sizeof(vin), PREFIX "%s", serial);
-	struct rdb_vehicle v = { .vin = vin };
 
 	n = rdb_match(db, &v, 0, res, 4);
 	assert_true(n >= 0);
