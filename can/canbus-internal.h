@@ -32,6 +32,11 @@ bool canbus_addr_ok(enum ident_scheme scheme, uint32_t ecu);
 /* The discovery frame of PROBE: id and payload (padded to 8 bytes with 0xCC); -EINVAL. */
 int canbus_probe_frame(const struct ident_probe *p, uint32_t *can_id, uint8_t data[8]);
 
+/* The payload of a Single Frame (classic, or CAN FD with the length escape) of scheme D's
+ * answers (after its extended-address byte): 0, or -ENOENT when DATA is no such frame. */
+int canbus_sf_payload(const struct ident_scheme_desc *d, const uint8_t *data, size_t len,
+		      const uint8_t **ret, size_t *ret_len);
+
 /* 0 when IFACE carries CAN FD (MTU 72), -EMEDIUMTYPE when not, -ENODEV. */
 int canbus_fd_ok(const char *iface);
 

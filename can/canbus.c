@@ -109,6 +109,11 @@ static ssize_t k_recv(void *ctx, uint8_t *buf, size_t cap, unsigned int timeout_
 	if (r == 0)
 		return -ETIMEDOUT;
 	n = read(s->fd, buf, cap);
+	/* the kernel's receiver gave up a reassembly (N_Cr: no Consecutive Frame within 1 s after
+	 * a First Frame or the last CF, net/can/isotp.c): an answer that stopped half-way, not
+	 * silence — said as such (-ETIME) */
+	if (n < 0 && errno == ETIMEDOUT)
+		return -ETIME;
 	if (n < 0)
 		return k_errno(errno);
 	return n;
@@ -245,8 +250,28 @@ int canbus_probe_frame(const struct ident_probe *p, uint32_t *can_id, uint8_t da
 			data[o++] = (uint8_t)p->ecu;
 	}
 	data[o++] = 0x02;	/* Single Frame, 2 bytes */
-	data[o++] = d->probe[0];
-	data[o] = d->probe[1];
+	data[o++] = p->ecu == IDENT_ECU_ANY ? d->probe[0] : d->phys_probe[0];
+	data[o] = p->ecu == IDENT_ECU_ANY ? d->probe[1] : d->phys_probe[1];
+	return 0;
+}
+
+int canbus_sf_payload(const struct ident_scheme_desc *d, const uint8_t *data, size_t len,
+		      const uint8_t **ret, size_t *ret_len)
+{
+	size_t o = d->rx_ext >= 0 ? 1 : 0, n;
+
+	if (len < o + 1 || data[o] >> 4 != 0)
+		return -ENOENT;
+	n = data[o++] & 0x0F;
+	if (n == 0) {	/* CAN FD: escape sequence, the length in the next byte */
+		if (len < o + 1)
+			return -ENOENT;
+		n = data[o++];
+	}
+	if (n == 0 || n > len - o)
+		return -ENOENT;
+	*ret = data + o;
+	*ret_len = n;
 	return 0;
 }
 
@@ -473,9 +498,21 @@ static int sc_next_answer(void *ctx, unsigned int wait_ms, struct ident_answer *
 			}
 		if (!at_ns)
 			at_ns = realtime_ns();
+		memset(a, 0, sizeof(*a));
 		a->scheme = b->probes[i].p.scheme;
 		a->ecu = ecu;
 		a->fd = got == CANFD_MTU;
+		/* a UDS ECU's answer to its physical 10 01 probe announces its P2 and P2* */
+		{
+			const uint8_t *pl;
+			size_t pn;
+
+			if (b->probes[i].p.ecu != IDENT_ECU_ANY &&
+			    canbus_sf_payload(ident_scheme_desc(a->scheme), f.data, f.len, &pl,
+					      &pn) == 0 &&
+			    uds_parse_dsc_timing(pl, pn, &a->p2_ms, &a->p2star_ms) == 0)
+				a->timing = true;
+		}
 		a->after_ms = at_ns > b->probes[i].sent_ns ?
 			(unsigned int)((at_ns - b->probes[i].sent_ns) / 1000000u) : 0;
 		return 1;
@@ -508,11 +545,32 @@ static void sc_close(void *ctx, struct isotp_transport *t)
 	}
 }
 
+/* One poll over the transports' ISO-TP sockets (and the raw discovery socket). */
+static int sc_wait(void *ctx, const struct isotp_transport *const *t, size_t n,
+		   unsigned int wait_ms, bool answers)
+{
+	struct sc_bus *b = ctx;
+	struct pollfd p[IDENT_MAX_ECUS + 1];
+	size_t k = 0;
+	int r;
+
+	for (size_t i = 0; i < n && k < IDENT_MAX_ECUS; i++)
+		p[k++] = (struct pollfd){ .fd = ((struct canbus_isotp *)t[i]->ctx)->fd,
+					  .events = POLLIN };
+	if (answers && b->raw >= 0)
+		p[k++] = (struct pollfd){ .fd = b->raw, .events = POLLIN };
+	r = poll(p, k, wait_ms > INT_MAX ? INT_MAX : (int)wait_ms);
+	if (r < 0 && errno != EINTR)
+		return -errno;
+	return 0;
+}
+
 static const struct ident_bus_ops sc_ops = {
 	.probe = sc_probe,
 	.next_answer = sc_next_answer,
 	.open = sc_open,
 	.close = sc_close,
+	.wait = sc_wait,
 	.now_ms = canbus_now_ms,
 };
 

@@ -52,7 +52,7 @@ static bool fatal_err(int r)
 
 enum ident_err_kind ident_err_kind_of(int r)
 {
-	if (r == -ETIMEDOUT)
+	if (r == -ETIMEDOUT || r == -ETIME)
 		return IDENT_ERR_TIMEOUT;
 	if (r == -EBADMSG || r == -EPROTO)
 		return IDENT_ERR_MALFORMED;
@@ -93,6 +93,29 @@ struct target {
 	bool fd;
 	bool if_present;		/* read only when it answers its probe */
 	bool probed, known;
+	bool handled;			/* silent after its probe: read, reported or skipped */
+};
+
+/*
+ * An ECU being read: its own transport (kernel ISO-TP socket), the request in flight as a
+ * uds_xfer machine, what it has been asked.  runs[i] belongs to id->ecus[i].
+ */
+enum run_kind { RUN_NONE = 0, RUN_OBD, RUN_DID };
+
+struct run {
+	struct isotp_transport t;
+	bool open, finished, resume;
+	bool answered;			/* E answered a physical request */
+	uint32_t rx;			/* its response id: two ECUs on one id are not read at once */
+	uint8_t obd_done;		/* OBD steps sent: bit 0 VIN 02, 1 name 0A, 2 CALID 04, 3 CVN 06 */
+	enum run_kind kind;		/* the request in flight (RUN_NONE: none, or settling) */
+	uint8_t pid;
+	uint16_t did;
+	bool counts;			/* its silence counts toward giving up */
+	uint64_t t0;
+	struct uds_timing tm;
+	struct uds_xfer x;		/* state 0: idle */
+	struct uds_reply rep;
 };
 
 struct reader {
@@ -103,7 +126,8 @@ struct reader {
 	enum ident_scheme allowed[IDENT_SCHEME_COUNT];
 	size_t n_allowed;
 	unsigned int answer_ms;
-	uint64_t window_end;
+	uint64_t func_end;		/* the functional requests' window ends */
+	uint64_t probe_end;		/* the last physical probes' window ends */
 	size_t n_targets;
 	struct target targets[MAX_TARGETS];
 	size_t targets_dropped, needs_dropped;
@@ -114,6 +138,9 @@ struct reader {
 	size_t n_known;
 	struct ident_answer known[MAX_QUEUE];	/* every (scheme, ECU) queued or read */
 	bool refined;
+	unsigned int parallel;		/* ECUs read at once */
+	unsigned int running;		/* runs open */
+	struct run runs[IDENT_MAX_ECUS];
 	int full_error;			/* index in errors[] of the "table full" error, or -1 */
 	enum ident_scheme full_scheme;
 };
@@ -172,6 +199,10 @@ static bool note_failure(struct ident *id, const char *step, uint32_t ecu, int r
 	else if (r == -ETIMEDOUT)
 		snprintf(msg, sizeof(msg), "%s: ECU %s: %s: no answer within %u ms", id->iface,
 			 a, step, tm->p2_ms);
+	else if (r == -ETIME)
+		snprintf(msg, sizeof(msg), "%s: ECU %s: %s: the answer stopped half-way (ISO-TP "
+			 "N_Cr: no Consecutive Frame within 1000 ms, the kernel gave it up)",
+			 id->iface, a, step);
 	else if (ecu)
 		snprintf(msg, sizeof(msg), "%s: ECU %s: %s: %s", id->iface, a, step, strerror(-r));
 	else
@@ -222,15 +253,25 @@ static bool past_deadline(struct reader *rd)
 	id->deadline_hit = true;
 	snprintf(msg, sizeof(msg), "%s: reading stopped at the deadline: what was not read by "
 		 "then is not read (ident deadline_ms)", id->iface);
+	/* it explains every "not read" after it: it takes the last entry of a full table (that
+	 * one is counted as dropped) */
+	if (id->n_errors >= IDENT_MAX_ERRORS) {
+		id->n_errors--;
+		id->errors_dropped++;
+		if (rd->full_error == (int)id->n_errors)
+			rd->full_error = INT_MAX;	/* its entry is gone: counted only */
+	}
 	add_error(id, "deadline", 0, IDENT_ERR_TIMEOUT, -ETIMEDOUT, 0, msg);
 	return true;
 }
 
 /*
  * The timing of E's next request.  P2 is E's own once it has answered a physical request (the
- * configured P2, or more for an ECU seen to be slow); before that at least the first-answer
- * window, as a gateway delays the first answer.  request_ms and P2* (which also bounds
- * uds_settle) are cut to what is left of the deadline.  False when E may not be asked.
+ * configured P2, or more for an ECU seen to be slow or that announced more); before that at least
+ * the first-answer window, as a gateway delays the first answer.  P2* is E's own when it
+ * announced one (ISO 14229-2 DiagnosticSessionControl), else the configured one.  request_ms and
+ * P2* (which also bounds the settling wait) are cut to what is left of the deadline.  False when
+ * E may not be asked.
  */
 static bool may_ask(struct reader *rd, const struct ident_ecu *e, bool answered_before,
 		    struct uds_timing *now)
@@ -243,6 +284,8 @@ static bool may_ask(struct reader *rd, const struct ident_ecu *e, bool answered_
 	t = now_ms(rd);
 	*now = rd->cfg->timing;
 	now->p2_ms = e->p2_ms;
+	if (e->p2star_ms)
+		now->p2star_ms = e->p2star_ms;
 	if (!answered_before && now->p2_ms < rd->answer_ms)
 		now->p2_ms = rd->answer_ms;
 	left = id->deadline_at - t;
@@ -270,25 +313,52 @@ static unsigned int p2_for(const struct reader *rd, unsigned int took)
 	return want > p2 ? want : p2;
 }
 
-struct ecu_ctx {
-	struct ident_ecu *e;
-	const struct isotp_transport *t;
-	bool answered;			/* E answered a physical request */
-};
+/*
+ * What an ECU announced in its DiagnosticSessionControl answer (ISO 14229-2 7.2: P2server_max,
+ * P2*server_max) becomes its P2/P2* here as the client's: the server's value plus the network's
+ * share, ΔP2 — taken as the time its probe's answer took (an upper bound: request, gateway,
+ * processing and answer), at least 20 ms.  P2 is only ever raised by it (never below the configured
+ * or measured one), at most twice the window as a measured one; P2* is the ECU's own (shorter or
+ * longer than the configured one) but never below 500 ms nor above request_ms: a
+ * lying announcement can neither hang a read nor cut an honest slow answer to nothing.
+ */
+static void learn_timing(const struct reader *rd, struct ident_ecu *e, const struct ident_answer *a)
+{
+	unsigned int delta = a->after_ms == UINT_MAX || a->after_ms < 20 ? 20 : a->after_ms;
+	unsigned int req = rd->cfg->timing.request_ms ? rd->cfg->timing.request_ms
+						      : UDS_REQUEST_MS_DEFAULT;
+	unsigned int v;
+
+	e->p2_ms = p2_for(rd, a->after_ms);
+	if (!a->timing)
+		return;
+	e->announced_p2_ms = a->p2_ms;
+	e->announced_p2star_ms = a->p2star_ms;
+	v = a->p2_ms + delta;
+	if (v > 2 * rd->answer_ms)
+		v = 2 * rd->answer_ms;
+	if (v > e->p2_ms)
+		e->p2_ms = v;
+	v = a->p2star_ms + delta;
+	if (v < IDENT_P2STAR_MIN_MS)
+		v = IDENT_P2STAR_MIN_MS;
+	if (v > req)
+		v = req;
+	e->p2star_ms = v;
+}
 
 /*
  * After an exchange with E: an answer clears its count of unanswered requests and may raise its
- * P2; a timeout (a 0x78 limit included) that COUNTS waits for a late answer to pass (uds_settle),
- * and after IDENT_ECU_MAX_TIMEOUTS in a row E is asked nothing more — a stalled ECU costs two
- * requests, not one per DID.
+ * P2; a timeout (a 0x78 limit included) waits for a late answer to pass (a settling wait on its
+ * transport, uds_settle's machine), and after IDENT_ECU_MAX_TIMEOUTS in a row E is asked nothing
+ * more — a stalled ECU costs two requests, not one per DID.
  */
-static void after_ask(struct reader *rd, struct ecu_ctx *c, const struct uds_timing *tm, int r,
-		      const struct uds_reply *rep, unsigned int took)
+static void after_ask(struct reader *rd, struct run *u, struct ident_ecu *e, int r,
+		      unsigned int took)
 {
 	struct ident *id = rd->id;
-	struct ident_ecu *e = c->e;
+	const struct uds_reply *rep = &u->rep;
 	char msg[160], a[24];
-	int s;
 
 	if (r != -ETIMEDOUT) {
 		if (r == 0 || r == -EBADMSG || r == -EPROTO) {
@@ -296,7 +366,7 @@ static void after_ask(struct reader *rd, struct ecu_ctx *c, const struct uds_tim
 			if (!rep->pending && !rep->busy) {
 				unsigned int p2 = p2_for(rd, took);
 
-				c->answered = true;
+				u->answered = true;
 				if (p2 > e->p2_ms)
 					e->p2_ms = p2;
 			}
@@ -304,9 +374,7 @@ static void after_ask(struct reader *rd, struct ecu_ctx *c, const struct uds_tim
 		return;
 	}
 	if (++e->timeouts_in_row < IDENT_ECU_MAX_TIMEOUTS) {
-		s = uds_settle(c->t, tm);
-		if (fatal_err(s))
-			id->fatal = s;
+		uds_xfer_settle(&u->x, &u->tm, now_ms(rd));
 		return;
 	}
 	e->gave_up = true;
@@ -318,27 +386,12 @@ static void after_ask(struct reader *rd, struct ecu_ctx *c, const struct uds_tim
 	add_error(id, "gave-up", e->address, IDENT_ERR_TIMEOUT, -ETIMEDOUT, 0, msg);
 }
 
-static int exchange(struct reader *rd, struct ecu_ctx *c, const uint8_t *req, size_t len,
-		    bool counts, struct uds_timing *tm)
+static bool has_did(const struct ident_ecu *e, uint16_t did)
 {
-	uint64_t t0;
-	int r;
-
-	if (!may_ask(rd, c->e, c->answered, tm))
-		return -ECANCELED;
-	t0 = now_ms(rd);
-	r = uds_exchange(c->t, tm, req, len, rd->rep);
-	if (fatal_err(r)) {
-		rd->id->fatal = r;
-		return r;
-	}
-	/* Silence on an optional OBD PID is no sign of a dead ECU (J1979 forbids a negative
-	 * answer to an unsupported PID, and many ECUs are silent on physical requests for one):
-	 * it neither counts toward giving up nor costs a settling wait — a late positive answer
-	 * echoes its PID and is skipped as stale by the next exchange. */
-	if (counts || r != -ETIMEDOUT)
-		after_ask(rd, c, tm, r, rd->rep, (unsigned int)(now_ms(rd) - t0));
-	return r;
+	for (size_t i = 0; i < e->n_dids; i++)
+		if (e->dids[i].did == did)
+			return true;
+	return false;
 }
 
 static struct ident_did *did_slot(struct reader *rd, struct ident_ecu *e, uint16_t did,
@@ -369,61 +422,6 @@ static struct ident_did *did_slot(struct reader *rd, struct ident_ecu *e, uint16
 		add_error(rd->id, step, e->address, IDENT_ERR_IO, -ENOSPC, 0, msg);
 	}
 	return NULL;
-}
-
-static void read_did(struct reader *rd, struct ecu_ctx *c, uint16_t did)
-{
-	struct ident_ecu *e = c->e;
-	struct uds_reply *rep = rd->rep;
-	uint8_t req[3] = { 0x22, (uint8_t)(did >> 8), (uint8_t)did };
-	struct uds_timing tm;
-	struct ident_did *d;
-	const uint8_t *val;
-	size_t len;
-	char step[24];
-	bool exists;
-	int r;
-
-	for (size_t i = 0; i < e->n_dids; i++)
-		if (e->dids[i].did == did)
-			return;
-	if (rd->id->fatal || e->gave_up || rd->id->deadline_hit)
-		return;
-	if (!may_ask(rd, e, c->answered, &tm))
-		return;
-	d = did_slot(rd, e, did, &exists);
-	if (!d)
-		return;
-	snprintf(step, sizeof(step), "read-did %04X", did);
-	r = exchange(rd, c, req, sizeof(req), true, &tm);
-	if (r == -ECANCELED) {
-		e->n_dids--;	/* not asked after all: listed by list_not_asked when wanted */
-		return;
-	}
-	if (r == 0 && !rep->negative)
-		r = uds_parse_did_reply(rep->data, rep->len, did, &val, &len);
-	if (r < 0 || rep->negative) {
-		d->status = r < 0 ? r : -EREMOTEIO;
-		d->nrc = r < 0 ? 0 : rep->nrc;
-		note_failure(rd->id, step, e->address, r, rep, &tm);
-		return;
-	}
-	d->len = len < sizeof(d->value) ? len : sizeof(d->value);
-	memcpy(d->value, val, d->len);
-	if (did == 0xF190)
-		add_source(rd->id, e->address, e->scheme, IDENT_VIA_UDS_F190, val, len);
-}
-
-/* OBD service 09 PID of E: 0 and its payload, -ECANCELED when E may not be asked any more. */
-static int ask09(struct reader *rd, struct ecu_ctx *c, uint8_t pid, bool counts,
-		 struct uds_timing *tm, const uint8_t **data, size_t *len)
-{
-	const uint8_t req[2] = { 0x09, pid };
-	int r = exchange(rd, c, req, sizeof(req), counts, tm);
-
-	if (r == 0 && !rd->rep->negative)
-		r = obd_parse_09(rd->rep->data, rd->rep->len, pid, data, len);
-	return r;
 }
 
 static bool target_known(const struct reader *rd, enum ident_scheme s, uint32_t ecu)
@@ -465,12 +463,31 @@ static void add_target(struct reader *rd, enum ident_scheme s, uint32_t ecu, boo
 /* A target whose scheme is AUTO is asked on every allowed scheme that can address it. */
 static void plan_target(struct reader *rd, const struct ident_target *t)
 {
+	size_t n = 0;
+
 	for (size_t i = 0; i < rd->n_allowed; i++) {
 		enum ident_scheme s = rd->allowed[i];
 
 		if ((t->scheme == IDENT_SCHEME_AUTO || t->scheme == s) &&
-		    ident_scheme_addr_ok(s, t->ecu))
+		    ident_scheme_addr_ok(s, t->ecu)) {
 			add_target(rd, s, t->ecu, t->fd, t->if_present);
+			n++;
+		}
+	}
+	/* named (--ecu, a campaign's ECU): never skipped unsaid — a make profile's "if present"
+	 * ECUs on schemes the caller did not allow are not the caller's wish */
+	if (!n && !t->if_present) {
+		char msg[160], a[24], list[48] = "";
+		size_t o = 0;
+
+		for (size_t i = 0; i < rd->n_allowed && o < sizeof(list); i++)
+			o += (size_t)snprintf(list + o, sizeof(list) - o, "%s%s", i ? " " : "",
+					      ident_scheme_name(rd->allowed[i]));
+		snprintf(msg, sizeof(msg), "%s: ECU %s: not asked: no %s scheme can address it "
+			 "(schemes: %s)", rd->id->iface, ecu_str(t->ecu, a, sizeof(a)),
+			 t->scheme == IDENT_SCHEME_AUTO ? "allowed" : ident_scheme_name(t->scheme),
+			 list);
+		add_error(rd->id, "plan", t->ecu, IDENT_ERR_IO, -EINVAL, 0, msg);
 	}
 }
 
@@ -492,10 +509,13 @@ static void send_probes(struct reader *rd, bool functional)
 	size_t n = 0;
 	int r;
 
+	size_t nf;
+
 	if (functional)
 		for (size_t i = 0; i < rd->n_allowed; i++)
 			if (ident_scheme_desc(rd->allowed[i])->func_id)
 				p[n++] = (struct ident_probe){ rd->allowed[i], IDENT_ECU_ANY };
+	nf = n;
 	for (size_t i = 0; i < rd->n_targets; i++) {
 		struct target *t = &rd->targets[i];
 
@@ -512,7 +532,30 @@ static void send_probes(struct reader *rd, bool functional)
 		note_failure(rd->id, "discovery", 0, r, rd->rep, &rd->cfg->timing);
 		return;
 	}
-	rd->window_end = now_ms(rd) + rd->answer_ms;
+	if (nf)
+		rd->func_end = now_ms(rd) + rd->answer_ms;
+	if (n > nf)
+		rd->probe_end = now_ms(rd) + rd->answer_ms;
+}
+
+static bool address_known(const struct reader *rd, uint32_t ecu);
+
+/*
+ * When the window closes.  A functional request may be answered by anyone, any time within the
+ * window: its part is never cut short.  A physical probe has one possible answerer: once every
+ * probed ECU has answered (or its key has, on another scheme), nothing more can come of the
+ * probes, and waiting out their window would only cost time — e.g. `--addressing uds11 --ecu
+ * 0x710:0x77A`, or a make profile's ECUs that all answered.
+ */
+static uint64_t window_end(const struct reader *rd)
+{
+	for (size_t i = 0; i < rd->n_targets; i++) {
+		const struct target *t = &rd->targets[i];
+
+		if (t->probed && !t->handled && !address_known(rd, t->ecu))
+			return rd->probe_end > rd->func_end ? rd->probe_end : rd->func_end;
+	}
+	return rd->func_end;
 }
 
 static void table_full(struct reader *rd, enum ident_scheme s);
@@ -534,48 +577,21 @@ static void enqueue(struct reader *rd, const struct ident_answer *a)
 	rd->queue[rd->n_queue++] = *a;
 }
 
-/*
- * Which queued ECU next: OBD schemes first (their engine ECU carries the VIN that decides the
- * make's plan), then by scheme as the caller ordered them, then the lowest address.
- */
-static size_t pick(const struct reader *rd)
+/* The order ECUs are started in: OBD schemes first (their engine ECU carries the VIN that decides
+ * the make's plan), then by scheme as the caller ordered them, then the lowest address. */
+static bool before(const struct reader *rd, const struct ident_answer *a,
+		   const struct ident_answer *b)
 {
-	size_t best = 0;
+	bool oa = ident_scheme_desc(a->scheme)->obd09, ob = ident_scheme_desc(b->scheme)->obd09;
+	size_t ia = 0, ib = 0;
 
-	for (size_t i = 1; i < rd->n_queue; i++) {
-		const struct ident_answer *a = &rd->queue[i], *b = &rd->queue[best];
-		bool oa = ident_scheme_desc(a->scheme)->obd09, ob = ident_scheme_desc(b->scheme)->obd09;
-		size_t ia = 0, ib = 0;
-
-		for (size_t k = 0; k < rd->n_allowed; k++) {
-			if (rd->allowed[k] == a->scheme)
-				ia = k;
-			if (rd->allowed[k] == b->scheme)
-				ib = k;
-		}
-		if (oa != ob ? oa : ia != ib ? ia < ib : a->ecu < b->ecu)
-			best = i;
+	for (size_t k = 0; k < rd->n_allowed; k++) {
+		if (rd->allowed[k] == a->scheme)
+			ia = k;
+		if (rd->allowed[k] == b->scheme)
+			ib = k;
 	}
-	return best;
-}
-
-/* Calls the plan's refine hook once, with the first valid VIN. */
-static void maybe_refine(struct reader *rd, const char *vin, unsigned int flags)
-{
-	struct ident_plan_add add = { 0 };
-
-	if (rd->refined || !rd->cfg->refine || (flags & IDENT_VIN_INVALID))
-		return;
-	rd->refined = true;
-	if (rd->cfg->refine(rd->cfg->refine_userdata, vin, &add) < 0)
-		return;
-	if (add.name)
-		snprintf(rd->id->profile, sizeof(rd->id->profile), "%s", add.name);
-	for (size_t i = 0; i < add.n_targets && add.targets; i++)
-		plan_target(rd, &add.targets[i]);
-	for (size_t i = 0; i < add.n_needs && add.needs; i++)
-		add_need(rd, &add.needs[i]);
-	send_probes(rd, false);
+	return oa != ob ? oa : ia != ib ? ia < ib : a->ecu < b->ecu;
 }
 
 /* Every DID asked for that was not sent is listed with why (a rule then says "not read"). */
@@ -611,91 +627,375 @@ static void list_not_asked(struct reader *rd, struct ident_ecu *e)
 	}
 }
 
-static void read_ecu(struct reader *rd, const struct ident_answer *a)
+/* Does a need of the plan that E has not been asked yet apply to E? */
+static bool need_open(const struct reader *rd, const struct ident_ecu *e)
+{
+	for (size_t i = 0; i < rd->n_needs; i++)
+		if ((rd->needs[i].ecu == e->address || rd->needs[i].ecu == IDENT_ECU_ANY) &&
+		    !has_did(e, rd->needs[i].did))
+			return true;
+	return false;
+}
+
+/*
+ * Calls the plan's refine hook once, with the first valid VIN.  ECUs already read to the end
+ * (they are read at the same time: one may finish before another gives the VIN) are read again
+ * for what the plan now asks of them.
+ */
+static void maybe_refine(struct reader *rd, const char *vin, unsigned int flags)
+{
+	struct ident_plan_add add = { 0 };
+	struct ident *id = rd->id;
+
+	if (rd->refined || !rd->cfg->refine || (flags & IDENT_VIN_INVALID))
+		return;
+	rd->refined = true;
+	if (rd->cfg->refine(rd->cfg->refine_userdata, vin, &add) < 0)
+		return;
+	if (add.name)
+		snprintf(id->profile, sizeof(id->profile), "%s", add.name);
+	for (size_t i = 0; i < add.n_targets && add.targets; i++)
+		plan_target(rd, &add.targets[i]);
+	for (size_t i = 0; i < add.n_needs && add.needs; i++)
+		add_need(rd, &add.needs[i]);
+	send_probes(rd, false);
+	for (size_t i = 0; i < id->n_ecus; i++)
+		if (rd->runs[i].finished && !id->ecus[i].gave_up && !id->ecus[i].dids_full &&
+		    need_open(rd, &id->ecus[i]))
+			rd->runs[i].resume = true;
+}
+
+/* E's next request, in this order: the VIN, the optional OBD PIDs, what the plan asks of E (a
+ * campaign's needs, the caller's DIDs), then the rest of the identification set — an ECU that
+ * stalls half-way has given what matters.  False: nothing more to ask. */
+static bool next_request(const struct reader *rd, struct run *u, const struct ident_ecu *e)
+{
+	static const uint8_t pids[] = { 0x02, 0x0A, 0x04, 0x06 };
+	const struct ident_scheme_desc *sd = ident_scheme_desc(e->scheme);
+
+	if (sd->obd09) {
+		for (size_t i = 0; i < sizeof(pids); i++)
+			if (!(u->obd_done & (1u << i))) {
+				u->obd_done |= (uint8_t)(1u << i);
+				u->kind = RUN_OBD;
+				u->pid = pids[i];
+				/* optional in J1979, and silence is how an ECU says it lacks one */
+				u->counts = pids[i] == 0x02;
+				return true;
+			}
+	}
+	if (e->dids_full)
+		return false;
+	u->kind = RUN_DID;
+	u->counts = true;
+	if (sd->uds_ident && !has_did(e, std_dids[0])) {
+		u->did = std_dids[0];
+		return true;
+	}
+	for (size_t i = 0; i < rd->n_needs; i++)
+		if ((rd->needs[i].ecu == e->address || rd->needs[i].ecu == IDENT_ECU_ANY) &&
+		    !has_did(e, rd->needs[i].did)) {
+			u->did = rd->needs[i].did;
+			return true;
+		}
+	for (size_t i = 0; i < rd->cfg->n_dids && rd->cfg->dids; i++)
+		if (!has_did(e, rd->cfg->dids[i])) {
+			u->did = rd->cfg->dids[i];
+			return true;
+		}
+	for (size_t i = 1; sd->uds_ident && i < sizeof(std_dids) / sizeof(std_dids[0]); i++)
+		if (!has_did(e, std_dids[i])) {
+			u->did = std_dids[i];
+			return true;
+		}
+	u->kind = RUN_NONE;
+	return false;
+}
+
+static void finish_run(struct reader *rd, struct run *u, struct ident_ecu *e)
+{
+	if (u->finished)
+		return;
+	/* a request cut off by a stop: the DID was sent, it says why it has no answer */
+	if (u->kind == RUN_DID && u->x.state != UDS_XFER_DONE && rd->id->fatal) {
+		for (size_t i = 0; i < e->n_dids; i++)
+			if (e->dids[i].did == u->did && !e->dids[i].status && !e->dids[i].len)
+				e->dids[i].status = rd->id->fatal;
+	}
+	u->kind = RUN_NONE;
+	memset(&u->x, 0, sizeof(u->x));
+	u->finished = true;
+	list_not_asked(rd, e);
+	if (u->open) {
+		rd->bus->ops->close(rd->bus->ctx, &u->t);
+		u->open = false;
+		rd->running--;
+	}
+}
+
+/* The exchange of U's request ended with R: note what it gave. */
+static void request_done(struct reader *rd, struct run *u, struct ident_ecu *e, int r)
+{
+	struct ident *id = rd->id;
+	struct uds_reply *rep = &u->rep;
+	enum run_kind kind = u->kind;
+	struct uds_timing tm = u->tm;
+	unsigned int took = (unsigned int)(now_ms(rd) - u->t0);
+	const uint8_t *val;
+	size_t len, before;
+	struct ident_did *d = NULL;
+	char step[24];
+
+	u->kind = RUN_NONE;
+	memset(&u->x, 0, sizeof(u->x));
+	if (fatal_err(r))
+		id->fatal = r;
+	/* Silence on an optional OBD PID is no sign of a dead ECU (J1979 forbids a negative
+	 * answer to an unsupported PID, and many ECUs are silent on physical requests for one):
+	 * it neither counts toward giving up nor costs a settling wait — a late positive answer
+	 * echoes its PID and is skipped as stale by the next exchange. */
+	else if (u->counts || r != -ETIMEDOUT)
+		after_ask(rd, u, e, r, took);
+	if (kind == RUN_OBD) {
+		if (r == 0 && !rep->negative)
+			r = obd_parse_09(rep->data, rep->len, u->pid, &val, &len);
+		if (r < 0 || rep->negative) {
+			if (u->pid == 0x02)
+				note_failure(id, "service09 VIN", e->address, r, rep, &tm);
+			return;
+		}
+		if (u->pid == 0x02) {
+			before = id->n_sources;
+			add_source(id, e->address, e->scheme, IDENT_VIA_OBD_0902, val, len);
+			if (id->n_sources > before)
+				maybe_refine(rd, id->sources[before].vin, id->sources[before].flags);
+		} else if (u->pid == 0x0A) {
+			char name[IDENT_VIN_MAX + 1];
+
+			(void)ident_vin_extract(val, len, name);
+			name[sizeof(e->name) - 1] = '\0';
+			memcpy(e->name, name, strlen(name) + 1);
+		} else if (u->pid == 0x04) {
+			e->calid_len = len < sizeof(e->calid) ? len : sizeof(e->calid);
+			memcpy(e->calid, val, e->calid_len);
+		} else {
+			e->cvn_len = len < sizeof(e->cvn) ? len : sizeof(e->cvn);
+			memcpy(e->cvn, val, e->cvn_len);
+		}
+		return;
+	}
+	for (size_t i = 0; i < e->n_dids; i++)
+		if (e->dids[i].did == u->did)
+			d = &e->dids[i];
+	if (!d)
+		return;
+	snprintf(step, sizeof(step), "read-did %04X", u->did);
+	if (r == 0 && !rep->negative)
+		r = uds_parse_did_reply(rep->data, rep->len, u->did, &val, &len);
+	if (r < 0 || rep->negative) {
+		d->status = r < 0 ? r : -EREMOTEIO;
+		d->nrc = r < 0 ? 0 : rep->nrc;
+		note_failure(id, step, e->address, r, rep, &tm);
+		return;
+	}
+	d->len = len < sizeof(d->value) ? len : sizeof(d->value);
+	memcpy(d->value, val, d->len);
+	if (u->did == 0xF190) {
+		before = id->n_sources;
+		add_source(id, e->address, e->scheme, IDENT_VIA_UDS_F190, val, len);
+		if (id->n_sources > before)
+			maybe_refine(rd, id->sources[before].vin, id->sources[before].flags);
+	}
+}
+
+/* Sends what U has to send: its request's first send or a 0x21 repeat. */
+static void send_now(struct reader *rd, struct run *u, struct ident_ecu *e)
+{
+	int r = u->t.send(u->t.ctx, u->x.req, u->x.req_len);
+
+	if (r < 0) {
+		u->x.state = UDS_XFER_DONE;
+		request_done(rd, u, e, r);
+		return;
+	}
+	uds_xfer_sent(&u->x, now_ms(rd));
+}
+
+/* Gives an idle U its next request, or ends it.  Loops over DIDs that fit no slot. */
+static void step_run(struct reader *rd, struct run *u, struct ident_ecu *e)
+{
+	uint8_t req[3];
+	size_t len;
+	bool exists;
+
+	while (!u->finished) {
+		if (u->x.state == UDS_XFER_WAIT || u->x.state == UDS_XFER_SETTLE)
+			return;
+		if (u->x.state == UDS_XFER_SEND) {
+			send_now(rd, u, e);
+			continue;
+		}
+		if (!next_request(rd, u, e) || !may_ask(rd, e, u->answered, &u->tm)) {
+			finish_run(rd, u, e);
+			return;
+		}
+		if (u->kind == RUN_OBD) {
+			req[0] = 0x09;
+			req[1] = u->pid;
+			len = 2;
+		} else {
+			if (!did_slot(rd, e, u->did, &exists))
+				continue;	/* table full: said once, next_request stops DIDs */
+			req[0] = 0x22;
+			req[1] = (uint8_t)(u->did >> 8);
+			req[2] = (uint8_t)u->did;
+			len = 3;
+		}
+		u->t0 = now_ms(rd);
+		uds_xfer_start(&u->x, &u->tm, req, len, &u->rep, u->t0);
+	}
+}
+
+/* What U's transport has received: each whole reply into its machine. */
+static void drain_run(struct reader *rd, struct run *u, struct ident_ecu *e)
+{
+	while (!u->finished &&
+	       (u->x.state == UDS_XFER_WAIT || u->x.state == UDS_XFER_SETTLE)) {
+		bool settling = u->x.state == UDS_XFER_SETTLE;
+		ssize_t n = u->t.recv(u->t.ctx, u->rep.data, sizeof(u->rep.data), 0);
+
+		if (n == -ETIMEDOUT)
+			return;
+		if (n < 0) {
+			u->x.state = UDS_XFER_DONE;
+			if (settling) {
+				if (fatal_err((int)n))
+					rd->id->fatal = (int)n;
+				memset(&u->x, 0, sizeof(u->x));
+			} else {
+				request_done(rd, u, e, (int)n);
+			}
+			return;
+		}
+		if (uds_xfer_reply(&u->x, (size_t)n, now_ms(rd))) {
+			if (settling)
+				memset(&u->x, 0, sizeof(u->x));
+			else
+				request_done(rd, u, e, u->x.result);
+		}
+	}
+}
+
+static void expire_run(struct reader *rd, struct run *u, struct ident_ecu *e, uint64_t now)
+{
+	bool settling = u->x.state == UDS_XFER_SETTLE;
+
+	if (u->finished || !uds_xfer_expired(&u->x, now))
+		return;
+	if (settling)
+		memset(&u->x, 0, sizeof(u->x));
+	else
+		request_done(rd, u, e, u->x.result);
+}
+
+/* Would reading (SCHEME, ECU) now share a response id with an ECU being read? */
+static bool rx_busy(const struct reader *rd, uint32_t rx)
+{
+	for (size_t i = 0; i < rd->id->n_ecus; i++)
+		if (rd->runs[i].open && rd->runs[i].rx == rx)
+			return true;
+	return false;
+}
+
+static uint32_t rx_of(enum ident_scheme s, uint32_t ecu)
+{
+	uint32_t tx = 0, rx = 0;
+
+	(void)ident_scheme_ids(s, ecu, &tx, &rx);
+	return rx;
+}
+
+/* Opens E's transport; false when it could not be (said). */
+static bool open_run(struct reader *rd, struct run *u, struct ident_ecu *e)
+{
+	int r = rd->bus->ops->open(rd->bus->ctx, e->scheme, e->address, e->fd, rd->cfg->fc_stmin,
+				   &u->t);
+
+	if (r < 0) {
+		memset(&u->rep, 0, offsetof(struct uds_reply, data));
+		note_failure(rd->id, "open", e->address, r, &u->rep, &rd->cfg->timing);
+		return false;
+	}
+	u->open = true;
+	u->finished = false;
+	u->resume = false;
+	u->rx = rx_of(e->scheme, e->address);
+	rd->running++;
+	return true;
+}
+
+/* A queued ECU becomes an entry of the identity and is started. */
+static void start_ecu(struct reader *rd, const struct ident_answer *a)
 {
 	const struct ident_scheme_desc *sd = ident_scheme_desc(a->scheme);
 	struct ident *id = rd->id;
-	struct isotp_transport t = { 0 };
-	struct ecu_ctx c = { .t = &t };
-	struct uds_timing tm;
-	struct ident_ecu *e;
-	const uint8_t *data;
+	struct ident_ecu *e = &id->ecus[id->n_ecus];
+	struct run *u = &rd->runs[id->n_ecus];
 	/* CAN FD where the ECU answered in FD frames, the plan says so, or the caller asks for it
 	 * on a scheme that has it (D-CAN has not) */
 	bool fd = a->fd || (rd->cfg->fd && sd->fd_ok);
-	size_t len;
-	int r;
 
 	for (size_t i = 0; i < rd->n_targets; i++)
 		if (rd->targets[i].scheme == a->scheme && rd->targets[i].ecu == a->ecu)
 			fd |= rd->targets[i].fd;
-	r = rd->bus->ops->open(rd->bus->ctx, a->scheme, a->ecu, fd, rd->cfg->fc_stmin, &t);
-	if (r < 0) {
-		memset(rd->rep, 0, offsetof(struct uds_reply, data));
-		note_failure(id, "open", a->ecu, r, rd->rep, &rd->cfg->timing);
-		return;
-	}
-	e = &id->ecus[id->n_ecus++];
 	memset(e, 0, sizeof(*e));
-	c.e = e;
+	memset(u, 0, sizeof(*u));
 	e->address = a->ecu;
 	e->scheme = a->scheme;
 	e->fd = fd;
 	e->first_ms = a->after_ms;
-	e->p2_ms = p2_for(rd, a->after_ms);
+	learn_timing(rd, e, a);
 	/* it answered its probe: that was its first request */
-	c.answered = a->after_ms != UINT_MAX;
-	if (sd->obd09) {
-		r = ask09(rd, &c, 0x02, true, &tm, &data, &len);
-		if (r == 0 && !rd->rep->negative) {
-			size_t before = id->n_sources;
+	u->answered = a->after_ms != UINT_MAX;
+	if (!open_run(rd, u, e))
+		return;	/* not an entry: the open error says why */
+	id->n_ecus++;
+}
 
-			add_source(id, e->address, e->scheme, IDENT_VIA_OBD_0902, data, len);
-			if (id->n_sources > before)
-				maybe_refine(rd, id->sources[before].vin, id->sources[before].flags);
-		} else if (r != -ECANCELED && note_failure(id, "service09 VIN", e->address, r,
-							   rd->rep, &tm)) {
-			goto out;
-		}
-		/* optional in J1979 (and silence is how an ECU says it lacks one): no error entry */
-		r = ask09(rd, &c, 0x0A, false, &tm, &data, &len);
-		if (r == 0 && !rd->rep->negative) {
-			char name[IDENT_VIN_MAX + 1];
+/*
+ * Starts what may start: ECUs read again for the plan's new needs, then queued ECUs in the
+ * documented order, while fewer than cfg->parallel are being read and no ECU being read has the
+ * same response id.
+ */
+static void start_runs(struct reader *rd)
+{
+	struct ident *id = rd->id;
 
-			(void)ident_vin_extract(data, len, name);
-			name[sizeof(e->name) - 1] = '\0';
-			memcpy(e->name, name, strlen(name) + 1);
-		}
-		r = ask09(rd, &c, 0x04, false, &tm, &data, &len);
-		if (r == 0 && !rd->rep->negative) {
-			e->calid_len = len < sizeof(e->calid) ? len : sizeof(e->calid);
-			memcpy(e->calid, data, e->calid_len);
-		}
-		r = ask09(rd, &c, 0x06, false, &tm, &data, &len);
-		if (r == 0 && !rd->rep->negative) {
-			e->cvn_len = len < sizeof(e->cvn) ? len : sizeof(e->cvn);
-			memcpy(e->cvn, data, e->cvn_len);
-		}
-	} else if (sd->uds_ident) {
-		size_t before = id->n_sources;
+	for (size_t i = 0; i < id->n_ecus && rd->running < rd->parallel; i++) {
+		struct run *u = &rd->runs[i];
 
-		read_did(rd, &c, 0xF190);
-		if (id->n_sources > before)
-			maybe_refine(rd, id->sources[before].vin, id->sources[before].flags);
+		if (u->resume && !rx_busy(rd, rx_of(id->ecus[i].scheme, id->ecus[i].address)) &&
+		    !open_run(rd, u, &id->ecus[i]))
+			u->resume = false;	/* the open error says why */
 	}
-	/* what was asked for first (a campaign's needs, the caller's DIDs), then the rest of the
-	 * identification set: an ECU that stalls half-way has given what matters */
-	for (size_t i = 0; i < rd->n_needs; i++)
-		if (rd->needs[i].ecu == e->address || rd->needs[i].ecu == IDENT_ECU_ANY)
-			read_did(rd, &c, rd->needs[i].did);
-	for (size_t i = 0; i < rd->cfg->n_dids && rd->cfg->dids; i++)
-		read_did(rd, &c, rd->cfg->dids[i]);
-	if (sd->uds_ident)
-		for (size_t i = 1; i < sizeof(std_dids) / sizeof(std_dids[0]); i++)
-			read_did(rd, &c, std_dids[i]);
-out:
-	list_not_asked(rd, e);
-	rd->bus->ops->close(rd->bus->ctx, &t);
+	while (rd->n_queue && rd->running < rd->parallel && !id->fatal) {
+		size_t best = SIZE_MAX;
+		struct ident_answer a;
+
+		for (size_t i = 0; i < rd->n_queue; i++) {
+			if (rx_busy(rd, rx_of(rd->queue[i].scheme, rd->queue[i].ecu)))
+				continue;
+			if (best == SIZE_MAX || before(rd, &rd->queue[i], &rd->queue[best]))
+				best = i;
+		}
+		if (best == SIZE_MAX)
+			return;
+		a = rd->queue[best];
+		memmove(&rd->queue[best], &rd->queue[best + 1],
+			(rd->n_queue - best - 1) * sizeof(rd->queue[0]));
+		rd->n_queue--;
+		start_ecu(rd, &a);
+	}
 }
 
 /* One more ECU than ecus[] holds: counted, and one error (kept up to date) says how many. */
@@ -723,50 +1023,6 @@ static void table_full(struct reader *rd, enum ident_scheme s)
 	snprintf(id->errors[rd->full_error].message, sizeof(id->errors[0].message), "%s", msg);
 }
 
-/*
- * The window: answers are taken as they come; while some are queued they are read (the bus keeps
- * collecting answers meanwhile), and only when none is queued do we wait for more — until the
- * window closes.  A car that answers only on its last scheme costs one window, not one per scheme.
- */
-static void run_window(struct reader *rd)
-{
-	struct ident *id = rd->id;
-	struct ident_answer a;
-
-	for (;;) {
-		uint64_t now;
-		unsigned int wait;
-		int r;
-
-		if (id->fatal || past_deadline(rd))
-			return;
-		now = now_ms(rd);
-		if (!rd->n_queue && now >= rd->window_end)
-			return;
-		wait = rd->n_queue ? 0 : (unsigned int)(rd->window_end - now);
-		if (now + wait > id->deadline_at)
-			wait = (unsigned int)(id->deadline_at - now);
-		while ((r = rd->bus->ops->next_answer(rd->bus->ctx, wait, &a)) > 0) {
-			if (scheme_allowed(rd, a.scheme))
-				enqueue(rd, &a);
-			wait = 0;
-		}
-		if (r < 0) {
-			memset(rd->rep, 0, offsetof(struct uds_reply, data));
-			if (note_failure(id, "discovery", 0, r, rd->rep, &rd->cfg->timing))
-				return;
-			rd->window_end = now;	/* no more answers to come: read what is queued */
-		}
-		if (rd->n_queue) {
-			size_t i = pick(rd);
-
-			a = rd->queue[i];
-			rd->queue[i] = rd->queue[--rd->n_queue];
-			read_ecu(rd, &a);
-		}
-	}
-}
-
 static bool address_known(const struct reader *rd, uint32_t ecu)
 {
 	for (size_t i = 0; i < rd->n_known; i++)
@@ -775,8 +1031,9 @@ static bool address_known(const struct reader *rd, uint32_t ecu)
 	return false;
 }
 
-/* Named ECUs that did not answer their probe: read anyway unless only wanted if present. */
-static void read_silent_targets(struct reader *rd)
+/* Once the window is closed: named ECUs that did not answer their probe are read anyway, unless
+ * only wanted if present (then a campaign that needs one is told it was not there). */
+static void silent_targets(struct reader *rd)
 {
 	struct ident *id = rd->id;
 	char msg[160], a[24];
@@ -786,14 +1043,17 @@ static void read_silent_targets(struct reader *rd)
 		struct ident_answer ans = { .scheme = t->scheme, .ecu = t->ecu,
 					    .after_ms = UINT_MAX, .fd = t->fd };
 
-		if (target_known(rd, t->scheme, t->ecu) || !t->probed)
+		if (t->handled || !t->probed || target_known(rd, t->scheme, t->ecu))
 			continue;
+		t->handled = true;
 		if (t->if_present) {
 			bool wanted = false;
 
 			for (size_t k = 0; k < rd->n_needs; k++)
 				wanted |= rd->needs[k].ecu == t->ecu;
-			if (!wanted)
+			/* the key answered on another scheme that can carry it (obd29 and bmw
+			 * share 0x00-0xFF): that ECU is the one read, this probe was the spare */
+			if (!wanted || address_known(rd, t->ecu))
 				continue;
 			/* a campaign needs it: say that it was not there */
 			snprintf(msg, sizeof(msg), "%s: ECU %s (%s): no answer to a physical request "
@@ -807,13 +1067,140 @@ static void read_silent_targets(struct reader *rd)
 		 * or, silent everywhere, is read once: on the first scheme of the caller's order */
 		if (address_known(rd, t->ecu))
 			continue;
-		if (past_deadline(rd))
+		enqueue(rd, &ans);
+	}
+}
+
+/* Answers waiting on the bus, into the queue; false when reading must stop. */
+static bool take_answers(struct reader *rd, unsigned int wait)
+{
+	struct ident_answer a;
+	int r;
+
+	for (;;) {
+		/* a bus that fills only what it knows leaves the rest "not announced" */
+		memset(&a, 0, sizeof(a));
+		r = rd->bus->ops->next_answer(rd->bus->ctx, wait, &a);
+		if (r <= 0)
+			break;
+		if (scheme_allowed(rd, a.scheme))
+			enqueue(rd, &a);
+		wait = 0;
+	}
+	if (r < 0) {
+		struct uds_reply rep;
+
+		memset(&rep, 0, offsetof(struct uds_reply, data));
+		if (note_failure(rd->id, "discovery", 0, r, &rep, &rd->cfg->timing))
+			return false;
+		/* no more answers to come: read what is queued */
+		rd->func_end = rd->probe_end = now_ms(rd);
+	}
+	return true;
+}
+
+/*
+ * The reads.  Answers are taken as they come, for as long as the window is open (and after it,
+ * what is waiting); each ECU that answered gets its own transport and is read at the same time
+ * as the others (at most cfg->parallel at once, never two on one response id): the loop sends
+ * each ECU its next request as soon as its last one ended, and waits on all their transports at
+ * once until the first reply or the first timer.  A car that answers only on its last scheme
+ * costs one window, not one per scheme; a car with many ECUs costs about its slowest ECU, not
+ * their sum.
+ */
+static void run_reads(struct reader *rd)
+{
+	struct ident *id = rd->id;
+	const struct isotp_transport *tps[IDENT_MAX_ECUS];
+
+	for (;;) {
+		uint64_t now, due, wend;
+		size_t n;
+		bool window;
+		int r;
+
+		if (!id->fatal && !take_answers(rd, 0))
+			continue;
+		now = now_ms(rd);
+		wend = window_end(rd);
+		window = now < wend;
+		if (!window && !id->fatal)
+			silent_targets(rd);
+		if (!id->fatal)
+			start_runs(rd);
+		for (size_t i = 0; i < id->n_ecus; i++)
+			if (rd->runs[i].open)
+				step_run(rd, &rd->runs[i], &id->ecus[i]);
+		if (id->fatal) {
+			for (size_t i = 0; i < id->n_ecus; i++)
+				finish_run(rd, &rd->runs[i], &id->ecus[i]);
 			return;
-		rd->known[rd->n_known < MAX_QUEUE ? rd->n_known++ : rd->n_known - 1] = ans;
-		if (id->n_ecus >= IDENT_MAX_ECUS)
-			table_full(rd, t->scheme);
-		else
-			read_ecu(rd, &ans);
+		}
+		now = now_ms(rd);
+		due = UINT64_MAX;
+		n = 0;
+		for (size_t i = 0; i < id->n_ecus; i++) {
+			struct run *u = &rd->runs[i];
+
+			if (!u->open || u->finished)
+				continue;
+			if (u->x.state == UDS_XFER_WAIT || u->x.state == UDS_XFER_SETTLE) {
+				uint64_t d = uds_xfer_due(&u->x);
+
+				tps[n++] = &u->t;
+				if (d < due)
+					due = d;
+			}
+		}
+		if (!n) {
+			bool more = rd->n_queue > 0;
+
+			for (size_t i = 0; i < id->n_ecus; i++)
+				more |= rd->runs[i].resume;
+			if (more)
+				continue;	/* started next round (no run holds a response id) */
+			if (!window || past_deadline(rd))
+				return;
+			/* nothing to read yet: wait for answers until the window closes */
+			due = wend < id->deadline_at ? wend : id->deadline_at;
+			if (!take_answers(rd, (unsigned int)(due - now)))
+				continue;
+			continue;
+		}
+		if (window && wend < due)
+			due = wend;
+		r = rd->bus->ops->wait(rd->bus->ctx, tps, n, due > now ? (unsigned int)(due - now) : 0,
+				       window);
+		if (r < 0 && fatal_err(r))
+			id->fatal = r;
+		now = now_ms(rd);
+		for (size_t i = 0; i < id->n_ecus; i++) {
+			struct run *u = &rd->runs[i];
+
+			if (!u->open)
+				continue;
+			drain_run(rd, u, &id->ecus[i]);
+			expire_run(rd, u, &id->ecus[i], now);
+		}
+	}
+}
+
+/*
+ * ECUs are read at the same time, so their errors come in the order the bus decided: sorted
+ * (stable) by ECU key — the read's own errors (key 0) first, each ECU's in its request order —
+ * two reads of the same car print the same identity.
+ */
+static void sort_errors(struct ident *id)
+{
+	for (size_t i = 1; i < id->n_errors; i++) {
+		struct ident_error e = id->errors[i];
+		size_t k = i;
+
+		while (k > 0 && id->errors[k - 1].ecu > e.ecu) {
+			id->errors[k] = id->errors[k - 1];
+			k--;
+		}
+		id->errors[k] = e;
 	}
 }
 
@@ -905,7 +1292,7 @@ int ident_read_bus(const struct ident_bus *bus, const char *name, const struct i
 	struct ident *id = NULL;
 	int r;
 
-	if (!bus || !bus->ops || !name || !ret)
+	if (!bus || !bus->ops || !bus->ops->wait || !name || !ret)
 		return -EINVAL;
 	if (!cfg) {
 		ident_config_init(&def);
@@ -936,6 +1323,9 @@ int ident_read_bus(const struct ident_bus *bus, const char *name, const struct i
 	rd->cfg = cfg;
 	rd->id = id;
 	rd->full_error = -1;
+	rd->parallel = cfg->parallel ? cfg->parallel : IDENT_PARALLEL_DEFAULT;
+	if (rd->parallel > IDENT_MAX_ECUS)
+		rd->parallel = IDENT_MAX_ECUS;
 	rd->answer_ms = cfg->answer_ms ? cfg->answer_ms : IDENT_ANSWER_MS_DEFAULT;
 	if (rd->answer_ms < cfg->timing.p2_ms)
 		rd->answer_ms = cfg->timing.p2_ms;
@@ -959,16 +1349,23 @@ int ident_read_bus(const struct ident_bus *bus, const char *name, const struct i
 		add_need(rd, &cfg->needs[i]);
 		/* an ECU a campaign needs is probed: found also when it ignores functional
 		 * requests, at the cost of one frame */
-		if (cfg->needs[i].ecu != IDENT_ECU_ANY)
+		if (cfg->needs[i].ecu != IDENT_ECU_ANY) {
+			size_t before = rd->n_targets;
+			bool known = false;
+
+			/* an ECU no allowed scheme can address is said once */
+			for (size_t k = 0; k < i; k++)
+				known |= cfg->needs[k].ecu == cfg->needs[i].ecu;
 			plan_target(rd, &(struct ident_target){ IDENT_SCHEME_AUTO, cfg->needs[i].ecu,
 								false, true });
+			if (!known && rd->n_targets == before)
+				plan_target(rd, &(struct ident_target){ IDENT_SCHEME_AUTO,
+									cfg->needs[i].ecu, false,
+									false });
+		}
 	}
 	send_probes(rd, true);
-	run_window(rd);
-	read_silent_targets(rd);
-	/* answers that came while the silent ones were read */
-	if (!id->fatal)
-		run_window(rd);
+	run_reads(rd);
 	if (rd->targets_dropped) {
 		char msg[160];
 
@@ -986,6 +1383,7 @@ int ident_read_bus(const struct ident_bus *bus, const char *name, const struct i
 	if (!id->fatal)
 		say_silent_schemes(rd);
 	qsort(id->ecus, id->n_ecus, sizeof(id->ecus[0]), ecu_cmp);
+	sort_errors(id);
 	for (size_t i = 0; i < id->n_ecus; i++)
 		id->schemes |= 1u << id->ecus[i].scheme;
 	for (size_t i = rd->n_allowed; i-- > 0;)

@@ -86,6 +86,8 @@ struct ident_scheme_desc {
 	int rx_ext;			/* extended address byte the ECU's answers carry (bmw 0xF1), -1 */
 	bool ext_addr;			/* requests carry the ECU address byte first (bmw) */
 	uint8_t probe[2];		/* discovery request, answered in one Single Frame */
+	uint8_t phys_probe[2];		/* the same to one ECU (UDS: 10 01, whose answer announces
+					 * the ECU's P2/P2*, ISO 14229-2) */
 	bool obd09;			/* OBD-II service 09 (VIN 09 02, name 09 0A, CALID, CVN) */
 	bool uds_ident;			/* ISO 14229-1 identification DIDs F190 F187 F189 ... */
 	bool fd_ok;			/* ISO-TP over CAN FD is defined for it */
@@ -176,6 +178,46 @@ int uds_exchange(const struct isotp_transport *t, const struct uds_timing *tm,
  */
 int uds_settle(const struct isotp_transport *t, const struct uds_timing *tm);
 
+/*
+ * The same exchange as a machine, for a caller that runs several at once (one per ECU, each on
+ * its own transport, in one poll loop): start it, send x->req when state is SEND and say so with
+ * uds_xfer_sent(), feed every whole reply received into reply->data with uds_xfer_reply(), and
+ * call uds_xfer_expired() when uds_xfer_due() has come.  Both return 1 when the exchange is over
+ * (x->result as uds_exchange returns it; state DONE), else 0.  A settling wait (uds_settle) is
+ * the same machine started with uds_xfer_settle(); its result is the count discarded.
+ */
+enum uds_xfer_state { UDS_XFER_SEND = 1, UDS_XFER_WAIT, UDS_XFER_SETTLE, UDS_XFER_DONE };
+
+struct uds_xfer {
+	enum uds_xfer_state state;
+	struct uds_timing tm;
+	uint8_t req[8];
+	size_t req_len;
+	struct uds_reply *reply;
+	uint64_t first, start;		/* the request's first send; the current wait's start */
+	unsigned int budget, request_ms;
+	unsigned int busy, pending, stale, discarded;
+	int result;
+};
+
+void uds_xfer_start(struct uds_xfer *x, const struct uds_timing *tm, const uint8_t *req,
+		    size_t req_len, struct uds_reply *reply, uint64_t now);
+void uds_xfer_sent(struct uds_xfer *x, uint64_t now);
+void uds_xfer_settle(struct uds_xfer *x, const struct uds_timing *tm, uint64_t now);
+/* When the current wait ends (monotonic ms). */
+uint64_t uds_xfer_due(const struct uds_xfer *x);
+int uds_xfer_expired(struct uds_xfer *x, uint64_t now);
+/* N bytes are in x->reply->data (for a settling wait: anything). */
+int uds_xfer_reply(struct uds_xfer *x, size_t n, uint64_t now);
+
+/*
+ * A positive DiagnosticSessionControl answer (50 SESSION P2hi P2lo P2*hi P2*lo, ISO 14229-2
+ * 7.2: P2server_max in ms, P2*server_max in units of 10 ms): 0 and the two in ms, -EBADMSG
+ * (too short), -EPROTO (not a 0x50 answer).
+ */
+int uds_parse_dsc_timing(const uint8_t *buf, size_t len, unsigned int *p2_ms,
+			 unsigned int *p2star_ms);
+
 /* 0x22 ReadDataByIdentifier: value bytes in *ret_value/ret_len (pointing into reply). */
 int uds_read_did(const struct isotp_transport *t, const struct uds_timing *tm, uint16_t did,
 		 struct uds_reply *reply, const uint8_t **ret_value, size_t *ret_len);
@@ -264,6 +306,9 @@ struct ident_ecu {
 	unsigned int first_ms;		/* its answer to the discovery request came after this;
 					 * UINT_MAX when it was not seen there (named, probed) */
 	unsigned int p2_ms;		/* the P2 it was read with (see ident_read) */
+	unsigned int p2star_ms;		/* its own P2* (from what it announced), 0: configured */
+	unsigned int announced_p2_ms;	/* P2server_max / P2*server_max of its 0x10 answer */
+	unsigned int announced_p2star_ms;	/* (ISO 14229-2), 0 when it announced none */
 	unsigned int timeouts_in_row;	/* requests left unanswered since the last answer */
 	bool gave_up;			/* asked nothing more (see IDENT_ECU_MAX_TIMEOUTS) */
 	bool dids_full;			/* a DID did not fit dids[] (said once) */
@@ -374,7 +419,15 @@ struct ident_config {
 	 * and an error says so.  recalld sets it below its check_timeout.
 	 */
 	unsigned int deadline_ms;
+	/*
+	 * ECUs read at the same time, each on its own ISO-TP socket (0 = IDENT_PARALLEL_DEFAULT;
+	 * 1 = one after another).  Two ECUs that answer on the same CAN id are never read at once.
+	 */
+	unsigned int parallel;
 };
+#define IDENT_PARALLEL_DEFAULT 8
+/* The floor of an ECU's own P2* (what it announced + the network's share): see can/README.md. */
+#define IDENT_P2STAR_MIN_MS 500
 #define IDENT_DEADLINE_MS_DEFAULT 45000
 /* 150 ms (the slowest first answer a gateway car must be read with) + 50 ms margin. */
 #define IDENT_ANSWER_MS_DEFAULT 200
@@ -400,6 +453,9 @@ struct ident_answer {
 	uint32_t ecu;
 	unsigned int after_ms;		/* since its probe was sent */
 	bool fd;			/* it came in a CAN FD frame */
+	bool timing;			/* a DiagnosticSessionControl answer (50 01) announced: */
+	unsigned int p2_ms;		/* P2server_max, ms */
+	unsigned int p2star_ms;		/* P2*server_max, ms (sent in units of 10 ms) */
 };
 
 struct ident_bus_ops {
@@ -412,6 +468,11 @@ struct ident_bus_ops {
 	int (*open)(void *ctx, enum ident_scheme scheme, uint32_t ecu, bool fd, uint8_t stmin,
 		    struct isotp_transport *t);
 	void (*close)(void *ctx, struct isotp_transport *t);
+	/* Waits until one of the N transports has a reply to receive (their recv with timeout 0
+	 * then takes it), or - when ANSWERS - a new answer is waiting for next_answer, or wait_ms
+	 * passed.  0 or -errno. */
+	int (*wait)(void *ctx, const struct isotp_transport *const *t, size_t n,
+		    unsigned int wait_ms, bool answers);
 	uint64_t (*now_ms)(void *ctx);
 };
 

@@ -20,7 +20,8 @@ static const struct ident_scheme_desc schemes[IDENT_SCHEME_COUNT] = {
 		.func_id = 0x7DF, .func_ext = -1,
 		.tx_base = 0, .tx_mul = 1, .rx_base = 8, .rx_mul = 1,
 		.addr_min = 0x7E0, .addr_max = 0x7E7, .addr_skip = -1, .rx_ext = -1,
-		.probe = { 0x01, 0x00 }, .obd09 = true, .fd_ok = true,
+		.probe = { 0x01, 0x00 }, .phys_probe = { 0x01, 0x00 },
+		.obd09 = true, .fd_ok = true,
 		.source = "ISO 15765-4:2021 6.3.2, SAE J1979",
 	},
 	[IDENT_SCHEME_OBD29] = {
@@ -30,7 +31,8 @@ static const struct ident_scheme_desc schemes[IDENT_SCHEME_COUNT] = {
 		.func_id = 0x18DB33F1u, .func_ext = -1,
 		.tx_base = 0x18DA00F1u, .tx_mul = 0x100, .rx_base = 0x18DAF100u, .rx_mul = 1,
 		.addr_min = 0x00, .addr_max = 0xFF, .addr_skip = 0xF1, .rx_ext = -1,
-		.probe = { 0x01, 0x00 }, .obd09 = true, .fd_ok = true,
+		.probe = { 0x01, 0x00 }, .phys_probe = { 0x01, 0x00 },
+		.obd09 = true, .fd_ok = true,
 		.source = "ISO 15765-4:2021 6.3.3 (normal fixed addressing, tester 0xF1)",
 	},
 	[IDENT_SCHEME_BMW] = {
@@ -39,7 +41,8 @@ static const struct ident_scheme_desc schemes[IDENT_SCHEME_COUNT] = {
 		.func_id = 0x6F1, .func_ext = 0xDF,
 		.tx_base = 0x6F1, .tx_mul = 0, .rx_base = 0x600, .rx_mul = 1,
 		.addr_min = 0x00, .addr_max = 0xFF, .addr_skip = 0xF1, .rx_ext = 0xF1,
-		.ext_addr = true, .probe = { 0x3E, 0x00 }, .uds_ident = true,
+		.ext_addr = true, .probe = { 0x3E, 0x00 }, .phys_probe = { 0x10, 0x01 },
+		.uds_ident = true,
 		.source = "BMW D-CAN (ISO 15765-2 extended addressing, tester 0xF1, all ECUs 0xDF)",
 	},
 	[IDENT_SCHEME_UDS11] = {
@@ -47,7 +50,8 @@ static const struct ident_scheme_desc schemes[IDENT_SCHEME_COUNT] = {
 		.summary = "ISO 15765-2 normal addressing, ECU = 11-bit REQ:RESP pair (0x710:0x77A)",
 		.pairs = true, .func_id = 0, .func_ext = -1,
 		.addr_skip = -1, .rx_ext = -1,
-		.probe = { 0x3E, 0x00 }, .uds_ident = true, .fd_ok = true,
+		.probe = { 0x3E, 0x00 }, .phys_probe = { 0x10, 0x01 }, .uds_ident = true,
+		.fd_ok = true,
 		.source = "ISO 15765-2 normal addressing; the pairs are the make's (the plan's)",
 	},
 };

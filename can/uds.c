@@ -102,121 +102,171 @@ static bool stale_reply(const uint8_t *req, size_t req_len, const uint8_t *rep, 
 	return len >= 1 + echo && memcmp(rep + 1, req + 1, echo) != 0;
 }
 
-static uint64_t elapsed(const struct isotp_transport *t, uint64_t since)
+/*
+ * The exchange as a machine (struct uds_xfer, can/ident.h), so one caller can run several at once
+ * (one per ECU, on its own ISO-TP socket) and the blocking uds_exchange() is a loop around it.
+ * 0x78 restarts the wait with P2*, at most max_pending times; the whole request, 0x21 repeats
+ * included, ends after request_ms (see ident.h).
+ */
+void uds_xfer_start(struct uds_xfer *x, const struct uds_timing *tm, const uint8_t *req,
+		    size_t req_len, struct uds_reply *reply, uint64_t now)
 {
-	uint64_t now = t->now_ms(t->ctx);
-
-	return now > since ? now - since : 0;
+	memset(x, 0, sizeof(*x));
+	x->tm = *tm;
+	x->request_ms = tm->request_ms ? tm->request_ms : UDS_REQUEST_MS_DEFAULT;
+	x->req_len = req_len < sizeof(x->req) ? req_len : sizeof(x->req);
+	memcpy(x->req, req, x->req_len);
+	x->reply = reply;
+	x->first = x->start = now;
+	x->state = UDS_XFER_SEND;
+	memset(reply, 0, offsetof(struct uds_reply, data));
 }
 
-/*
- * Waits for one reply to SID within budget_ms, skipping replies that belong to another service
- * (a late answer to an earlier request).  0x78 restarts the wait with P2*, at most max_pending
- * times; the whole request, 0x21 repeats included, ends after request_ms (see ident.h).
- */
+void uds_xfer_sent(struct uds_xfer *x, uint64_t now)
+{
+	x->budget = x->tm.p2_ms;
+	x->start = now;
+	x->state = UDS_XFER_WAIT;
+}
+
+/* A quiet line after a timed-out request: see uds_settle. */
+void uds_xfer_settle(struct uds_xfer *x, const struct uds_timing *tm, uint64_t now)
+{
+	memset(x, 0, sizeof(*x));
+	x->tm = *tm;
+	x->budget = 2 * tm->p2_ms > 100 ? 2 * tm->p2_ms : 100;
+	x->request_ms = tm->p2star_ms;
+	x->first = x->start = now;
+	x->state = UDS_XFER_SETTLE;
+}
+
+uint64_t uds_xfer_due(const struct uds_xfer *x)
+{
+	uint64_t a = x->start + x->budget, b = x->first + x->request_ms;
+
+	return a < b ? a : b;
+}
+
+static int xfer_done(struct uds_xfer *x, int r)
+{
+	x->result = r;
+	x->state = UDS_XFER_DONE;
+	return 1;
+}
+
+int uds_xfer_expired(struct uds_xfer *x, uint64_t now)
+{
+	uint64_t used = now > x->start ? now - x->start : 0;
+	uint64_t total = now > x->first ? now - x->first : 0;
+
+	if (x->state == UDS_XFER_SETTLE) {
+		if (used >= x->budget || total >= x->request_ms)
+			return xfer_done(x, x->discarded);
+		return 0;
+	}
+	if (x->state != UDS_XFER_WAIT)
+		return 0;
+	if (used >= x->budget)
+		return xfer_done(x, -ETIMEDOUT);
+	if (total >= x->request_ms) {
+		x->reply->limit = UDS_LIMIT_REQUEST;
+		return xfer_done(x, -ETIMEDOUT);
+	}
+	return 0;
+}
+
+int uds_xfer_reply(struct uds_xfer *x, size_t n, uint64_t now)
+{
+	struct uds_reply *reply = x->reply;
+
+	if (x->state == UDS_XFER_SETTLE) {
+		/* something came: the line is not quiet yet */
+		x->discarded++;
+		x->start = now;
+		return 0;
+	}
+	if (x->state != UDS_XFER_WAIT)
+		return 0;
+	if (n == 0)
+		return xfer_done(x, -EBADMSG);
+	if (stale_reply(x->req, x->req_len, reply->data, n)) {
+		/* a late answer to an earlier request: skip it, but not without end */
+		if (++x->stale > UDS_MAX_STALE)
+			return xfer_done(x, -EPROTO);
+		return 0;
+	}
+	if (reply->data[0] == UDS_SID_NEGATIVE) {
+		if (n < 3)
+			return xfer_done(x, -EBADMSG);
+		if (reply->data[2] == UDS_NRC_PENDING) {
+			reply->pending = ++x->pending;
+			if (x->tm.max_pending && x->pending > x->tm.max_pending) {
+				reply->limit = UDS_LIMIT_PENDING;
+				return xfer_done(x, -ETIMEDOUT);
+			}
+			x->budget = x->tm.p2star_ms;
+			x->start = now;
+			return 0;
+		}
+		if (reply->data[2] == UDS_NRC_BUSY && x->busy < x->tm.busy_retries) {
+			reply->busy = ++x->busy;
+			x->state = UDS_XFER_SEND;
+			return 0;
+		}
+		reply->negative = true;
+		reply->nrc = reply->data[2];
+	}
+	reply->len = n;
+	return xfer_done(x, 0);
+}
+
+/* The machine on one transport: send, wait for the due time, feed what arrives. */
+static int xfer_run(const struct isotp_transport *t, struct uds_xfer *x, uint8_t *buf, size_t cap)
+{
+	for (;;) {
+		uint64_t now;
+		ssize_t n;
+		int r;
+
+		if (x->state == UDS_XFER_SEND) {
+			r = t->send(t->ctx, x->req, x->req_len);
+			if (r < 0)
+				return r;
+			uds_xfer_sent(x, t->now_ms(t->ctx));
+		}
+		now = t->now_ms(t->ctx);
+		if (uds_xfer_expired(x, now))
+			return x->result;
+		n = t->recv(t->ctx, buf, cap, (unsigned int)(uds_xfer_due(x) - now));
+		if (n == -ETIMEDOUT)
+			continue;	/* uds_xfer_expired says which bound ran out */
+		if (n < 0)
+			return (int)n;
+		if (uds_xfer_reply(x, (size_t)n, t->now_ms(t->ctx)))
+			return x->result;
+	}
+}
+
 int uds_exchange(const struct isotp_transport *t, const struct uds_timing *tm,
 		 const uint8_t *req, size_t req_len, struct uds_reply *reply)
 {
-	unsigned int busy = 0, pending = 0, stale = 0, request_ms;
-	uint64_t first;
-	int r;
+	struct uds_xfer x;
 
 	if (!t || !tm || !req || req_len == 0 || !reply)
 		return -EINVAL;
-	memset(reply, 0, offsetof(struct uds_reply, data));
-	reply->pending = 0;
-	reply->busy = 0;
-	request_ms = tm->request_ms ? tm->request_ms : UDS_REQUEST_MS_DEFAULT;
-	first = t->now_ms(t->ctx);
-
-send:
-	r = t->send(t->ctx, req, req_len);
-	if (r < 0)
-		return r;
-	unsigned int budget = tm->p2_ms;
-	uint64_t start = t->now_ms(t->ctx);
-
-	for (;;) {
-		uint64_t used = elapsed(t, start), total = elapsed(t, first), wait;
-		ssize_t n;
-
-		if (used >= budget)
-			return -ETIMEDOUT;
-		if (total >= request_ms) {
-			reply->limit = UDS_LIMIT_REQUEST;
-			return -ETIMEDOUT;
-		}
-		wait = budget - used;
-		if (wait > request_ms - total)
-			wait = request_ms - total;
-		n = t->recv(t->ctx, reply->data, sizeof(reply->data), (unsigned int)wait);
-		if (n == -ETIMEDOUT)
-			continue;	/* the checks above say which bound ran out */
-		if (n < 0)
-			return (int)n;
-		if (n == 0)
-			return -EBADMSG;
-		if (stale_reply(req, req_len, reply->data, (size_t)n)) {
-			/* a late answer to an earlier request: skip it, but not without end */
-			if (++stale > UDS_MAX_STALE)
-				return -EPROTO;
-			continue;
-		}
-		if (reply->data[0] == UDS_SID_NEGATIVE) {
-			if (n < 3)
-				return -EBADMSG;
-			if (reply->data[2] == UDS_NRC_PENDING) {
-				reply->pending = ++pending;
-				if (tm->max_pending && pending > tm->max_pending) {
-					reply->limit = UDS_LIMIT_PENDING;
-					return -ETIMEDOUT;
-				}
-				budget = tm->p2star_ms;
-				start = t->now_ms(t->ctx);
-				continue;
-			}
-			if (reply->data[2] == UDS_NRC_BUSY && busy < tm->busy_retries) {
-				reply->busy = ++busy;
-				goto send;
-			}
-			reply->negative = true;
-			reply->nrc = reply->data[2];
-			reply->len = (size_t)n;
-			return 0;
-		}
-		reply->len = (size_t)n;
-		return 0;
-	}
+	uds_xfer_start(&x, tm, req, req_len, reply, t->now_ms(t->ctx));
+	return xfer_run(t, &x, reply->data, sizeof(reply->data));
 }
 
 int uds_settle(const struct isotp_transport *t, const struct uds_timing *tm)
 {
-	unsigned int quiet = 2 * tm->p2_ms > 100 ? 2 * tm->p2_ms : 100;
-	uint64_t first, start;
 	uint8_t buf[UDS_MAX_REPLY];
-	int discarded = 0;
+	struct uds_xfer x;
 
 	if (!t || !tm)
 		return -EINVAL;
-	first = start = t->now_ms(t->ctx);
-	for (;;) {
-		uint64_t used = elapsed(t, start), total = elapsed(t, first), wait;
-		ssize_t n;
-
-		if (used >= quiet || total >= tm->p2star_ms)
-			return discarded;
-		wait = quiet - used;
-		if (wait > tm->p2star_ms - total)
-			wait = tm->p2star_ms - total;
-		n = t->recv(t->ctx, buf, sizeof(buf), (unsigned int)wait);
-		if (n == -ETIMEDOUT)
-			continue;
-		if (n < 0)
-			return (int)n;
-		/* something came: the line is not quiet yet */
-		discarded++;
-		start = t->now_ms(t->ctx);
-	}
+	uds_xfer_settle(&x, tm, t->now_ms(t->ctx));
+	return xfer_run(t, &x, buf, sizeof(buf));
 }
 
 int uds_parse_did_reply(const uint8_t *buf, size_t len, uint16_t did,
@@ -230,6 +280,22 @@ int uds_parse_did_reply(const uint8_t *buf, size_t len, uint16_t did,
 		*ret_value = buf + 3;
 	if (ret_len)
 		*ret_len = len - 3;
+	return 0;
+}
+
+int uds_parse_dsc_timing(const uint8_t *buf, size_t len, unsigned int *p2_ms,
+			 unsigned int *p2star_ms)
+{
+	if (!buf || len < 2)
+		return -EBADMSG;
+	if (buf[0] != 0x50)
+		return -EPROTO;
+	if (len < 6)
+		return -EBADMSG;
+	if (p2_ms)
+		*p2_ms = (unsigned int)buf[2] << 8 | buf[3];
+	if (p2star_ms)
+		*p2star_ms = ((unsigned int)buf[4] << 8 | buf[5]) * 10;
 	return 0;
 }
 

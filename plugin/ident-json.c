@@ -93,6 +93,17 @@ static json_object *ecu_json(const struct ident_ecu *e)
 	json_object_object_add(eo, "answered_ms", e->first_ms == UINT_MAX ? NULL :
 			       json_object_new_int64(e->first_ms));
 	json_object_object_add(eo, "p2_ms", json_object_new_int64(e->p2_ms));
+	/* P2* it was read with: its own when it announced one, else the configured */
+	json_object_object_add(eo, "p2star_ms", e->p2star_ms ? json_object_new_int64(e->p2star_ms)
+							      : NULL);
+	if (e->announced_p2_ms || e->announced_p2star_ms) {
+		json_object *an = json_object_new_object();
+
+		json_object_object_add(an, "p2_ms", json_object_new_int64(e->announced_p2_ms));
+		json_object_object_add(an, "p2star_ms",
+				       json_object_new_int64(e->announced_p2star_ms));
+		json_object_object_add(eo, "announced", an);
+	}
 	if (e->calid_len) {
 		json_object *c = json_object_new_array();
 

@@ -36,8 +36,13 @@ static void usage(FILE *f)
 		"  --window MS     first-answer window: how long discovery waits for answers (default\n"
 		"                  %d: an ECU behind a gateway answers its first request at 60-150 ms)\n"
 		"  --timeout MS    P2: wait for each answer of an ECU that has answered (default 50;\n"
-		"                  an ECU seen to be slower gets 2 x its time + 20 ms)\n"
-		"  --p2star MS     P2*: wait after each responsePending (0x78) (default 5000)\n"
+		"                  an ECU seen to be slower gets 2 x its time + 20 ms, one that\n"
+		"                  announced a longer P2server_max gets that + its answer time)\n"
+		"  --p2star MS     P2*: wait after each responsePending (0x78) (default 5000; a UDS\n"
+		"                  ECU that announced its P2*server_max in its answer to the 10 01\n"
+		"                  probe gets that + its answer time, at least %d)\n"
+		"  --parallel N    read at most N ECUs at the same time, each on its own ISO-TP\n"
+		"                  socket (default %d; 1: one after another)\n"
 		"  --stmin HEX     STmin the tester asks for in its Flow Control, ISO 15765-2 byte:\n"
 		"                  00-7F milliseconds, F1-F9 100-900 microseconds (default 00);\n"
 		"                  for an ECU that drops frames sent back to back\n"
@@ -51,14 +56,15 @@ static void usage(FILE *f)
 		"                  (make profiles: bmw-group, vw-group, generic-uds; can/README.md)\n"
 		"  --json          print JSON (keys iface, addressing, vin, vin_flags, vin_agree,\n"
 		"                  vin_sources[], ecus[] {address, addressing, name, fd, answered_ms,\n"
-		"                  p2_ms, dids}, errors[], addressings[], profile, window_ms,\n"
+		"                  p2_ms, p2star_ms, announced {p2_ms, p2star_ms}, dids}, errors[],\n"
+		"                  addressings[], profile, window_ms,\n"
 		"                  ecus_not_read, errors_not_recorded)\n"
 		"  -h, --help      this text\n"
 		"  -V, --version   print the version\n"
 		"\n"
 		"Exit status: 0 a VIN was read; 2 usage error; 3 no VIN (see the errors) or the\n"
 		"interface is not usable (missing, not CAN, down, not CAN FD with --fd).\n",
-		IDENT_ANSWER_MS_DEFAULT);
+		IDENT_ANSWER_MS_DEFAULT, IDENT_P2STAR_MIN_MS, IDENT_PARALLEL_DEFAULT);
 }
 
 static int parse_hex(const char *s, unsigned long max, unsigned long *ret)
@@ -130,6 +136,7 @@ int main(int argc, char **argv)
 		{ "window", required_argument, NULL, 'w' },
 		{ "fd", no_argument, NULL, 'f' },
 		{ "no-profile", no_argument, NULL, 'n' },
+		{ "parallel", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 }
@@ -145,7 +152,7 @@ int main(int argc, char **argv)
 
 	ident_config_init(&cfg);
 	plan_use_profiles(&cfg, &profile);
-	while ((c = getopt_long(argc, argv, "a:jt:p:s:d:e:w:fnhV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "a:jt:p:s:d:e:w:fnP:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
 			r = ident_scheme_parse(optarg);
@@ -203,6 +210,17 @@ int main(int argc, char **argv)
 			cfg.n_ecus++;
 			cfg.ecus = ecus;
 			break;
+		case 'P': {
+			char *end;
+
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (errno || end == optarg || *end || v == 0 || v > IDENT_MAX_ECUS)
+				return cli_usage_error("recall-ident", "bad --parallel '%s' (1-%d)",
+						       optarg, IDENT_MAX_ECUS);
+			cfg.parallel = (unsigned int)v;
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			return CLI_EXIT_NOTHING;

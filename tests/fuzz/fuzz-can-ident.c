@@ -18,6 +18,7 @@ struct fz {
 	size_t n, pos;
 	uint64_t now;
 	unsigned int answers_left;
+	unsigned int slack;		/* how far the last wait ran: replies due within it came */
 };
 
 static int byte(struct fz *f)
@@ -80,12 +81,14 @@ static ssize_t t_recv(void *ctx, uint8_t *buf, size_t cap, unsigned int timeout)
 {
 	struct fz *f = ctx;
 	int len = byte(f), d = byte(f);
+	unsigned int limit = timeout ? timeout : f->slack;
 
-	if (len < 0 || d < 0 || (unsigned int)d > timeout) {
+	if (len < 0 || d < 0 || (unsigned int)d > limit) {
 		f->now += timeout;
 		return -ETIMEDOUT;
 	}
-	f->now += (unsigned int)d;
+	if (timeout)
+		f->now += (unsigned int)d;
 	if (len == 0xFF)
 		return d & 1 ? -EILSEQ : -ECOMM;
 	if ((size_t)len > cap)
@@ -120,6 +123,22 @@ static void f_close(void *ctx, struct isotp_transport *t)
 	t->ctx = NULL;
 }
 
+/* A wait: the input says how long until something came (at most wait_ms). */
+static int f_wait(void *ctx, const struct isotp_transport *const *t, size_t n, unsigned int wait,
+		  bool answers)
+{
+	struct fz *f = ctx;
+	int w = byte(f);
+	unsigned int adv = w < 0 || (unsigned int)w > wait ? wait : (unsigned int)w;
+
+	(void)t;
+	(void)n;
+	(void)answers;
+	f->now += adv;
+	f->slack = adv;
+	return 0;
+}
+
 static int refine(void *ud, const char *vin, struct ident_plan_add *add)
 {
 	static const struct ident_target t[] = {
@@ -138,7 +157,10 @@ static int refine(void *ud, const char *vin, struct ident_plan_add *add)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const struct ident_bus_ops ops = { f_probe, f_next, f_open, f_close, f_now };
+	static const struct ident_bus_ops ops = {
+		.probe = f_probe, .next_answer = f_next, .open = f_open, .close = f_close,
+		.wait = f_wait, .now_ms = f_now,
+	};
 	static const uint16_t dids[] = { 0xF189 };
 	struct fz f = { .d = data, .n = size, .answers_left = 80 };
 	struct ident_bus bus = { &ops, &f };

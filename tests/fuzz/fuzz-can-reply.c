@@ -63,6 +63,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)ident_vin_extract(v, n, vin);
 	(void)ident_vin_extract(data, size, vin);
 	(void)uds_nrc_name(sel);
+	/* a probe's answer frame: its Single Frame payload, a DiagnosticSessionControl timing */
+	for (int s = IDENT_SCHEME_OBD11; s < IDENT_SCHEME_COUNT; s++) {
+		const uint8_t *pl;
+		size_t pn;
+		unsigned int p2, p2s;
+
+		if (canbus_sf_payload(ident_scheme_desc((enum ident_scheme)s), data,
+				      size > 64 ? 64 : size, &pl, &pn) == 0 &&
+		    (pl < data || pl + pn > data + size))
+			__builtin_trap();
+		(void)uds_parse_dsc_timing(data, size, &p2, &p2s);
+	}
 	/* the frame classifier of discovery: id from 4 bytes, then the frame's data */
 	if (size >= 4) {
 		uint32_t id = (uint32_t)data[0] << 24 | (uint32_t)data[1] << 16 |

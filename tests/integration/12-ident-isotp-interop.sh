@@ -16,7 +16,7 @@ vin_hex="31 48 47 43 4D 38 32 36 33 33 41 30 30 34 33 35 32"	# 1HGCM82633A004352
 bmw_hex="57 42 41 38 45 35 31 30 36 30 4B 37 33 34 35 36 30"	# WBA8E51060K734560
 
 # The ECU is named (--ecu): recall-ident first probes it physically in the discovery window
-# (OBD: 01 00, UDS: 3E 00), then reads the VIN.  isotprecv -l logs every request, one per line;
+# (OBD: 01 00, UDS: 10 01 — whose answer announces the ECU's P2/P2*), then reads the VIN.  isotprecv -l logs every request, one per line;
 # each is answered with isotpsend once it is seen.
 # row: name, ident args, isotp-ECU args (-s ECU tx, -d ECU rx [-x]), probe, its answer,
 #      expected request, answer, VIN
@@ -54,6 +54,7 @@ row() {
 
 row obd11 "--addressing obd11 --ecu 7E0 --timeout 5000" "-s 7E8 -d 7E0" "01 00" \
 	"41 00 BE 1F A8 13" "09 02" "49 02 01 $vin_hex" 1HGCM82633A004352
-row bmw "--addressing bmw --ecu 12 --timeout 5000" "-s 612 -d 6F1 -x F1:12" "3E 00" "7E 00" \
+row bmw "--addressing bmw --ecu 12 --timeout 5000" "-s 612 -d 6F1 -x F1:12" "10 01" \
+	"50 01 00 32 01 F4" \
 	"22 F1 90" "62 F1 90 $bmw_hex" WBA8E51060K734560
 exit $fail

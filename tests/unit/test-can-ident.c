@@ -26,6 +26,11 @@ struct sim_ecu {
 	bool dead_after_vin;		/* answers the probe and the VIN, then nothing */
 	bool functional_silent;		/* answers only physical requests */
 	bool fd;
+	bool announce;			/* answers its physical 10 01 probe with: */
+	unsigned int a_p2, a_p2star;	/* P2server_max, P2*server_max (ms) */
+	unsigned int pending_ms;	/* 0x78 at latency, the answer this much later */
+	bool stall_after_pending;	/* 0x78, then nothing */
+	uint32_t same_rx_as;		/* (a uds11 pair) shares this bmw ECU's response id */
 };
 
 struct sim {
@@ -34,25 +39,28 @@ struct sim {
 	struct sim_ecu e[MAX_SIM];
 	/* answers of the discovery window: due time, delivered */
 	size_t n_due;
-	struct { size_t ecu; uint64_t at; bool done; } due[MAX_SIM * 2];
+	struct { size_t ecu; uint64_t at; bool done, phys; } due[MAX_SIM * 4];
 	unsigned int probe_calls;
 	unsigned int func_sent[IDENT_SCHEME_COUNT];
 	unsigned int phys_probes;
 	unsigned int opens, opens_fd;
 	unsigned int requests;
 	uint8_t last_req[8][4];
+	unsigned int open_now, max_open;
+	uint32_t open_rx[512];		/* per transport, 0 when closed */
 };
 
 struct sim_t {
 	struct sim *s;
 	struct sim_ecu *e;
-	bool has_reply;
-	uint64_t reply_at;
-	uint8_t reply[64];
-	size_t reply_len;
+	size_t slot;
+	bool has_reply, has_final;	/* a 0x78 first, then the final answer */
+	uint64_t reply_at, final_at;
+	uint8_t reply[64], final[64];
+	size_t reply_len, final_len;
 };
 
-static struct sim_t transports[8];
+static struct sim_t transports[512];
 
 static int s_probe(void *ctx, const struct ident_probe *p, size_t n, bool fd)
 {
@@ -75,6 +83,7 @@ static int s_probe(void *ctx, const struct ident_probe *p, size_t n, bool fd)
 			s->due[s->n_due].ecu = k;
 			s->due[s->n_due].at = s->now + e->latency;
 			s->due[s->n_due].done = false;
+			s->due[s->n_due].phys = p[i].ecu != IDENT_ECU_ANY;
 			s->n_due++;
 		}
 	}
@@ -100,10 +109,16 @@ static int s_next(void *ctx, unsigned int wait, struct ident_answer *a)
 	for (size_t i = 0; i < s->n_due; i++)
 		if (i != best && s->due[i].ecu == s->due[best].ecu && s->due[i].done)
 			return s_next(ctx, 0, a);
+	memset(a, 0, sizeof(*a));
 	a->scheme = s->e[s->due[best].ecu].scheme;
 	a->ecu = s->e[s->due[best].ecu].ecu;
 	a->fd = s->e[s->due[best].ecu].fd;
 	a->after_ms = s->e[s->due[best].ecu].latency;
+	if (s->due[best].phys && s->e[s->due[best].ecu].announce) {
+		a->timing = true;
+		a->p2_ms = s->e[s->due[best].ecu].a_p2;
+		a->p2star_ms = s->e[s->due[best].ecu].a_p2star;
+	}
 	return 1;
 }
 
@@ -145,8 +160,19 @@ static int t_send(void *ctx, const uint8_t *req, size_t len)
 		n = 3;
 	}
 	t->has_reply = true;
+	t->has_final = false;
 	t->reply_len = n;
 	t->reply_at = s->now + e->latency;
+	if (e->pending_ms || e->stall_after_pending) {
+		memcpy(t->final, r, n);
+		t->final_len = n;
+		t->final_at = t->reply_at + e->pending_ms;
+		t->has_final = !e->stall_after_pending;
+		t->reply[0] = 0x7F;
+		t->reply[1] = req[0];
+		t->reply[2] = 0x78;
+		t->reply_len = 3;
+	}
 	return 0;
 }
 
@@ -163,7 +189,40 @@ static ssize_t t_recv(void *ctx, uint8_t *buf, size_t cap, unsigned int timeout)
 	t->has_reply = false;
 	assert_true(t->reply_len <= cap);
 	memcpy(buf, t->reply, t->reply_len);
+	if (t->has_final) {
+		/* the final answer after the 0x78 */
+		size_t n = t->reply_len;
+
+		t->has_final = false;
+		t->has_reply = true;
+		t->reply_at = t->final_at;
+		memcpy(t->reply, t->final, t->final_len);
+		t->reply_len = t->final_len;
+		return (ssize_t)n;
+	}
 	return (ssize_t)t->reply_len;
+}
+
+/* Simulated time runs to the first reply of the given transports, the first discovery answer
+ * (when asked for), or the end of the wait. */
+static int s_wait(void *ctx, const struct isotp_transport *const *tp, size_t n,
+		  unsigned int wait, bool answers)
+{
+	struct sim *s = ctx;
+	uint64_t until = s->now + wait;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct sim_t *t = tp[i]->ctx;
+
+		if (t->has_reply && t->reply_at < until)
+			until = t->reply_at;
+	}
+	for (size_t i = 0; answers && i < s->n_due; i++)
+		if (!s->due[i].done && s->due[i].at < until)
+			until = s->due[i].at;
+	if (until > s->now)
+		s->now = until;
+	return 0;
 }
 
 static uint64_t s_now(void *ctx)
@@ -179,40 +238,49 @@ static uint64_t t_now(void *ctx)
 static int s_open(void *ctx, enum ident_scheme scheme, uint32_t ecu, bool fd, uint8_t stmin,
 		  struct isotp_transport *t)
 {
+	static struct sim_ecu nobody[64];
 	struct sim *s = ctx;
+	struct sim_t *st = &transports[s->opens % 512];
+	uint32_t tx, rx;
 
 	(void)stmin;
+	assert_int_equal(ident_scheme_ids(scheme, ecu, &tx, &rx), 0);
+	/* never two transports on one response id at once */
+	for (size_t i = 0; i < 512; i++)
+		assert_true(s->open_rx[i] != rx);
+	*st = (struct sim_t){ .s = s, .slot = s->opens % 512 };
+	s->open_rx[st->slot] = rx;
 	s->opens++;
 	s->opens_fd += fd;
+	if (++s->open_now > s->max_open)
+		s->max_open = s->open_now;
 	for (size_t k = 0; k < s->n; k++)
-		if (s->e[k].scheme == scheme && s->e[k].ecu == ecu) {
-			struct sim_t *st = &transports[s->opens % 8];
-
-			*st = (struct sim_t){ .s = s, .e = &s->e[k] };
-			*t = (struct isotp_transport){ st, t_send, t_recv, t_now };
-			return 0;
-		}
-	/* nobody there: a transport into silence */
-	{
-		static struct sim_ecu nobody;
-		struct sim_t *st = &transports[s->opens % 8];
-
-		nobody = (struct sim_ecu){ .scheme = scheme, .ecu = ecu, .dead_after_vin = true };
-		*st = (struct sim_t){ .s = s, .e = &nobody };
-		*t = (struct isotp_transport){ st, t_send, t_recv, t_now };
-		/* dead_after_vin still answers the VIN: make it fully silent */
-		nobody.quiet_pids = true;
+		if (s->e[k].scheme == scheme && s->e[k].ecu == ecu)
+			st->e = &s->e[k];
+	if (!st->e) {
+		/* nobody there: a transport into silence */
+		st->e = &nobody[s->opens % 64];
+		*st->e = (struct sim_ecu){ .scheme = scheme, .ecu = ecu, .dead_after_vin = true,
+					   .quiet_pids = true };
 	}
+	*t = (struct isotp_transport){ st, t_send, t_recv, t_now };
 	return 0;
 }
 
 static void s_close(void *ctx, struct isotp_transport *t)
 {
-	(void)ctx;
+	struct sim *s = ctx;
+	struct sim_t *st = t->ctx;
+
+	s->open_rx[st->slot] = 0;
+	s->open_now--;
 	t->ctx = NULL;
 }
 
-static const struct ident_bus_ops sim_ops = { s_probe, s_next, s_open, s_close, s_now };
+static const struct ident_bus_ops sim_ops = {
+	.probe = s_probe, .next_answer = s_next, .open = s_open, .close = s_close,
+	.wait = s_wait, .now_ms = s_now,
+};
 
 static struct sim sim;
 
@@ -555,6 +623,249 @@ static void test_deadline(void **state)
 	ident_free(id);
 }
 
+
+/* Eight D-CAN ECUs are read at the same time, each on its own transport: the read costs about
+ * one ECU's time, not eight; the identity is the same as read one after another. */
+static void test_parallel(void **state)
+{
+	struct ident_config cfg;
+	struct ident *par, *seq;
+	uint64_t t0, t_par, t_seq;
+
+	(void)state;
+	for (uint32_t a = 0x10; a < 0x18; a++) {
+		struct sim_ecu *e = add(IDENT_SCHEME_BMW, a, 20);
+
+		e->f190 = "WBA8E51060K734560";
+		e->f189 = "12.4.1";
+	}
+	ident_config_init(&cfg);
+	cfg.scheme = IDENT_SCHEME_BMW;
+	t0 = sim.now;
+	par = read_car(&cfg);
+	t_par = sim.now - t0;
+	assert_int_equal(sim.max_open, 8);
+	assert_int_equal(sim.open_now, 0);
+
+	cfg.parallel = 1;
+	sim.max_open = 0;
+	sim.n_due = 0;
+	t0 = sim.now;
+	seq = read_car(&cfg);
+	t_seq = sim.now - t0;
+	assert_int_equal(sim.max_open, 1);
+	/* simulated time: the schedule, not the machine.  Each ECU: 7 requests x 20 ms. */
+	print_message("parallel %llu ms, one at a time %llu ms\n", (unsigned long long)t_par,
+		      (unsigned long long)t_seq);
+	assert_true(t_par * 4 < t_seq);
+	assert_int_equal(par->n_ecus, 8);
+	assert_int_equal(seq->n_ecus, 8);
+	for (size_t i = 0; i < 8; i++) {
+		assert_int_equal(par->ecus[i].address, seq->ecus[i].address);
+		assert_int_equal(par->ecus[i].n_dids, seq->ecus[i].n_dids);
+		assert_int_equal(did_of(&par->ecus[i], 0xF189)->status, 0);
+	}
+	assert_int_equal(par->n_sources, 8);
+	assert_int_equal(par->n_errors, seq->n_errors);
+	ident_free(par);
+	ident_free(seq);
+}
+
+/* Two ECUs that answer on the same CAN id (a uds11 pair onto a D-CAN ECU's response id) are
+ * never read at once (s_open asserts it); both are read. */
+static void test_same_rx_serial(void **state)
+{
+	static const uint32_t named[] = { IDENT_ECU_PAIR(0x700, 0x661) };
+	struct ident_config cfg;
+	struct ident *id;
+
+	(void)state;
+	add(IDENT_SCHEME_BMW, 0x61, 5)->f190 = "WBA8E51060K734560";
+	add(IDENT_SCHEME_UDS11, IDENT_ECU_PAIR(0x700, 0x661), 5)->f189 = "0950";
+	add(IDENT_SCHEME_BMW, 0x12, 5)->f189 = "1.0";
+	ident_config_init(&cfg);
+	cfg.ecus = named;
+	cfg.n_ecus = 1;
+	id = read_car(&cfg);
+	assert_non_null(find(id, 0x61));
+	assert_non_null(find(id, IDENT_ECU_PAIR(0x700, 0x661)));
+	assert_int_equal(did_of(find(id, IDENT_ECU_PAIR(0x700, 0x661)), 0xF189)->status, 0);
+	assert_true(sim.max_open >= 2);	/* 0x12 beside one of them */
+	ident_free(id);
+}
+
+/* Read at the same time, a D-CAN ECU may finish before the engine ECU gives the VIN: it is read
+ * again for what the make's profile then asks of every ECU. */
+static int need_profile(void *ud, const char *vin, struct ident_plan_add *add_)
+{
+	static const struct ident_need needs[] = { { IDENT_ECU_ANY, 0xF1A5 } };
+
+	(void)ud;
+	(void)vin;
+	add_->needs = needs;
+	add_->n_needs = 1;
+	add_->name = "test";
+	return 0;
+}
+
+static void test_refine_after_finish(void **state)
+{
+	struct ident_config cfg;
+	struct ident *id;
+	const struct ident_did *d;
+
+	(void)state;
+	add(IDENT_SCHEME_OBD11, 0x7E0, 150)->vin09 = "WBA8E51060K734560";
+	add(IDENT_SCHEME_BMW, 0x12, 1)->f189 = "1.0";
+	ident_config_init(&cfg);
+	cfg.refine = need_profile;
+	id = read_car(&cfg);
+	assert_string_equal(id->profile, "test");
+	d = did_of(find(id, 0x12), 0xF1A5);
+	assert_non_null(d);
+	assert_int_equal(d->status, -EREMOTEIO);	/* asked: the sim knows no F1A5 */
+	assert_non_null(did_of(find(id, 0x7E0), 0xF1A5));
+	ident_free(id);
+}
+
+/* What an ECU announces in its answer to the 10 01 probe (ISO 14229-2) is its P2/P2*: a long P2*
+ * reads an ECU the configured 5000 ms would lose; a short one gives up on a stalled ECU sooner;
+ * an announced P2 longer than the measured one is kept. */
+static void test_announced_timing(void **state)
+{
+	static const uint32_t named[] = { IDENT_ECU_PAIR(0x710, 0x77A) };
+	struct ident_config cfg;
+	struct sim_ecu *e;
+	struct ident *id;
+	uint64_t t0;
+
+	(void)state;
+	/* 0x78, then the answer 6 s later: read thanks to the announced 8 s */
+	e = add(IDENT_SCHEME_UDS11, named[0], 5);
+	e->f190 = "WVWZZZ1KZAW000001";
+	e->announce = true;
+	e->a_p2 = 50;
+	e->a_p2star = 8000;
+	e->pending_ms = 6000;
+	ident_config_init(&cfg);
+	cfg.scheme = IDENT_SCHEME_UDS11;
+	cfg.ecus = named;
+	cfg.n_ecus = 1;
+	id = read_car(&cfg);
+	assert_string_equal(id->vin, "WVWZZZ1KZAW000001");
+	assert_int_equal(id->ecus[0].announced_p2star_ms, 8000);
+	assert_int_equal(id->ecus[0].p2star_ms, 8000 + 20);
+	ident_free(id);
+	/* the same ECU without the announcement: the configured P2* (5000 ms) loses it */
+	e->announce = false;
+	id = read_car(&cfg);
+	assert_string_equal(id->vin, "");
+	assert_int_equal(id->ecus[0].p2star_ms, 0);
+	ident_free(id);
+
+	/* 0x78 and then silence: with 1000 ms announced, two such requests cost ~2 s, not 10 s */
+	setup(NULL);
+	e = add(IDENT_SCHEME_UDS11, named[0], 30);
+	e->announce = true;
+	e->a_p2 = 50;
+	e->a_p2star = 1000;
+	e->stall_after_pending = true;
+	t0 = sim.now;
+	id = read_car(&cfg);
+	assert_int_equal(id->ecus[0].p2star_ms, 1000 + 30);
+	assert_true(id->ecus[0].gave_up);
+	assert_true(sim.now - t0 < 2 * 5000);
+	ident_free(id);
+
+	/* a P2server_max of 150 ms announced by an ECU that answered its probe in 5 ms */
+	setup(NULL);
+	e = add(IDENT_SCHEME_UDS11, named[0], 5);
+	e->announce = true;
+	e->a_p2 = 150;
+	e->a_p2star = 5000;
+	e->f190 = "WVWZZZ1KZAW000001";
+	id = read_car(&cfg);
+	assert_int_equal(id->ecus[0].p2_ms, 150 + 20);
+	ident_free(id);
+	/* a lying announcement (P2* 0) is floored */
+	setup(NULL);
+	e = add(IDENT_SCHEME_UDS11, named[0], 5);
+	e->announce = true;
+	e->f190 = "WVWZZZ1KZAW000001";
+	id = read_car(&cfg);
+	assert_int_equal(id->ecus[0].p2star_ms, IDENT_P2STAR_MIN_MS);
+	assert_int_equal(id->ecus[0].p2_ms, 50);
+	ident_free(id);
+}
+
+/* A campaign's ECU 0x61 is probed on every scheme that can carry the key (bmw and obd29): it
+ * answered on bmw, so the silent obd29 probe is no "not there" error; an ECU named with --ecu
+ * that no allowed scheme can address is said, not skipped. */
+static void test_plan_keys(void **state)
+{
+	static const struct ident_need needs[] = { { 0x61, 0xF189 } };
+	static const uint32_t named[] = { 0x61 };
+	struct ident_config cfg;
+	struct ident *id;
+
+	(void)state;
+	add(IDENT_SCHEME_BMW, 0x61, 5)->f189 = "15.2.0";
+	ident_config_init(&cfg);
+	cfg.needs = needs;
+	cfg.n_needs = 1;
+	id = read_car(&cfg);
+	assert_int_equal(did_of(find(id, 0x61), 0xF189)->status, 0);
+	assert_false(has_error(id, "probe"));
+	assert_false(has_error(id, "plan"));
+	ident_free(id);
+
+	/* --addressing obd11 --ecu 0x61: nothing on obd11 is 0x61 */
+	setup(NULL);
+	ident_config_init(&cfg);
+	cfg.scheme = IDENT_SCHEME_OBD11;
+	cfg.ecus = named;
+	cfg.n_ecus = 1;
+	id = read_car(&cfg);
+	assert_true(has_error(id, "plan"));
+	for (size_t i = 0; i < id->n_errors; i++)
+		if (strcmp(id->errors[i].step, "plan") == 0)
+			assert_non_null(strstr(id->errors[i].message,
+					       "ECU 0x61: not asked: no allowed scheme"));
+	assert_int_equal(sim.phys_probes, 0);
+	ident_free(id);
+}
+
+/* The window of physical probes ends when every probed ECU answered (nothing more can come of
+ * them); a functional request's window never ends early: an ECU at 150 ms is still read. */
+static void test_window_end(void **state)
+{
+	static const uint32_t gw[] = { IDENT_ECU_PAIR(0x710, 0x77A) };
+	struct ident_config cfg;
+	struct ident *id;
+	uint64_t t0 = sim.now;
+
+	(void)state;
+	add(IDENT_SCHEME_UDS11, gw[0], 5)->f190 = "WVWZZZ1KZAW000001";
+	ident_config_init(&cfg);
+	cfg.scheme = IDENT_SCHEME_UDS11;
+	cfg.ecus = gw;
+	cfg.n_ecus = 1;
+	id = read_car(&cfg);
+	assert_string_equal(id->vin, "WVWZZZ1KZAW000001");
+	/* probe + 7 DIDs at 5 ms each, not the 200 ms window */
+	assert_int_equal(sim.now - t0, 8 * 5);
+	ident_free(id);
+
+	setup(NULL);
+	add(IDENT_SCHEME_UDS11, gw[0], 5)->f190 = "WVWZZZ1KZAW000001";
+	add(IDENT_SCHEME_OBD11, 0x7E1, 150)->vin09 = "WVWZZZ1KZAW000001";
+	cfg.scheme = IDENT_SCHEME_AUTO;
+	id = read_car(&cfg);
+	assert_non_null(find(id, 0x7E1));
+	assert_non_null(find(id, gw[0]));
+	ident_free(id);
+}
+
 static void test_ecu_keys(void **state)
 {
 	char buf[24];
@@ -633,6 +944,12 @@ int main(void)
 		cmocka_unit_test_setup(test_fd, setup),
 		cmocka_unit_test_setup(test_named_and_full, setup),
 		cmocka_unit_test_setup(test_deadline, setup),
+		cmocka_unit_test_setup(test_parallel, setup),
+		cmocka_unit_test_setup(test_same_rx_serial, setup),
+		cmocka_unit_test_setup(test_refine_after_finish, setup),
+		cmocka_unit_test_setup(test_announced_timing, setup),
+		cmocka_unit_test_setup(test_plan_keys, setup),
+		cmocka_unit_test_setup(test_window_end, setup),
 		cmocka_unit_test(test_ecu_keys),
 		cmocka_unit_test(test_scheme_ids),
 	};
