@@ -17,7 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -66,6 +68,7 @@ struct ecu {
 	size_t n_dids;
 	struct did dids[MAX_DIDS];
 	unsigned int busy_left;		/* per request */
+	unsigned int a_p2, a_p2star;	/* announced in the 10 01 answer (ISO 14229-2) */
 };
 
 /* The vehicle's default; a real BMW answers OBD-II on 0x7DF/0x7E8 and D-CAN on 0x6F1 at once,
@@ -187,12 +190,16 @@ static int load_profile(const char *path)
 				memset(cur, 0, sizeof(*cur));
 				cur->addr = (uint32_t)(a << 16 | b);
 				cur->scheme = UDS11;
+				cur->a_p2 = 50;
+				cur->a_p2star = 5000;
 				continue;
 			}
 			if (sscanf(s + 5, "%lx", &a) != 1 || a > 0x7FF)
 				goto bad;
 			cur = &ecus[n_ecus++];
 			memset(cur, 0, sizeof(*cur));
+			cur->a_p2 = 50;
+			cur->a_p2star = 5000;
 			cur->addr = (uint32_t)a;
 			cur->scheme = scheme;
 			continue;
@@ -271,6 +278,12 @@ static int load_profile(const char *path)
 			snprintf(cur->name, sizeof(cur->name), "%s", val);
 		} else if (strcmp(key, "delay") == 0) {
 			if (parse_uint(val, &cur->delay_ms) < 0)
+				goto bad;
+		} else if (strcmp(key, "p2") == 0) {
+			if (parse_uint(val, &cur->a_p2) < 0 || cur->a_p2 > 0xFFFF)
+				goto bad;
+		} else if (strcmp(key, "p2star") == 0) {
+			if (parse_uint(val, &cur->a_p2star) < 0 || cur->a_p2star > 655350)
 				goto bad;
 		} else if (strcmp(key, "pending") == 0) {
 			if (parse_uint(val, &cur->pending) < 0)
@@ -546,6 +559,15 @@ static void serve(struct ecu *e, const uint8_t *req, size_t len, bool functional
 		out[0] = 0x7E;
 		out[1] = req[1];
 		n = 2;
+	} else if (req[0] == 0x10 && len >= 2 && e->scheme != OBD11 && e->scheme != OBD29) {
+		/* DiagnosticSessionControl: P2server_max (ms), P2*server_max (10 ms) */
+		out[0] = 0x50;
+		out[1] = req[1];
+		out[2] = (uint8_t)(e->a_p2 >> 8);
+		out[3] = (uint8_t)e->a_p2;
+		out[4] = (uint8_t)(e->a_p2star / 10 >> 8);
+		out[5] = (uint8_t)(e->a_p2star / 10);
+		n = 6;
 	} else if (req[0] == 0x09 && len >= 2 && req[1] == 0x02 && e->vin[0]) {
 		size_t l = strlen(e->vin);
 
@@ -604,16 +626,19 @@ static void serve(struct ecu *e, const uint8_t *req, size_t len, bool functional
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: recall-ecusim [--ready-file FILE] PROFILE IFACE\n"
+		"Usage: recall-ecusim [--ready-file FILE] [--process-per-ecu] PROFILE IFACE\n"
 		"\n"
 		"Simulates the ECUs described in PROFILE (format: tests/ecusim/README.md) on the CAN\n"
 		"interface IFACE until SIGTERM/SIGINT (clean exit 0).  Answers OBD-II 01 00, 09 02,\n"
-		"09 0A, UDS 3E and 22 on the profile's addressing scheme (obd11, obd29, bmw; per ECU when\n"
-		"its section names one) with its own\n"
+		"09 0A, UDS 3E, 10 (announcing the profile's p2/p2star) and 22 on the profile's\n"
+		"addressing scheme (obd11, obd29, bmw, uds11; per ECU when its section names one) with\n"
+		"its own\n"
 		"ISO 15765-2 code on CAN_RAW, and injects the profile's faults.  Prints \"ready\" on\n"
 		"stdout (and creates --ready-file) once it listens.\n"
 		"\n"
 		"  --ready-file FILE  create FILE once listening\n"
+		"  --process-per-ecu  one process per ECU, each with its own socket: a slow ECU does\n"
+		"                     not hold the others up (as in a car)\n"
 		"  -h, --help         this text\n"
 		"  -V, --version      print the version\n"
 		"\n"
@@ -621,22 +646,87 @@ static void usage(FILE *f)
 		"(each printed as FILE:LINE:COL) or the interface cannot be used.\n");
 }
 
+static int open_sock(const char *ifname)
+{
+	struct sockaddr_can addr = { 0 };
+	int s = socket(PF_CAN, SOCK_RAW | SOCK_CLOEXEC, CAN_RAW), one = 1;
+
+	addr.can_family = AF_CAN;
+	addr.can_ifindex = (int)if_nametoindex(ifname);
+	/* CAN FD requests and Flow Controls of an FD tester (an FD profile needs MTU 72) */
+	if (s >= 0)
+		(void)setsockopt(s, SOL_CAN_RAW, CAN_RAW_FD_FRAMES, &one, sizeof(one));
+	if (s < 0 || !addr.can_ifindex || bind(s, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+		fprintf(stderr, "recall-ecusim: %s: %s\n", ifname, strerror(errno));
+		if (s >= 0)
+			close(s);
+		return -1;
+	}
+	return s;
+}
+
+static void say_ready(const char *ready)
+{
+	printf("ready\n");
+	fflush(stdout);
+	if (ready) {
+		FILE *f = fopen(ready, "w");
+
+		if (f)
+			fclose(f);
+	}
+}
+
+/* Serves ecus[first..last) on sock until SIGTERM. */
+static void serve_loop(size_t first, size_t last)
+{
+	while (!stop) {
+		struct pollfd p = { .fd = sock, .events = POLLIN };
+		struct canfd_frame f;
+
+		if (have_held) {
+			f = held;
+			have_held = false;
+		} else if (poll(&p, 1, 200) <= 0 || read_frame(&f) < 0) {
+			continue;
+		}
+		if (f.len > 8)
+			continue;
+		for (size_t i = first; i < last; i++) {
+			struct ecu *e = &ecus[i];
+			int a = addressed(&f, e);
+			size_t o = pci_off(e), l;
+
+			/* requests are Single Frames: PCI 0x0L, 1 <= L <= room */
+			if (!a || f.len < o + 1 || (f.data[o] & 0xF0) != 0)
+				continue;
+			l = f.data[o];
+			if (l < 1 || l > f.len - o - 1)
+				continue;
+			serve(e, f.data + o + 1, l, a == 2);
+		}
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "ready-file", required_argument, NULL, 'r' },
+		{ "process-per-ecu", no_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 }
 	};
-	struct sockaddr_can addr = { 0 };
 	const char *ready = NULL;
 	struct sigaction sa = { 0 };
+	bool split = false;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "r:hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:phV", opts, NULL)) != -1) {
 		if (c == 'r') {
 			ready = optarg;
+		} else if (c == 'p') {
+			split = true;
 		} else if (c == 'h') {
 			usage(stdout);
 			return CLI_EXIT_NOTHING;
@@ -653,54 +743,63 @@ int main(int argc, char **argv)
 	sa.sa_handler = on_signal;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
-	sock = socket(PF_CAN, SOCK_RAW | SOCK_CLOEXEC, CAN_RAW);
-	addr.can_family = AF_CAN;
-	addr.can_ifindex = (int)if_nametoindex(argv[optind + 1]);
-	if (sock >= 0) {
-		int one = 1;
-
-		/* CAN FD requests and Flow Controls of an FD tester (an FD profile needs MTU 72) */
-		(void)setsockopt(sock, SOL_CAN_RAW, CAN_RAW_FD_FRAMES, &one, sizeof(one));
+	if (!split) {
+		sock = open_sock(argv[optind + 1]);
+		if (sock < 0)
+			return CLI_EXIT_INCOMPLETE;
+		say_ready(ready);
+		serve_loop(0, n_ecus);
+		close(sock);
+		return 0;
 	}
-	if (sock < 0 || !addr.can_ifindex ||
-	    bind(sock, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
-		fprintf(stderr, "recall-ecusim: %s: %s\n", argv[optind + 1], strerror(errno));
-		return CLI_EXIT_INCOMPLETE;
-	}
-	printf("ready\n");
-	fflush(stdout);
-	if (ready) {
-		FILE *f = fopen(ready, "w");
+	/* One process per ECU, each with its own socket (bound before the ready file): the ECUs
+	 * of a real car answer independently — one slow ECU does not hold the others up. */
+	{
+		pid_t pids[MAX_ECUS];
+		size_t n = 0;
+		int rc = 0;
 
-		if (f)
-			fclose(f);
-	}
-	while (!stop) {
-		struct pollfd p = { .fd = sock, .events = POLLIN };
-		struct canfd_frame f;
-
-		if (have_held) {
-			f = held;
-			have_held = false;
-		} else if (poll(&p, 1, 200) <= 0 || read_frame(&f) < 0) {
-			continue;
-		}
-		if (f.len > 8)
-			continue;
 		for (size_t i = 0; i < n_ecus; i++) {
-			struct ecu *e = &ecus[i];
-			int a = addressed(&f, e);
-			size_t o = pci_off(e), l;
+			int s = open_sock(argv[optind + 1]);
 
-			/* requests are Single Frames: PCI 0x0L, 1 <= L <= room */
-			if (!a || f.len < o + 1 || (f.data[o] & 0xF0) != 0)
-				continue;
-			l = f.data[o];
-			if (l < 1 || l > f.len - o - 1)
-				continue;
-			serve(e, f.data + o + 1, l, a == 2);
+			if (s < 0) {
+				rc = CLI_EXIT_INCOMPLETE;
+				break;
+			}
+			pids[n] = fork();
+			if (pids[n] == 0) {
+				/* never outlive the simulator the tests kill */
+				(void)prctl(PR_SET_PDEATHSIG, SIGTERM);
+				if (getppid() == 1)
+					_exit(0);
+				sock = s;
+				serve_loop(i, i + 1);
+				_exit(0);
+			}
+			close(s);
+			if (pids[n] < 0) {
+				rc = CLI_EXIT_INCOMPLETE;
+				break;
+			}
+			n++;
 		}
+		sigset_t term, old;
+
+		/* the signal blocked between the test of stop and the wait: one that came in
+		 * between would otherwise be slept through */
+		sigemptyset(&term);
+		sigaddset(&term, SIGTERM);
+		sigaddset(&term, SIGINT);
+		sigprocmask(SIG_BLOCK, &term, &old);
+		if (!rc)
+			say_ready(ready);
+		while (!stop && !rc)
+			sigsuspend(&old);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		for (size_t i = 0; i < n; i++)
+			kill(pids[i], SIGTERM);
+		for (size_t i = 0; i < n; i++)
+			waitpid(pids[i], NULL, 0);
+		return rc;
 	}
-	close(sock);
-	return 0;
 }
