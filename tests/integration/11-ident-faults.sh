@@ -43,13 +43,17 @@ row() {
 row fault-silent 3 "--addressing obd11" '"vin":null' '"kind":"timeout"' 'noECUanswered'
 row fault-wrong-sn 3 "--addressing bmw" '"vin":null' '"step":"read-didF190","ecu":"0x12","kind":"io"'
 row fault-truncated 3 "--addressing bmw" '"vin":null' '"step":"read-didF190","ecu":"0x12"'
+# the same with a P2 longer than the kernel's N_Cr (1 s): the kernel gives the reassembly up and
+# says so (ETIMEDOUT on read), reported as what it is, not as "no answer"
+row fault-truncated 3 "--addressing bmw --timeout 2000" '"vin":null' \
+	'"step":"read-didF190","ecu":"0x12","kind":"timeout"' 'theanswerstoppedhalf-way(ISO-TPN_Cr'
 # the FF announces 3 bytes fewer: the VIN is reported as read, 14 characters, flagged
 row fault-ff-short 0 "--addressing bmw" '"vin":"WBA8E51060K734"' '"short"' '"invalid"'
 row fault-ignore-stmin 0 "--addressing obd11" '"vin":"1HGCM82633A004352"'
 row fault-garbage 3 "--addressing obd11" '"vin":null' '"step":"service09VIN","ecu":"0x7E0"'
 row fault-fc-overflow 3 "--addressing bmw" '"vin":null' '"ecu":"0x12","kind":"timeout"'
-# every answer too late (discovery too, hence --ecu): after two unanswered requests in a row the
-# ECU is asked nothing more, and says so; F189, asked after them, is not asked at all
+# every answer too late (2 s; discovery too, hence --ecu): after two unanswered requests in a row
+# the ECU is asked nothing more, and says so; F189, asked after them, is not asked at all
 row fault-slow 3 "--addressing bmw --ecu 12" '"vin":null' '"step":"read-didF187","ecu":"0x12"' \
 	'"step":"gave-up","ecu":"0x12"' 'askednothingmoreafter2requestsinarowwentunanswered'
 grep -q '"step":"read-didF189"' "$tmp/c.json" && { echo "FAIL fault-slow: F189 asked"; fail=1; }

@@ -5,6 +5,13 @@
 # F18C, "7F 22 10" (generalReject, scapy's generic answer) on every DID it does not know.  With the
 # default settings recall-ident must read the VIN, F187 and F189, record F18C as unanswered
 # without giving up on the ECU; then the same over CAN FD (scapy's fd=True) on a vcan with MTU 72.
+#
+# The default-settings row counts only when scapy's answers were on the bus within 200 ms of their
+# requests (candump's kernel time stamps; the reader's window, and so the least P2 it gives an ECU
+# that answered): a Python stack in a loaded VM can take longer for one answer, and such a run
+# proves nothing about the reader (it failed once in a loaded full run: one answer > 210 ms, the
+# P2 learnt from a 95 ms probe answer, and with F18C's silence two timeouts in a row: "gave up").
+# It is repeated, at most 5 times.  The CAN FD row is about CAN FD and runs with generous timing.
 set -u
 iface=${IFACE:-vcan0}
 fdif=${FDIFACE:-vcan6}
@@ -14,7 +21,9 @@ ip link show "$iface" >/dev/null 2>&1 || { echo "no $iface" >&2; exit 77; }
 	{ echo "python3-scapy missing (scripts/deps.sh test)" >&2; exit 77; }
 tmp=$(mktemp -d)
 ecu=
-trap '[ -n "$ecu" ] && kill $ecu 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
+. "$TOP/tests/integration/sim-lib.sh"
+trap '[ -n "$ecu" ] && kill $ecu 2>/dev/null; [ -n "$dump" ] && kill $dump 2>/dev/null;
+	wait 2>/dev/null; rm -rf "$tmp"' EXIT
 fail=0
 
 start_ecu() {	# IFACE, extra args
@@ -45,16 +54,36 @@ check() {	# IFACE, recall-ident args, want...
 }
 
 start_ecu "$iface" "--delay 95"
-check "$iface" "--ecu 0x710:0x77A" '"vin":"WVWZZZ1KZAW000002"' \
-	'"address":"0x710:0x77A","addressing":"uds11"' '"ascii":"5Q0907530AB"' '"ascii":"0950"' \
-	'"step":"read-didF18C","ecu":"0x710:0x77A","kind":"timeout"' \
-	'"F191":{"error":"nrc","nrc":16,"nrc_name":"generalReject"}'
+tries=0
+while :; do
+	start_dump "$iface"
+	out=$(fail=0
+	      check "$iface" "--ecu 0x710:0x77A" '"vin":"WVWZZZ1KZAW000002"' \
+		'"address":"0x710:0x77A","addressing":"uds11"' '"ascii":"5Q0907530AB"' \
+		'"ascii":"0950"' '"step":"read-didF18C","ecu":"0x710:0x77A","kind":"timeout"' \
+		'"F191":{"error":"nrc","nrc":16,"nrc_name":"generalReject"}'
+	      echo "rc=$fail")
+	sleep 0.2
+	stop_dump
+	late=$(slowest_answer "$tmp/dump" 710 77A)
+	if [ "$late" -le 200 ]; then
+		printf '%s\n' "$out" | grep -v '^rc='
+		printf '%s\n' "$out" | grep -q '^rc=0$' || fail=1
+		break
+	fi
+	tries=$((tries + 1))
+	echo "scapy: an answer took $late ms on the bus (machine loaded): run $tries proves nothing"
+	[ $tries -lt 5 ] && continue
+	echo "NOTE scapy: 5 runs, no run with every answer within 200 ms: default timing not decided here"
+	break
+done
 stop_ecu
 
 if ip link set dev "$fdif" down 2>/dev/null && ip link set dev "$fdif" mtu 72 &&
 	ip link set dev "$fdif" up; then
 	start_ecu "$fdif" "--fd"
-	check "$fdif" "--fd --addressing uds11 --ecu 0x710:0x77A" '"vin":"WVWZZZ1KZAW000002"' \
+	check "$fdif" "--window 3000 --timeout 2000 --fd --addressing uds11 --ecu 0x710:0x77A" \
+		'"vin":"WVWZZZ1KZAW000002"' \
 		'"fd":true' '"ascii":"0950"'
 	stop_ecu
 	ip link set dev "$fdif" down; ip link set dev "$fdif" mtu 16; ip link set dev "$fdif" up

@@ -21,20 +21,25 @@ e2e_car e2i0 "$work/slow.ini"
 car=${sims##* }
 ip link set e2i0 up
 # The cut must fall while the check waits for the TCB, after the FEM gave the VIN.  The ECUs are
-# read one after the other (0x40 first), so the TCB's first responsePending on the bus (0x661,
-# extended address F1, 03 7F <SID> 78) shows the VIN is in; the daemon itself reports nothing
-# until the whole identity is read, so candump, an independent observer, watches the bus (the TCB
-# sends 0x78 before every answer, so starting it after the link is up misses nothing it needs).
-# Then the car stops answering (its simulator frozen): from there the check can only wait — P2*
-# after a 0x78, P2 for each further request — so the cut lands in that wait on any machine.
+# read at the same time, so the bus says when that is: the last Consecutive Frame of the FEM's VIN
+# answer (0x640, extended address F1, 23 = CF 3 of 20 bytes) is on the bus, and after it the TCB
+# signalled responsePending again (0x661, F1 03 7F <SID> 78): the check is waiting for the TCB.
+# The daemon reports nothing until the whole identity is read, so candump, an independent
+# observer, watches the bus.  P2 is generous (e2e_config): the VIN that is on the bus is taken,
+# however loaded the machine.  Then the car stops answering (its simulator frozen): from there the
+# check can only wait — P2* after a 0x78, P2 for each further request — so the cut lands in that
+# wait on any machine.  (Before: "the TCB's first 0x78" was taken to mean the VIN was in — but
+# the first 0x78 answers the TCB's probe, sent with the FEM's requests: under load the car was
+# frozen before the FEM had answered, and the VIN was lost.)
 candump -L e2i0 >"$work/e2i0.dump" 2>&1 &
 dump=$!
 wait_event '"event":"check-started","iface":"e2i0"'
 i=0
-until grep -Eq ' e2i0 661#F1037F[0-9A-F]{2}78' "$work/e2i0.dump"; do
+until awk '/ e2i0 640#F123/ { v = 1 } v && / e2i0 661#F1037F[0-9A-F][0-9A-F]78/ { ok = 1 }
+	END { exit !ok }' "$work/e2i0.dump"; do
 	i=$((i + 1))
 	[ $i -gt $((PLUGIN_WAIT * 10)) ] &&
-		fail "e2i0: the TCB never signalled responsePending: $(tail -n 5 "$work/e2i0.dump")"
+		fail "e2i0: no VIN on the bus followed by the TCB's responsePending: $(tail -n 5 "$work/e2i0.dump")"
 	kill -0 "$dump" 2>/dev/null || fail "e2i0: candump ended: $(cat "$work/e2i0.dump")"
 	sleep 0.1
 done

@@ -5,7 +5,10 @@ sims=""
 extra_cleanup='for p in $sims; do kill $p 2>/dev/null; done'
 
 # e2e_config GLOB: a configuration for the test's own interfaces.  Timeouts are generous because
-# the bench may run under TCG with sanitizers; the check itself is bounded by them.
+# the bench may run under TCG with sanitizers, next to other test VMs on two cores; the check itself
+# is bounded by them.  P2 (request_timeout) 2 s, not 300 ms: eight simulated cars and eight checks
+# in one loaded VM answered later than 300 ms (42 failed: "no answer within 300 ms", no VIN); these
+# tests assert what the daemon reports, not how fast a simulated ECU is scheduled.
 e2e_config() {
 	cp "$B/recalls.rdb" "$work/recalls.rdb" || fail "no compiled seed database in $B"
 	cat <<CONF
@@ -19,7 +22,7 @@ database = $work/history.db
 [bays]
 interfaces = $1
 [check]
-request_timeout = 300ms
+request_timeout = 2s
 check_timeout = 2min
 [triggers]
 on_appear = yes
