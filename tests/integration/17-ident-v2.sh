@@ -71,6 +71,11 @@ while :; do
 done
 run quiet-pids "$G --addressing obd11 --did F189" '"vin":"1HGCM82633A004352"' '"ascii":"A1.07"'
 grep -q '"step":"gave-up"' "$tmp/c.json" && { echo "FAIL quiet-pids: gave up"; fail=1; }
+# an ECU named that no allowed scheme can address (0x61 is a D-CAN/obd29 key, not obd11's) is
+# reported as not asked, not dropped unsaid; the rest of the car is read
+run obd11-generic "$G --addressing obd11 --ecu 0x61 --ecu 0x710:0x77A" '"vin":"1HGCM82633A004352"' \
+	'"step":"plan","ecu":"0x61","kind":"io"' '"step":"plan","ecu":"0x710:0x77A","kind":"io"' \
+	'ECU0x61:notasked:noallowedschemecanaddressit(schemes:obd11)'
 
 # one window: bmw-f30-obd answers obd11 and bmw; the functional requests of obd11, bmw and obd29
 # each go out exactly once, all before the first physical request (the reads start after the
