@@ -339,6 +339,8 @@ static void learn_timing(const struct reader *rd, struct ident_ecu *e, const str
 		v = 2 * rd->answer_ms;
 	if (v > e->p2_ms)
 		e->p2_ms = v;
+	if (rd->cfg->p2star_fixed)
+		return;
 	v = a->p2star_ms + delta;
 	if (v < IDENT_P2STAR_MIN_MS)
 		v = IDENT_P2STAR_MIN_MS;

@@ -424,6 +424,12 @@ struct ident_config {
 	 * 1 = one after another).  Two ECUs that answer on the same CAN id are never read at once.
 	 */
 	unsigned int parallel;
+	/*
+	 * timing.p2star_ms is the caller's for every ECU (recall-ident --p2star): what a UDS ECU
+	 * announces in its 10 01 answer is recorded but not used for P2* (its P2 still is).  false:
+	 * an ECU's announced P2*server_max replaces the configured P2* (ISO 14229-2).
+	 */
+	bool p2star_fixed;
 };
 #define IDENT_PARALLEL_DEFAULT 8
 /* The floor of an ECU's own P2* (what it announced + the network's share): see can/README.md. */

@@ -38,9 +38,9 @@ static void usage(FILE *f)
 		"  --timeout MS    P2: wait for each answer of an ECU that has answered (default 50;\n"
 		"                  an ECU seen to be slower gets 2 x its time + 20 ms, one that\n"
 		"                  announced a longer P2server_max gets that + its answer time)\n"
-		"  --p2star MS     P2*: wait after each responsePending (0x78) (default 5000; a UDS\n"
-		"                  ECU that announced its P2*server_max in its answer to the 10 01\n"
-		"                  probe gets that + its answer time, at least %d)\n"
+		"  --p2star MS     P2*: wait after each responsePending (0x78), for every ECU (without\n"
+		"                  it: 5000, and a UDS ECU that announced its P2*server_max in its\n"
+		"                  answer to the 10 01 probe gets that + its answer time, at least %d)\n"
 		"  --parallel N    read at most N ECUs at the same time, each on its own ISO-TP\n"
 		"                  socket (default %d; 1: one after another)\n"
 		"  --stmin HEX     STmin the tester asks for in its Flow Control, ISO 15765-2 byte:\n"
@@ -180,6 +180,8 @@ int main(int argc, char **argv)
 			if (errno || end == optarg || *end || v == 0 || v > 600000)
 				return cli_usage_error("recall-ident", "bad milliseconds '%s'",
 						       optarg);
+			if (c == 'p')
+				cfg.p2star_fixed = true;	/* the user's, over what ECUs announce */
 			if (c == 't')
 				cfg.timing.p2_ms = (unsigned int)v;
 			else if (c == 'w')

@@ -762,6 +762,22 @@ static void test_announced_timing(void **state)
 	assert_string_equal(id->vin, "");
 	assert_int_equal(id->ecus[0].p2star_ms, 0);
 	ident_free(id);
+	/* announced, but the caller fixed P2* (--p2star 5000): the caller's wins, the announcement
+	 * is still shown */
+	setup(NULL);
+	e = add(IDENT_SCHEME_UDS11, named[0], 5);
+	e->f190 = "WVWZZZ1KZAW000001";
+	e->announce = true;
+	e->a_p2 = 50;
+	e->a_p2star = 8000;
+	e->pending_ms = 6000;
+	cfg.p2star_fixed = true;
+	id = read_car(&cfg);
+	assert_string_equal(id->vin, "");
+	assert_int_equal(id->ecus[0].announced_p2star_ms, 8000);
+	assert_int_equal(id->ecus[0].p2star_ms, 0);
+	ident_free(id);
+	cfg.p2star_fixed = false;
 
 	/* 0x78 and then silence: with 1000 ms announced, two such requests cost ~2 s, not 10 s */
 	setup(NULL);
