@@ -533,15 +533,27 @@ static void serve(struct ecu *e, const uint8_t *req, size_t len, bool functional
 		neg(e, req[0], 0x21);
 		return;
 	}
-	/* A lying ECU: 0x78 every 20 ms until the tester gives up and sends anything else (kept in
-	 * `held` for the main loop); bounded so a forgotten simulator ends by itself. */
+	/* A lying ECU: 0x78 every 20 ms until the tester gives up and sends it anything else (kept
+	 * in `held` for the main loop); bounded so a forgotten simulator ends by itself.  Only a
+	 * frame to this ECU ends it: a tester reads ECUs at the same time, and a request to another
+	 * ECU (served by its own process with --process-per-ecu, lost here without) is no sign
+	 * that the tester gave this one up. */
 	if (!functional && e->lie && req[0] == 0x22 && len == 3 &&
 	    (uint16_t)(req[1] << 8 | req[2]) == e->lie_did) {
-		for (unsigned int i = 0; i < 100000 && !stop; i++) {
-			struct pollfd p = { .fd = sock, .events = POLLIN };
+		uint64_t next = now_ms();
 
-			neg(e, 0x22, 0x78);
-			if (poll(&p, 1, 20) > 0 && read_frame(&held) > 0) {
+		for (unsigned int i = 0; i < 100000 && !stop;) {
+			struct pollfd p = { .fd = sock, .events = POLLIN };
+			uint64_t now = now_ms();
+
+			if (now >= next) {
+				neg(e, 0x22, 0x78);
+				next = now + 20;
+				i++;
+				continue;
+			}
+			if (poll(&p, 1, (int)(next - now)) > 0 && read_frame(&held) > 0 &&
+			    addressed(&held, e)) {
 				have_held = true;
 				return;
 			}

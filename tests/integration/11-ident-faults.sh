@@ -10,9 +10,11 @@ sim=
 trap '[ -n "$sim" ] && kill $sim 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
 fail=0
 
+simargs=	# extra simulator arguments for the next rows
 start_sim() {
 	rm -f "$tmp/ready"
-	"$BIN/recall-ecusim" --ready-file "$tmp/ready" "$TOP/tests/ecusim/profiles/$1.ini" "$iface" \
+	# shellcheck disable=SC2086
+	"$BIN/recall-ecusim" --ready-file "$tmp/ready" $simargs "$TOP/tests/ecusim/profiles/$1.ini" "$iface" \
 		>"$tmp/sim.log" 2>&1 &
 	sim=$!
 	i=0
@@ -63,10 +65,14 @@ row fault-pending 0 "--addressing bmw" '"vin":"WBA8E51060K734560"' '"ascii":"12.
 # P2* of 1 ms: the second 0x78 comes too late, reported as a pending timeout, not a crash
 row fault-pending 3 "--addressing bmw --p2star 1" '"vin":null' 'responsepending'
 # a lying ECU: 0x78 for F189 without end.  Bounded by the default max_pending (50): that DID
-# fails with a clear message, the DID after it (F18C) and the next ECU (0x40) are read.
+# fails with a clear message, the DID after it (F18C) and the next ECU (0x40) are read.  Each ECU
+# its own process: the ECUs are read at the same time, and one process cannot lie for 0x12 and
+# answer 0x40 at once (a car can).
+simargs=--process-per-ecu
 row fault-pending-forever 0 "--addressing bmw" '"vin":"WBA8E51060K734560"' \
 	'"step":"read-didF189","ecu":"0x12","kind":"timeout"' 'responsepending51times(limit50),givingup' \
 	'"ascii":"SN0012345"' '"ascii":"7.1.0"'
+simargs=
 row fault-busy 0 "--addressing bmw" '"vin":"WBA8E51060K734560"'
 row fault-two-vins 0 "--addressing obd11" '"vin_agree":false' '"vin":"1HGCM82633A004353"'
 row fault-padded-vin 0 "--addressing obd11" '"vin":"1HGCM82633A004352"' '"padded"'
