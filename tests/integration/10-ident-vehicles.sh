@@ -7,13 +7,17 @@ iface=${IFACE:-vcan0}
 ip link show "$iface" >/dev/null 2>&1 || { echo "no $iface" >&2; exit 77; }
 tmp=$(mktemp -d)
 . "$TOP/tests/integration/sim-lib.sh"
-trap '[ -n "$sim" ] && kill $sim 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
+trap '[ -n "$sim" ] && kill $sim 2>/dev/null; [ -n "$dump" ] && kill $dump 2>/dev/null;
+	wait 2>/dev/null; rm -rf "$tmp"' EXIT
 fail=0
 
 # profile addressing vin "expected strings in JSON"...
 check() {
 	prof=$1 mode=$2 vin=$3; shift 3
 	start_sim "$prof"
+	# the bus as an independent observer saw it, shown when the row fails
+	start_dump "$iface"
+	failed=$fail fail=0
 	# shellcheck disable=SC2086
 	if ! "$BIN/recall-ident" "$iface" --addressing $mode --timeout 300 --json \
 		>"$tmp/out.json" 2>"$tmp/err"; then
@@ -34,7 +38,10 @@ check() {
 		grep -qF -- "$want" "$tmp/c.json" ||
 			{ echo "FAIL $prof ($mode): missing $want"; cat "$tmp/out.json"; fail=1; }
 	done
+	stop_dump
 	stop_sim
+	[ $fail -eq 0 ] || { echo "the bus during $prof ($mode):"; tail -n 80 "$tmp/dump"; }
+	[ $failed -eq 0 ] || fail=1
 	echo "ok $prof ($mode)"
 }
 
