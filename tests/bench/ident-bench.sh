@@ -119,3 +119,46 @@ if [ $have_cu -eq 1 ]; then
 else
 	say "baseline: skipped (can-utils isotpsend/isotprecv missing)"
 fi
+
+# Before/after (optional): RECALLD_BENCH_BEFORE="LABEL=DIR ..." names earlier builds' bin
+# directories (e.g. main before issue 10, built in a worktree of that commit: `make all`, then its
+# build/bin; it must lie under a path the VM sees, not /tmp).  Each car of the shipped profiles
+# is read with default settings by each build and by this one, every ECU its own simulator process
+# (as in a car: one slow ECU does not hold another up), median of the same reps; the ratio is this
+# build's time over the earlier one's (< 1: faster now).
+[ -n "${RECALLD_BENCH_BEFORE:-}" ] || exit 0
+say "before/after: default settings, median of $reps (ms), this build / earlier"
+for car in obd11-generic obd29-generic bmw-f30-obd bmw-f30 bmw-i3 vw-golf; do
+	kill "$sim" 2>/dev/null; wait "$sim" 2>/dev/null
+	rm -f "$work/ready"
+	"$BIN/recall-ecusim" --ready-file "$work/ready" --process-per-ecu \
+		"tests/ecusim/profiles/$car.ini" "$iface" >"$work/sim.log" 2>&1 &
+	sim=$!
+	i=0
+	while [ ! -e "$work/ready" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+	[ -e "$work/ready" ] || die "simulator did not start ($car)"
+	line="$car:"
+	for which in $RECALLD_BENCH_BEFORE now="$BIN"; do
+		label=${which%%=*} dir=${which#*=}
+		"$dir/recall-ident" "$iface" >/dev/null 2>&1	# warm-up
+		t=''
+		k=0
+		while [ $k -lt "$reps" ]; do
+			s=$(now)
+			"$dir/recall-ident" "$iface" >"$work/out" 2>/dev/null
+			e=$(now)
+			t="$t $(( (e - s) / 1000000 ))"
+			k=$((k + 1))
+		done
+		ecus=$("$dir/recall-ident" "$iface" --json 2>/dev/null | grep -c '"address"')
+		# shellcheck disable=SC2086
+		m=$(median $t)
+		line="$line $label $m ms ($(minmax $t), $ecus ECUs);"
+		eval "med_$label=$m"
+	done
+	for which in $RECALLD_BENCH_BEFORE; do
+		label=${which%%=*}
+		line="$line now/$label $(ratio "$med_now" "$(eval echo "\$med_$label")")x;"
+	done
+	say "$line"
+done
