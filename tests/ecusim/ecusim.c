@@ -78,9 +78,30 @@ static struct ecu ecus[MAX_ECUS];
 static size_t n_ecus;
 static volatile sig_atomic_t stop;
 static int sock = -1;
-/* A frame that arrived while an ECU was busy lying (pending-forever), served next. */
-static struct canfd_frame held;
-static bool have_held;
+/*
+ * Frames that arrived while one ECU was busy (waiting for the tester's Flow Control, lying with
+ * 0x78): served next, in order, by the main loop.  The tester reads ECUs at the same time; a
+ * request to another ECU dropped there would be an ECU that never answered, which no car does.
+ */
+#define MAX_HELD 256
+static struct canfd_frame held[MAX_HELD];
+static size_t held_first, n_held;
+
+static void hold(const struct canfd_frame *f)
+{
+	if (n_held < MAX_HELD)
+		held[(held_first + n_held++) % MAX_HELD] = *f;
+}
+
+static bool unhold(struct canfd_frame *f)
+{
+	if (!n_held)
+		return false;
+	*f = held[held_first];
+	held_first = (held_first + 1) % MAX_HELD;
+	n_held--;
+	return true;
+}
 
 static void on_signal(int sig)
 {
@@ -420,8 +441,10 @@ static int wait_fc(const struct ecu *e, uint8_t *bs, uint8_t *stmin)
 			return -1;
 		if (read_frame(&f) < 0)
 			continue;
-		if (addressed(&f, e) != 1 || f.len < o + 3 || (f.data[o] & 0xF0) != 0x30)
+		if (addressed(&f, e) != 1 || f.len < o + 3 || (f.data[o] & 0xF0) != 0x30) {
+			hold(&f);	/* not our FC: someone else's request, served after */
 			continue;
+		}
 		*bs = f.data[o + 1];
 		*stmin = f.data[o + 2];
 		return f.data[o] & 0x0F;
@@ -541,6 +564,7 @@ static void serve(struct ecu *e, const uint8_t *req, size_t len, bool functional
 	if (!functional && e->lie && req[0] == 0x22 && len == 3 &&
 	    (uint16_t)(req[1] << 8 | req[2]) == e->lie_did) {
 		uint64_t next = now_ms();
+		struct canfd_frame f;
 
 		for (unsigned int i = 0; i < 100000 && !stop;) {
 			struct pollfd p = { .fd = sock, .events = POLLIN };
@@ -552,10 +576,10 @@ static void serve(struct ecu *e, const uint8_t *req, size_t len, bool functional
 				i++;
 				continue;
 			}
-			if (poll(&p, 1, (int)(next - now)) > 0 && read_frame(&held) > 0 &&
-			    addressed(&held, e)) {
-				have_held = true;
-				return;
+			if (poll(&p, 1, (int)(next - now)) > 0 && read_frame(&f) > 0) {
+				hold(&f);
+				if (addressed(&f, e))
+					return;
 			}
 		}
 		return;
@@ -696,12 +720,8 @@ static void serve_loop(size_t first, size_t last)
 		struct pollfd p = { .fd = sock, .events = POLLIN };
 		struct canfd_frame f;
 
-		if (have_held) {
-			f = held;
-			have_held = false;
-		} else if (poll(&p, 1, 200) <= 0 || read_frame(&f) < 0) {
+		if (!unhold(&f) && (poll(&p, 1, 200) <= 0 || read_frame(&f) < 0))
 			continue;
-		}
 		if (f.len > 8)
 			continue;
 		for (size_t i = first; i < last; i++) {
