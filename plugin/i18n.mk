@@ -6,7 +6,8 @@
 # and fails when one is missing from po/de.po (po/check.sh).  `make pot` writes the template for
 # translators to $(B)/po/recall.pot.
 PO_LANGS    := de
-PO_SOURCES  := plugin/report-text.c plugin/report-html.c plugin/report-words.c plugin/history-text.c
+PO_SOURCES  := plugin/report-text.c plugin/report-html.c plugin/report-words.c \
+	       plugin/history-text.c plugin/report-bus.c
 XGETTEXT_KW := --keyword=tr:2 --keyword=trp:2c,3 --keyword=trn:2,3 --keyword=N_ --keyword=NP_:1c,2
 
 $(B)/po/%.mo: po/%.po

@@ -123,8 +123,10 @@ int report_set_bus_cause(struct recall_report *r, const char *cause);
 void report_bus_free(struct recall_bus *b);
 int report_bus_to_json(const struct recall_bus *b, struct json_object **ret_obj);
 int report_bus_from_json(struct json_object *o, struct recall_bus **ret_bus);
-/* The cause in German for the technician's text / in English for logs and JSON errors. */
-const char *report_bus_words_de(const char *cause);
+/* The cause in the report's language (the catalogue) / in English for logs and JSON errors;
+ * NULL for a cause this version does not know. */
+struct i18n;
+const char *report_bus_words(const struct i18n *L, const char *cause);
 const char *report_bus_words_en(const char *cause);
 
 /* ---- check.c: the one check shared by recalld's children, librecall and recall-check ------ */

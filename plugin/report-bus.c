@@ -2,8 +2,9 @@
 /*
  * The bus as the cause of a check's trouble (issue 12): can/ counts the controller's error frames
  * during the read (canlink_errwatch) and names a cause code; here it becomes the report's `bus`
- * member (data: code + counts, for the JSON and for translation) and words — German for the
- * technician's text, English for the log and `errors[]`.
+ * member (data: code + counts, for the JSON and for translation) and words — English for the
+ * log and `errors[]` (with the cause as data, code "bus"), in the report's language where it is
+ * rendered for people (the catalogue, po/).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -13,32 +14,25 @@
 #include <json-c/json.h>
 
 #include "can/canlink.h"
+#include "plugin/i18n.h"
 #include "plugin/recall-internal.h"
 
+/* The words of each cause are gettext msgids: English in the log, `error` and `errors[]`, and
+ * translated (po/de.po) where a report is rendered for people. */
 static const struct {
-	const char *cause, *de, *en;
+	const char *cause, *words;
 } words[] = {
-	{ "no_ack", "kein Steuergerät bestätigt (ACK fehlt) — Fahrzeug angeschlossen, Zündung an?",
-	  "no ECU acknowledged (ACK missing): is a car connected, ignition on?" },
-	{ "no_answer", "Steuergeräte am Bus bestätigen die Anfragen, aber keines antwortet — Fahrzeug "
-		       "angeschlossen; Zündung an, Diagnose vom Fahrzeug gesperrt?",
-	  "frames acknowledged by the bus but no ECU answered: a car is connected; ignition on, "
-	  "diagnosis blocked by the car?" },
-	{ "bus_off", "Bus-off: der CAN-Controller hat sich nach zu vielen Fehlern abgeschaltet — "
-		     "falsche Bitrate, Kurzschluss oder Verkabelung?",
-	  "bus-off: the CAN controller switched itself off after too many errors (wrong bit rate, "
-	  "short circuit, wiring?)" },
-	{ "bitrate_mismatch", "falsche Bitrate vermutet: Verkehr auf dem Bus, aber kein Rahmen lesbar — "
-			      "Bitrate des Platzes prüfen (500 oder 250 kbit/s)",
-	  "wrong bit rate suspected: traffic on the bus but no frame readable (check the bay's bit "
-	  "rate: 500 or 250 kbit/s)" },
-	{ "error_passive", "Fehler auf dem Bus (Controller fehlerpassiv) — Verkabelung und "
-			   "Abschlusswiderstand prüfen",
-	  "errors on the bus (controller error-passive): check wiring and termination" },
-	{ "adapter_removed", "CAN-Adapter entfernt — Adapter wieder anstecken",
-	  "CAN adapter removed during the check" },
-	{ "controller", "CAN-Adapter überlastet oder gestört (Überlauf, Sendezeitüberschreitung)",
-	  "CAN adapter overloaded or faulty (overflow, transmit timeout)" },
+	{ "no_ack", N_("no ECU acknowledged (ACK missing): is a car connected, ignition on?") },
+	{ "no_answer", N_("frames acknowledged by the bus but no ECU answered: a car is connected; "
+			  "ignition on, diagnosis blocked by the car?") },
+	{ "bus_off", N_("bus-off: the CAN controller switched itself off after too many errors "
+			"(wrong bit rate, short circuit, wiring?)") },
+	{ "bitrate_mismatch", N_("wrong bit rate suspected: traffic on the bus but no frame "
+				 "readable (check the bay's bit rate: 500 or 250 kbit/s)") },
+	{ "error_passive", N_("errors on the bus (controller error-passive): check wiring and "
+			      "termination") },
+	{ "adapter_removed", N_("CAN adapter removed during the check") },
+	{ "controller", N_("CAN adapter overloaded or faulty (overflow, transmit timeout)") },
 };
 
 static int find(const char *cause)
@@ -49,18 +43,18 @@ static int find(const char *cause)
 	return -1;
 }
 
-const char *report_bus_words_de(const char *cause)
+const char *report_bus_words(const struct i18n *L, const char *cause)
 {
 	int i = find(cause);
 
-	return i < 0 ? NULL : words[i].de;
+	return i < 0 ? NULL : tr(L, words[i].words);
 }
 
 const char *report_bus_words_en(const char *cause)
 {
 	int i = find(cause);
 
-	return i < 0 ? NULL : words[i].en;
+	return i < 0 ? NULL : words[i].words;
 }
 
 void report_bus_free(struct recall_bus *b)
@@ -81,10 +75,12 @@ static struct recall_bus *bus_new(void)
 	return b;
 }
 
-/* The cause in words, once, in errors[] and — when the check did not succeed — as its reason. */
+/* The cause in words, once, in errors[] (with the cause as data, so a reader in another
+ * language has the code) and — when the check did not succeed — as its reason. */
 static int explain(struct recall_report *r, const char *cause)
 {
 	const char *en = report_bus_words_en(cause);
+	struct recall_fact f = { 0 };
 	char msg[512];
 	int ret;
 
@@ -92,20 +88,29 @@ static int explain(struct recall_report *r, const char *cause)
 		return 0;
 	snprintf(msg, sizeof(msg), "%s%sbus: %s", r->iface ? r->iface : "", r->iface ? ": " : "",
 		 en);
-	ret = report_add_error(r, msg);
+	if ((ret = report_fact_init(&f, "bus")) < 0 ||
+	    (ret = report_fact_add(&f, "cause", RECALL_PARAM_STRING, cause)) < 0 ||
+	    (r->iface && (ret = report_fact_add(&f, "iface", RECALL_PARAM_STRING, r->iface)) < 0))
+		goto out;
+	ret = report_add_error_fact(r, msg, &f);
 	if (ret < 0 || r->status == RECALL_STATUS_COMPLETE)
-		return ret;
+		goto out;
 	/* the bus is the reason the car could not be read; the old reason follows it */
 	if (r->error) {
 		char *both;
 
+		ret = -ENOMEM;
 		if (asprintf(&both, "%s (%s)", en, r->error) < 0)
-			return -ENOMEM;
+			goto out;
 		free(r->error);
 		r->error = both;
-		return 0;
+		ret = 0;
+		goto out;
 	}
-	return report_set_str(&r->error, en);
+	ret = report_set_str(&r->error, en);
+out:
+	report_fact_done(&f);
+	return ret;
 }
 
 int report_set_bus_cause(struct recall_report *r, const char *cause)

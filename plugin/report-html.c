@@ -225,6 +225,11 @@ static void facts_table(struct sbuf *b, const struct i18n *L, const struct recal
 		WORDS(b, word_error(w, L, r, r->error_fact, r->error));
 		sb_printf(b, "</td></tr>\n");
 	}
+	if (word_bus(L, r)) {
+		row_start(b, tr(L, "CAN bus"));
+		esc(b, word_bus(L, r));
+		sb_printf(b, "</td></tr>\n");
+	}
 	if (r->history == RECALL_HISTORY_MISSING) {
 		row_start(b, tr(L, "History"));
 		WORDS(b, sb_printf(w, tr(L, "this check is MISSING from the history (%s)"),
@@ -549,6 +554,7 @@ int report_render_html(const struct recall_report *r, const struct recall_render
 	unsigned int c[_RECALL_VERDICT_MAX];
 	const struct i18n *L;
 	struct sbuf b = { 0 };
+	size_t n_errors = 0;
 	bool nothing;
 	int rc;
 
@@ -615,11 +621,16 @@ int report_render_html(const struct recall_report *r, const struct recall_render
 					   (unsigned long)r->n_omitted), r->n_omitted));
 		sb_printf(&b, "</p>\n");
 	}
-	if (r->n_errors) {
+	/* the bus cause is in the facts table, on its own row; not again here */
+	for (size_t i = 0; i < r->n_errors; i++)
+		n_errors += !word_error_is_bus_line(r, i);
+	if (n_errors) {
 		sb_printf(&b, "<h2>");
 		esc(&b, tr(L, "Not read"));
 		sb_printf(&b, "</h2>\n<ul class=\"small\">\n");
 		for (size_t i = 0; i < r->n_errors; i++) {
+			if (word_error_is_bus_line(r, i))
+				continue;
 			sb_printf(&b, "<li>");
 			WORDS(&b, word_error(w, L, r, r->error_facts ? &r->error_facts[i] : NULL,
 					     r->errors[i]));

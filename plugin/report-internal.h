@@ -78,6 +78,11 @@ void word_fact(struct sbuf *b, const struct i18n *L, const struct recall_report 
 	       const struct recall_fact *f);
 void word_error(struct sbuf *b, const struct i18n *L, const struct recall_report *r,
 		const struct recall_fact *f, const char *message);
+/* The bus's cause (r->bus) in words: the catalogue's, or the code of a cause this version does
+ * not know; NULL when the report has no bus cause. */
+const char *word_bus(const struct i18n *L, const struct recall_report *r);
+/* errors[i] is the bus cause the report shows on its own line (not again under "Not read"). */
+bool word_error_is_bus_line(const struct recall_report *r, size_t i);
 const char *word_reason_lead(const struct i18n *L, const char *code);
 const char *word_part(const struct i18n *L, const char *part);
 /* The language from opts (NULL: German); -EINVAL for an unknown one. */

@@ -439,10 +439,9 @@ int report_render_text(const struct recall_report *r, const struct recall_render
 		word_error(&b, L, r, r->error_fact, r->error);
 		sb_printf(&b, "\n");
 	}
-	if (r->bus && report_bus_words_de(r->bus->cause)) {
-		/* issue 12's bus cause; its words move into the catalogue with issue 13 */
-		label(&b, "CAN-Bus");
-		sb_printf(&b, "%s\n", report_bus_words_de(r->bus->cause));
+	if (word_bus(L, r)) {
+		label(&b, tr(L, "CAN bus"));
+		sb_printf(&b, "%s\n", word_bus(L, r));
 	}
 	previous_line(&b, L, r);
 	label(&b, tr(L, "Result"));
@@ -472,9 +471,11 @@ int report_render_text(const struct recall_report *r, const struct recall_render
 		}
 	}
 
-	if (r->n_errors)
-		underline(&b, tr(L, "Not read"));
-	for (size_t i = 0; i < r->n_errors; i++) {
+	for (size_t i = 0, any = 0; i < r->n_errors; i++) {
+		if (word_error_is_bus_line(r, i))
+			continue;	/* said above, on its own line */
+		if (!any++)
+			underline(&b, tr(L, "Not read"));
 		sb_printf(&b, "  ");
 		word_error(&b, L, r, r->error_facts ? &r->error_facts[i] : NULL, r->errors[i]);
 		sb_printf(&b, "\n");

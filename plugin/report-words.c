@@ -683,9 +683,32 @@ void word_error(struct sbuf *b, const struct i18n *L, const struct recall_report
 		sb_printf(b, tr(L, "the recall database is unusable: %s"), p(f, "detail"));
 	} else if (strcmp(code, "iface_error") == 0) {
 		sb_printf(b, tr(L, "%s: %s while reading the car"), p(f, "iface"), p(f, "errno"));
+	} else if (strcmp(code, "bus") == 0) {
+		const char *w = report_bus_words(L, report_fact_get(f, "cause"));
+
+		sb_printf(b, tr(L, "CAN bus: %s"), w ? w : p(f, "cause"));
 	} else {
 		sb_printf(b, "%s", message ? message : code);
 	}
+}
+
+const char *word_bus(const struct i18n *L, const struct recall_report *r)
+{
+	const char *w;
+
+	if (!r->bus || !r->bus->cause)
+		return NULL;
+	w = report_bus_words(L, r->bus->cause);
+	return w ? w : r->bus->cause;
+}
+
+bool word_error_is_bus_line(const struct recall_report *r, size_t i)
+{
+	const struct recall_fact *f = r->error_facts ? &r->error_facts[i] : NULL;
+	const char *cause = f && f->code && strcmp(f->code, "bus") == 0 ?
+				    report_fact_get(f, "cause") : NULL;
+
+	return cause && r->bus && r->bus->cause && strcmp(cause, r->bus->cause) == 0;
 }
 
 /* ---- the vehicle line --------------------------------------------------------------------- */

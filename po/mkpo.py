@@ -245,6 +245,23 @@ DE = {
  ("", "first check of this car"): "erste Prüfung dieses Fahrzeugs",
  ("", "no change since the check before"): "keine Änderung seit der vorigen Prüfung",
  ("", "changed since the check before:"): "geändert seit der vorigen Prüfung:",
+ ("", "time not recorded"): "Zeitpunkt nicht erfasst",
+ # the bus as the cause (plugin/report-bus.c, issue 12)
+ ("", "CAN bus"): "CAN-Bus",
+ ("", "CAN bus: %s"): "CAN-Bus: %s",
+ ("", "no ECU acknowledged (ACK missing): is a car connected, ignition on?"):
+   "kein Steuergerät bestätigt (ACK fehlt) — Fahrzeug angeschlossen, Zündung an?",
+ ("", "frames acknowledged by the bus but no ECU answered: a car is connected; ignition on, diagnosis blocked by the car?"):
+   "Steuergeräte am Bus bestätigen die Anfragen, aber keines antwortet — Fahrzeug angeschlossen; Zündung an, Diagnose vom Fahrzeug gesperrt?",
+ ("", "bus-off: the CAN controller switched itself off after too many errors (wrong bit rate, short circuit, wiring?)"):
+   "Bus-off: der CAN-Controller hat sich nach zu vielen Fehlern abgeschaltet — falsche Bitrate, Kurzschluss oder Verkabelung?",
+ ("", "wrong bit rate suspected: traffic on the bus but no frame readable (check the bay's bit rate: 500 or 250 kbit/s)"):
+   "falsche Bitrate vermutet: Verkehr auf dem Bus, aber kein Rahmen lesbar — Bitrate des Platzes prüfen (500 oder 250 kbit/s)",
+ ("", "errors on the bus (controller error-passive): check wiring and termination"):
+   "Fehler auf dem Bus (Controller fehlerpassiv) — Verkabelung und Abschlusswiderstand prüfen",
+ ("", "CAN adapter removed during the check"): "CAN-Adapter während der Prüfung entfernt — Adapter wieder anstecken",
+ ("", "CAN adapter overloaded or faulty (overflow, transmit timeout)"):
+   "CAN-Adapter überlastet oder gestört (Überlauf, Sendezeitüberschreitung)",
 }
 
 def unq(parts):

@@ -52,6 +52,7 @@ txt=$(ls "$work/reports"/slbay1-*.txt | head -n 1)
 # (the label column's width is the report's layout, not this test's business)
 grep -Eq '^CAN-Bus: +kein Steuergerät bestätigt \(ACK fehlt\) — Fahrzeug angeschlossen, Zündung an\?$' "$txt" ||
 	fail "German text lacks the cause: $(cat "$txt")"
+grep -q "acknowledged" "$txt" && fail "English bus words in the German text: $(cat "$txt")"
 grep -q "tx .*: no ACK" "$work/slbay1.emu" || fail "the emulator saw no transmission"
 pass "no car: no ACK in words and data"
 
