@@ -66,20 +66,20 @@ for dev in can1 abv0; do
 done
 "$BIN/recalld" -c "$work/recalld.conf" >"$work/log" 2>&1 &
 pids="$pids $!"
-for i in $(seq 300); do [ -S "$work/control.sock" ] && [ -e "$work/abv0.ready" ] && break; sleep 0.1; done
+started() { [ -S "$work/control.sock" ] && [ -e "$work/abv0.ready" ] && [ -e "$work/can1.ready" ]; }
+ctl_wait 60 started || fail "recalld or the cars did not start: $(cat "$work/log")"
 "$BIN/recallctl" -s "$work/control.sock" -j -t 0 subscribe >"$events" 2>&1 &
 pids="$pids $!"
-sleep 0.5
+# the subscription is live once a request after it is answered (requests are served in order)
+"$BIN/recallctl" -s "$work/control.sock" status >/dev/null || fail "status failed"
 # the first check of can0 comes from the start (recalld brought it up): not timed
-for i in $(seq 600); do grep -q '"check-finished","iface":"can0"' "$events" && break; sleep 0.1; done
+ctl_wait 120 grep -q '"check-finished","iface":"can0"' "$events" || fail "can0 never checked"
 
 # time from t0 to the report's finished_ms of the next check-finished on IFACE
 finished_after() {
-	local iface=$1 n=$2 i
-	for i in $(seq 1200); do
-		[ "$(grep -c "\"check-finished\",\"iface\":\"$iface\"" "$events")" -gt "$n" ] && break
-		sleep 0.05
-	done
+	local iface=$1 n=$2
+	more() { [ "$(grep -c "\"check-finished\",\"iface\":\"$iface\"" "$events")" -gt "$n" ]; }
+	ctl_wait 120 more
 	grep "\"check-finished\",\"iface\":\"$iface\"" "$events" | sed -n "$((n + 1))p" |
 		sed 's/.*"finished_ms":\([0-9]*\).*/\1/'
 }
