@@ -21,12 +21,13 @@ ip link add slv52x0 type vcan && ip link set slv52x0 up || fail "vcan"
 	>"$work/car.log" 2>&1 &
 sims="$sims $!"
 ctl_wait "$PLUGIN_WAIT" test -e "$work/car.ready" || fail "car simulator did not start"
-slcan_adapter slbay0 slv52x0
-slcan_adapter slbay1 slv52x1 --no-ack
-"$tool" get slbay0 | grep -q '^bittiming=0' || fail "slbay0 has a bit rate before recalld"
 
 e2e_config "slbay*" >"$work/recalld.conf"
 start_daemon "$BIN/recalld" -c "$work/recalld.conf" -e
+# plugged in once recalld and the test's subscriber run (an adapter there at recalld's start is
+# checked before anyone can be subscribed to see it); slcand sets no rate: "bitrate 0"
+slcan_adapter slbay0 slv52x0
+slcan_adapter slbay1 slv52x1 --no-ack
 
 # 1. the adapter with the car: brought up, checked, the car found
 wait_event '"event":"check-finished","iface":"slbay0"'
@@ -35,6 +36,8 @@ printf '%s\n' "$line" | grep -q '"status":"complete"' || fail "slbay0 not comple
 printf '%s\n' "$line" | grep -q '"vin":"WBY1Z41060V512345"' || fail "slbay0: car not read"
 printf '%s\n' "$line" | grep -q '"bus":null' || fail "slbay0: a healthy bus reported as a cause"
 grep -q "^open at 500000" "$work/slbay0.emu" || fail "the adapter was not opened at 500000"
+grep "^open" "$work/slbay0.emu" | head -n 1 | grep -q "^open at 500000" ||
+	fail "the adapter was opened before recalld set its rate: $(cat "$work/slbay0.emu")"
 s=$(bay_json slbay0)
 printf '%s\n' "$s" | grep -q 'brought up by recalld at 500000 bit/s, restart-ms 0 (the driver cannot restart after bus-off by itself: recalld restarts it)' ||
 	fail "slbay0 status: $s"

@@ -26,14 +26,14 @@ done
 # the chatty bus: something on it talks every 50 ms
 cangen slv54x1 -g 50 -I 3C0 -L 8 &
 sims="$sims $!"
-slcan_adapter slauto0 slv54x0 --rate 250000
-slcan_adapter slauto1 slv54x1 --rate 250000
-
 {
 	e2e_config "slauto*"
 	printf '[bay slauto*]\nbitrate = auto\n'
 } >"$work/recalld.conf"
 start_daemon "$BIN/recalld" -c "$work/recalld.conf" -e
+# plugged in once recalld and the test's subscriber run
+slcan_adapter slauto0 slv54x0 --rate 250000
+slcan_adapter slauto1 slv54x1 --rate 250000
 
 for b in slauto0 slauto1; do
 	wait_event "\"event\":\"check-finished\",\"iface\":\"$b\""
