@@ -714,6 +714,10 @@ static void on_detect_set(void *ctx, const struct linkup_rep *rep, int err)
 
 	if (!b->detect)
 		return;
+	/* pulled out under the detection: the kernel's removal follows and ends it (link_gone);
+	 * "the controller refused a setting" would be the wrong words */
+	if (rep && rep->outcome == CANLINK_OUT_GONE)
+		return;
 	if (!rep)
 		ratedetect_configured(b->detect, err);
 	else
@@ -927,20 +931,22 @@ static void link_gone(void *ctx, const char *name)
 	if (b && b->sm.present) {
 		syslog(LOG_INFO, "%s: interface removed", name);
 		(void)bay_feed(b, BAY_EV_REMOVED, false);
-		/* an adapter plugged in again is a new link: decided afresh (a pending
-		 * bring-up's answer still arrives and says "removed") */
-		if (b->detect) {
-			linkup_cancel(d->linkup, b);
-			b->detect = ratedetect_free(b->detect);
-			b->link = BL_UNKNOWN;
-		}
+		/* An adapter plugged in again is a new link, decided afresh, so whatever recalld
+		 * was doing to the old one ends here: a detection, the wait to listen again, a
+		 * request in the helper (its answer is about the old adapter and is dropped).
+		 * Left "in progress", a bay plugged in again before that answer — or during the
+		 * wait after a silent bus — was never brought up. */
+		if (b->link == BL_PENDING)
+			syslog(LOG_WARNING, "%s: removed during bring-up", name);
+		linkup_cancel(d->linkup, b);
+		b->detect = ratedetect_free(b->detect);
 		b->detected = 0;
 		if (b->redetect)
 			loop_timer_set(b->redetect, 0);
-		if (b->link != BL_PENDING) {
-			b->link = BL_UNKNOWN;
-			b->link_msg[0] = 0;
-		}
+		if (b->restart)
+			loop_timer_set(b->restart, 0);
+		b->link = BL_UNKNOWN;
+		b->link_msg[0] = 0;
 	}
 }
 
