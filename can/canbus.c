@@ -458,7 +458,8 @@ static int sc_next_answer(void *ctx, unsigned int wait_ms, struct ident_answer *
 			now = canbus_now_ms(NULL);
 			if (now >= end)
 				return 0;
-			r = poll(&p, 1, (int)(end - now));
+			/* a wait beyond INT_MAX ms would turn into poll's "for ever" */
+			r = poll(&p, 1, end - now > INT_MAX ? INT_MAX : (int)(end - now));
 			if (r < 0 && errno != EINTR)
 				return -errno;
 			if (r == 0)

@@ -1163,10 +1163,12 @@ static void run_reads(struct reader *rd)
 				continue;	/* started next round (no run holds a response id) */
 			if (!window || past_deadline(rd))
 				return;
-			/* nothing to read yet: wait for answers until the window closes */
+			/* nothing to read yet: wait for answers until the window closes.  `now` was
+			 * read after `window`: on a loaded machine the window may have closed since,
+			 * and due - now must not wrap into a wait of weeks (it did: a read hung in
+			 * poll on the discovery socket). */
 			due = wend < id->deadline_at ? wend : id->deadline_at;
-			if (!take_answers(rd, (unsigned int)(due - now)))
-				continue;
+			(void)take_answers(rd, due > now ? (unsigned int)(due - now) : 0);
 			continue;
 		}
 		if (window && wend < due)
