@@ -38,12 +38,16 @@ cleanup() {
 trap cleanup EXIT
 fail() { echo "adapter-bench: $*"; exit 1; }
 now_ms() { date +%s%3N; }
+mkdir -p "$work/reports"
 cp "$B/recalls.rdb" "$work/recalls.rdb" || fail "no $B/recalls.rdb"
 rto=300
 cat >"$work/recalld.conf" <<CONF
 [recalld]
 database = $work/recalls.rdb
 report_dir = $work/reports
+user = root
+[history]
+database = $work/history.db
 [bays]
 interfaces = can0 abv0
 [check]
@@ -80,8 +84,9 @@ finished_after() {
 	local iface=$1 n=$2
 	more() { [ "$(grep -c "\"check-finished\",\"iface\":\"$iface\"" "$events")" -gt "$n" ]; }
 	ctl_wait 120 more
+	# the report's own time, the first one: the report's history names the previous visit's too
 	grep "\"check-finished\",\"iface\":\"$iface\"" "$events" | sed -n "$((n + 1))p" |
-		sed 's/.*"finished_ms":\([0-9]*\).*/\1/'
+		grep -o '"finished_ms":[0-9]*' | head -n 1 | cut -d: -f2
 }
 
 kv="" vc="" bu=""
@@ -99,7 +104,7 @@ for r in $(seq $runs); do
 	# the bring-up alone: appear -> link up, from the daemon's log timestamps is not possible
 	# (syslog has seconds); the check's own started_ms marks when the link was up
 	st=$(grep '"check-finished","iface":"can0"' "$events" | sed -n "$((n + 1))p" |
-		sed 's/.*"started_ms":\([0-9]*\).*/\1/')
+		grep -o '"started_ms":[0-9]*' | head -n 1 | cut -d: -f2)
 	bu="$bu $((st - t0))"
 	# vcan: the interface comes up with the car on it -> report
 	n=$(grep -c '"check-finished","iface":"abv0"' "$events")
