@@ -35,6 +35,8 @@ struct sim_ecu {
 
 struct sim {
 	uint64_t now;
+	unsigned int tick;		/* ms each clock read costs: a loaded machine */
+	unsigned int max_wait;		/* the longest wait asked of next_answer */
 	size_t n;
 	struct sim_ecu e[MAX_SIM];
 	/* answers of the discovery window: due time, delivered */
@@ -95,6 +97,8 @@ static int s_next(void *ctx, unsigned int wait, struct ident_answer *a)
 	struct sim *s = ctx;
 	size_t best = SIZE_MAX;
 
+	if (wait > s->max_wait)
+		s->max_wait = wait;
 	for (size_t i = 0; i < s->n_due; i++)
 		if (!s->due[i].done && (best == SIZE_MAX || s->due[i].at < s->due[best].at))
 			best = i;
@@ -227,7 +231,10 @@ static int s_wait(void *ctx, const struct isotp_transport *const *tp, size_t n,
 
 static uint64_t s_now(void *ctx)
 {
-	return ((struct sim *)ctx)->now;
+	struct sim *s = ctx;
+
+	s->now += s->tick;
+	return s->now;
 }
 
 static uint64_t t_now(void *ctx)
@@ -624,6 +631,35 @@ static void test_deadline(void **state)
 }
 
 
+/* A loaded machine: time passes between two clock reads of one round.  When the window closed
+ * between them, the wait for answers was due - now wrapped round (weeks; poll took it as for
+ * ever and a read hung).  Whatever the clock does, no wait is longer than the window and the
+ * read ends by its deadline. */
+static void test_slow_clock(void **state)
+{
+	struct ident_config cfg;
+
+	(void)state;
+	for (unsigned int tick = 1; tick <= 260; tick += 7) {
+		struct ident *id;
+		uint64_t t0;
+
+		memset(&sim, 0, sizeof(sim));
+		sim.now = 1000;
+		sim.tick = tick;
+		t0 = sim.now;
+		add(IDENT_SCHEME_OBD11, 0x7E0, 150)->vin09 = "1HGCM82633A004352";
+		ident_config_init(&cfg);
+		cfg.deadline_ms = 5000;
+		id = read_car(&cfg);
+		if (sim.max_wait > IDENT_ANSWER_MS_DEFAULT)
+			fail_msg("tick %u ms: a wait of %u ms for answers (window %u ms)", tick,
+				 sim.max_wait, IDENT_ANSWER_MS_DEFAULT);
+		assert_true(sim.now - t0 < 5000 + 100 * (uint64_t)tick);
+		ident_free(id);
+	}
+}
+
 /* Eight D-CAN ECUs are read at the same time, each on its own transport: the read costs about
  * one ECU's time, not eight; the identity is the same as read one after another. */
 static void test_parallel(void **state)
@@ -966,6 +1002,7 @@ int main(void)
 		cmocka_unit_test_setup(test_announced_timing, setup),
 		cmocka_unit_test_setup(test_plan_keys, setup),
 		cmocka_unit_test_setup(test_window_end, setup),
+		cmocka_unit_test(test_slow_clock),
 		cmocka_unit_test(test_ecu_keys),
 		cmocka_unit_test(test_scheme_ids),
 	};
