@@ -884,13 +884,16 @@ int check_run(struct recall_db *db, const char *iface, const struct recall_check
 	if (parse_addressing(o.addressing, &cfg) < 0)
 		return -EINVAL;
 	/* bounded so that poll()'s int milliseconds never wrap to "forever" */
-	if (o.timeout_ms > 600000 || o.deadline_ms > 86400000 || o.answer_ms > 600000)
+	if (o.timeout_ms > 600000 || o.deadline_ms > 86400000 || o.answer_ms > 600000 ||
+	    o.parallel > IDENT_MAX_ECUS)
 		return -EINVAL;
 	if (o.timeout_ms)
 		cfg.timing.p2_ms = o.timeout_ms;
 	cfg.deadline_ms = o.deadline_ms;
 	if (o.size >= offsetof(struct recall_check_opts, answer_ms) + sizeof(o.answer_ms))
 		cfg.answer_ms = o.answer_ms;
+	if (o.size >= offsetof(struct recall_check_opts, parallel) + sizeof(o.parallel))
+		cfg.parallel = o.parallel;
 	cfg.fd = o.flags & RECALL_CHECK_CAN_FD;
 	cfg.needs = db->needs;
 	cfg.n_needs = db->n_needs;

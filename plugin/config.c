@@ -35,6 +35,7 @@ void config_init_defaults(struct recalld_config *c)
 		.on_appear = true,
 		.on_traffic = true,
 		.silence_ms = 5000,
+		.parallel = IDENT_PARALLEL_DEFAULT,
 		.probe_interval_ms = 0,
 		.max_clients = 32,
 		.max_request = 4096,
@@ -434,6 +435,7 @@ static const struct key {
 	{ "check", "check_timeout", K_DURATION, OFF(check_timeout_ms), 1000, 86400000 },
 	{ "check", "answer_window", K_DURATION, OFF(answer_window_ms), 0, 60000 },
 	{ "check", "can_fd", K_BOOL, OFF(can_fd), 0, 0 },
+	{ "check", "parallel", K_UINT, OFF(parallel), 1, IDENT_MAX_ECUS },
 	{ "triggers", "on_appear", K_BOOL, OFF(on_appear), 0, 0 },
 	{ "triggers", "on_traffic", K_BOOL, OFF(on_traffic), 0, 0 },
 	{ "triggers", "silence", K_DURATION, OFF(silence_ms), 100, 86400000 },
@@ -789,7 +791,7 @@ int config_dump(const struct recalld_config *c, char **ret_text)
 		     "require_signature = %s\nuser = %s\nreport_retention = %s\nspool_max = %u\n\n"
 		     "[bays]\ninterfaces = %s\nbitrate = %s\nrestart_ms = %s\nbringup = %s\n\n"
 		     "[check]\naddressing = %s\nrequest_timeout = %s\ncheck_timeout = %s\n"
-		     "answer_window = %s\ncan_fd = %s\n\n"
+		     "answer_window = %s\ncan_fd = %s\nparallel = %u\n\n"
 		     "[triggers]\non_appear = %s\non_traffic = %s\nsilence = %s\n"
 		     "probe_interval = %s\n\n"
 		     "[control]\nsocket = %s\ngroup = %s\nmax_clients = %u\nmax_request = %u\n"
@@ -803,6 +805,7 @@ int config_dump(const struct recalld_config *c, char **ret_text)
 		     duration(d1, sizeof(d1), c->request_timeout_ms),
 		     duration(d2, sizeof(d2), c->check_timeout_ms),
 		     duration(d6, sizeof(d6), c->answer_window_ms), c->can_fd ? "yes" : "no",
+		     c->parallel,
 		     c->on_appear ? "yes" : "no",
 		     c->on_traffic ? "yes" : "no", duration(d3, sizeof(d3), c->silence_ms),
 		     duration(d4, sizeof(d4), c->probe_interval_ms), c->socket_path,

@@ -232,6 +232,9 @@ struct recall_check_opts {
 	/* First-answer window of discovery in ms; 0 = library default (200).  An ECU behind a
 	 * gateway answers its first request at 60-150 ms. */
 	unsigned int answer_ms;
+	/* ECUs read at the same time, each on its own ISO-TP socket; 0 = library default (8), 1 =
+	 * one after another, at most 64. */
+	unsigned int parallel;
 };
 
 /* List every campaign of the database (also not_affected ones); without it the report lists the

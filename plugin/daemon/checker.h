@@ -41,6 +41,7 @@ struct check_request {
 	/* The read plan's part from the config (issue 10); the database's part (the (ECU, DID)
 	 * needs) is computed at db open and inherited with the db.  0 = can/'s default. */
 	uint32_t answer_ms;			/* discovery's first-answer window */
+	uint32_t parallel;			/* ECUs read at the same time */
 };
 
 enum check_msg_type {

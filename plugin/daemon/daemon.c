@@ -157,6 +157,7 @@ void recalld_make_request(const struct recalld_config *cfg, const char *iface,
 		 * as recall-check does: its length follows the car, not the database */
 		.flags = RECALL_CHECK_CONCERNING | (cfg->can_fd ? RECALL_CHECK_CAN_FD : 0),
 		.answer_ms = cfg->answer_window_ms,
+		.parallel = cfg->parallel,
 	};
 	snprintf(ret->iface, sizeof(ret->iface), "%s", iface);
 	snprintf(ret->addressing, sizeof(ret->addressing), "%s",

@@ -140,6 +140,7 @@ static int ops_check(void *u, void *db, const struct check_request *req, struct 
 		.flags = req->flags,
 		.deadline_ms = req->deadline_ms,
 		.answer_ms = req->answer_ms,
+		.parallel = req->parallel,
 	};
 	struct recall_report *r = NULL;
 	int ret;

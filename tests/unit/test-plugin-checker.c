@@ -440,14 +440,17 @@ static void test_request_from_config(void **state)
 	assert_int_equal(req.deadline_ms, 55000);	/* a quarter, at most 5 s, before the kill */
 	assert_int_equal(req.flags & RECALL_CHECK_CAN_FD, 0);
 	assert_int_equal(req.answer_ms, 0);
+	assert_int_equal(req.parallel, IDENT_PARALLEL_DEFAULT);
 	cfg.check_timeout_ms = 8000;
 	recalld_make_request(&cfg, "vcan3", &req);
 	assert_int_equal(req.deadline_ms, 6000);
 	/* the read plan's config part: the first-answer window and CAN FD */
 	cfg.answer_window_ms = 350;
 	cfg.can_fd = true;
+	cfg.parallel = 1;
 	recalld_make_request(&cfg, "vcan3", &req);
 	assert_int_equal(req.answer_ms, 350);
+	assert_int_equal(req.parallel, 1);
 	assert_true(req.flags & RECALL_CHECK_CAN_FD);
 	config_done(&cfg);
 }

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "can/ident.h"
 #include "plugin/config.h"
 #include "plugin/recall-internal.h"
 
@@ -312,6 +313,38 @@ static void test_report_keys(void **state)
 	config_done(&c);
 }
 
+/* [check] parallel: how many ECUs are read at once (recall-ident --parallel), to the check. */
+static void test_parallel(void **state)
+{
+	struct recalld_config c;
+	struct errs e = { .n = 0 };
+	char *dump;
+
+	(void)state;
+	config_init_defaults(&c);
+	assert_int_equal(c.parallel, IDENT_PARALLEL_DEFAULT);
+	assert_int_equal(config_parse_string(&c, "[check]\nparallel = 1\n", "t.conf", NULL, NULL),
+			 0);
+	assert_int_equal(c.parallel, 1);
+	assert_int_equal(config_dump(&c, &dump), 0);
+	assert_non_null(strstr(dump, "\nparallel = 1\n"));
+	free(dump);
+	assert_int_equal(config_parse_string(&c, "[check]\nparallel = 64\n", "t.conf", NULL, NULL),
+			 0);
+	assert_int_equal(c.parallel, IDENT_MAX_ECUS);
+	config_done(&c);
+
+	/* 0 and more ECUs than an identity holds are refused, with the range */
+	config_init_defaults(&c);
+	assert_int_equal(config_parse_string(&c, "[check]\nparallel = 0\nparallel = 65\n"
+					     "parallel = all\n", "t.conf", collect, &e), -EINVAL);
+	assert_int_equal(e.n, 3);
+	assert_non_null(strstr(e.text, "2:parallel: '0' is not a number between 1 and 64"));
+	assert_non_null(strstr(e.text, "3:parallel: '65'"));
+	assert_non_null(strstr(e.text, "4:parallel: 'all'"));
+	config_done(&c);
+}
+
 /* The shipped example says "the values shown are the defaults": hold it to that. */
 static void test_example_is_defaults(void **state)
 {
@@ -375,6 +408,7 @@ int main(void)
 		cmocka_unit_test(test_bay_link),
 		cmocka_unit_test(test_report_keys),
 		cmocka_unit_test(test_example_is_defaults),
+		cmocka_unit_test(test_parallel),
 		cmocka_unit_test(test_fifo_refused),
 	};
 
