@@ -846,3 +846,16 @@ int config_dump(const struct recalld_config *c, char **ret_text)
 	*ret_text = s;
 	return 0;
 }
+
+void config_station_settings(struct recalld_config *c, const char **language,
+			     const char **workshop)
+{
+	if ((*language && *workshop) || access(RECALLD_CONFIG_PATH, R_OK) != 0)
+		return;
+	config_init_defaults(c);
+	(void)config_parse_file(c, RECALLD_CONFIG_PATH, NULL, NULL);
+	if (!*language)
+		*language = c->language;
+	if (!*workshop)
+		*workshop = c->workshop;
+}

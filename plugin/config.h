@@ -96,5 +96,11 @@ void config_bay_link(const struct recalld_config *c, const char *ifname, struct 
 const char *config_bay_name(const struct recalld_config *c, const char *ifname);
 /* Print the effective configuration in the file's own syntax (recalld --dump-config). */
 int config_dump(const struct recalld_config *c, char **ret_text);
+/* For a tool that shows a report as the station does (recall-check, recall-report): the language
+ * and workshop name from the station's recalld.conf where the command line gave none; *language
+ * and *workshop then point into c, which the caller frees with config_done().  A configuration
+ * with errors is recalld -n's to report; what parsed still counts. */
+void config_station_settings(struct recalld_config *c, const char **language,
+			     const char **workshop);
 
 #endif

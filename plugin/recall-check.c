@@ -215,18 +215,6 @@ static void vehicle_from_args(struct facts *f, struct rdb_vehicle *v)
 	};
 }
 
-static bool needs_attention(const struct recall_report *r)
-{
-	if (r->status != RECALL_STATUS_COMPLETE)
-		return true;
-	for (size_t i = 0; i < r->n_campaigns; i++)
-		if (r->campaigns[i].verdict == RECALL_VERDICT_OPEN ||
-		    r->campaigns[i].verdict == RECALL_VERDICT_INSPECT ||
-		    r->campaigns[i].verdict == RECALL_VERDICT_UNDETERMINED)
-			return true;
-	return false;
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -449,16 +437,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "recall-check: %s\n", strerror(-r));
 		goto out;
 	}
-	/* the station's settings, as recalld uses them (a config with errors is recalld -n's
-	 * to report; what parsed still counts) */
-	if ((!ro.language || !ro.workshop) && access(RECALLD_CONFIG_PATH, R_OK) == 0) {
-		config_init_defaults(&cfg);
-		(void)config_parse_file(&cfg, RECALLD_CONFIG_PATH, NULL, NULL);
-		if (!ro.language)
-			ro.language = cfg.language;
-		if (!ro.workshop)
-			ro.workshop = cfg.workshop;
-	}
+	config_station_settings(&cfg, &ro.language, &ro.workshop);
 	r = json ? recall_report_to_json(report, &out)
 		 : recall_report_render(report, html ? RECALL_FORMAT_HTML : RECALL_FORMAT_TEXT, &ro,
 					&out);
@@ -471,9 +450,7 @@ int main(int argc, char **argv)
 		putchar('\n');
 	if (report->error)
 		fprintf(stderr, "recall-check: %s\n", report->error);
-	rc = report->status != RECALL_STATUS_COMPLETE ? CLI_EXIT_INCOMPLETE
-	     : needs_attention(report)		     ? CLI_EXIT_FINDING
-						     : CLI_EXIT_NOTHING;
+	rc = report_exit_status(report);
 out:
 	free(out);
 	recall_report_free(report);

@@ -68,6 +68,10 @@ const char *report_ecu_format(uint32_t addr, char buf[REPORT_ECU_MAX]);
 int report_ecu_parse(const char *s, uint32_t *ret);
 /* Counts campaigns by verdict; counts has _RECALL_VERDICT_MAX slots. */
 void report_count(const struct recall_report *r, unsigned int counts[_RECALL_VERDICT_MAX]);
+/* The exit status a report means for every program that shows one (plugin/cli.h): INCOMPLETE
+ * for a check that did not finish, FINDING for an open, inspect or undetermined campaign, else
+ * NOTHING.  One function, so recall-check, recall-report and recallctl cannot drift apart. */
+int report_exit_status(const struct recall_report *r);
 /* The syslog line: "vcan0: VIN WBY...: complete: 1 open, 0 remedied, ..." */
 int report_summary_line(const struct recall_report *r, char **ret_line);
 /* Write data to dir/name atomically (temporary file, fsync, rename). */

@@ -104,7 +104,6 @@ int main(int argc, char **argv)
 	const struct i18n *lang;
 	char *data = NULL, *out = NULL;
 	bool html = false, json = false;
-	unsigned int c[_RECALL_VERDICT_MAX];
 	size_t len = 0;
 	int opt, ret, rc = CLI_EXIT_INCOMPLETE;
 
@@ -155,14 +154,7 @@ int main(int argc, char **argv)
 			strerror(-ret));
 		goto out;
 	}
-	if ((!ro.language || !ro.workshop) && access(RECALLD_CONFIG_PATH, R_OK) == 0) {
-		config_init_defaults(&cfg);
-		(void)config_parse_file(&cfg, RECALLD_CONFIG_PATH, NULL, NULL);
-		if (!ro.language)
-			ro.language = cfg.language;
-		if (!ro.workshop)
-			ro.workshop = cfg.workshop;
-	}
+	config_station_settings(&cfg, &ro.language, &ro.workshop);
 	ret = json ? recall_report_to_json(r, &out)
 		   : recall_report_render(r, html ? RECALL_FORMAT_HTML : RECALL_FORMAT_TEXT, &ro,
 					  &out);
@@ -173,14 +165,7 @@ int main(int argc, char **argv)
 	fputs(out, stdout);
 	if (json)
 		putchar('\n');
-	report_count(r, c);
-	if (r->status != RECALL_STATUS_COMPLETE)
-		rc = CLI_EXIT_INCOMPLETE;
-	else if (c[RECALL_VERDICT_OPEN] || c[RECALL_VERDICT_INSPECT] ||
-		 c[RECALL_VERDICT_UNDETERMINED])
-		rc = CLI_EXIT_FINDING;
-	else
-		rc = CLI_EXIT_NOTHING;
+	rc = report_exit_status(r);
 out:
 	free(out);
 	free(data);

@@ -202,7 +202,6 @@ static int print_report(struct json_object *rep)
 	const char *s = json_object_to_json_string_ext(rep, JSON_C_TO_STRING_PLAIN |
 								JSON_C_TO_STRING_NOSLASHESCAPE);
 	struct recall_report *r;
-	unsigned int c[_RECALL_VERDICT_MAX];
 	char *text;
 	int ret;
 
@@ -222,14 +221,7 @@ static int print_report(struct json_object *rep)
 			free(text);
 		}
 	}
-	report_count(r, c);
-	if (r->status != RECALL_STATUS_COMPLETE)
-		ret = CLI_EXIT_INCOMPLETE;
-	else if (c[RECALL_VERDICT_OPEN] || c[RECALL_VERDICT_INSPECT] ||
-		 c[RECALL_VERDICT_UNDETERMINED])
-		ret = CLI_EXIT_FINDING;
-	else
-		ret = CLI_EXIT_NOTHING;
+	ret = report_exit_status(r);
 	recall_report_free(r);
 	return ret;
 }

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "can/ident.h"
+#include "plugin/cli.h"
 #include "plugin/report-internal.h"
 
 const char *const report_verdict_names[_RECALL_VERDICT_MAX] = {
@@ -534,6 +535,16 @@ void report_count(const struct recall_report *r, unsigned int counts[_RECALL_VER
 		if ((unsigned int)r->campaigns[i].verdict < _RECALL_VERDICT_MAX)
 			counts[r->campaigns[i].verdict]++;
 	counts[RECALL_VERDICT_NOT_AFFECTED] += (unsigned int)r->n_omitted;
+}
+
+int report_exit_status(const struct recall_report *r)
+{
+	if (r->status != RECALL_STATUS_COMPLETE)
+		return CLI_EXIT_INCOMPLETE;
+	for (size_t i = 0; i < r->n_campaigns; i++)
+		if (report_needs_action(r->campaigns[i].verdict))
+			return CLI_EXIT_FINDING;
+	return CLI_EXIT_NOTHING;
 }
 
 bool report_printable(const uint8_t *d, size_t len)

@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "plugin/cli.h"
 #include "plugin/i18n.h"
 #include "plugin/recall-internal.h"
 #include "plugin/report-internal.h"
@@ -892,6 +893,14 @@ static void test_action(void **state)
 		{ { RECALL_VERDICT_OPEN }, { NULL }, 1, RECALL_STATUS_FAILED,
 		  "Prüfung fehlgeschlagen — Fahrzeug erneut anschließen und erneut prüfen" },
 	};
+	/* the exit status of recall-check, recall-report and recallctl for each row (cli.h) */
+	static const int exits[] = {
+		CLI_EXIT_NOTHING, CLI_EXIT_NOTHING, CLI_EXIT_NOTHING, CLI_EXIT_FINDING,
+		CLI_EXIT_FINDING, CLI_EXIT_FINDING, CLI_EXIT_FINDING, CLI_EXIT_FINDING,
+		CLI_EXIT_FINDING, CLI_EXIT_INCOMPLETE, CLI_EXIT_INCOMPLETE, CLI_EXIT_INCOMPLETE,
+	};
+	_Static_assert(sizeof(exits) / sizeof(exits[0]) == sizeof(rows) / sizeof(rows[0]),
+		       "an exit status per row");
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
@@ -911,6 +920,12 @@ static void test_action(void **state)
 		snprintf(want, sizeof(want), ">>> %s\n", rows[i].de);
 		if (!strstr(t, want))
 			fail_msg("row %zu: want '%s' in:\n%s", i, rows[i].de, t);
+		if (report_exit_status(r) != exits[i])
+			fail_msg("row %zu: exit status %d, want %d", i, report_exit_status(r),
+				 exits[i]);
+		/* campaigns left out of the listing are not_affected: they change nothing */
+		r->n_omitted = 7;
+		assert_int_equal(report_exit_status(r), exits[i]);
 		free(t);
 		recall_report_free(r);
 	}
