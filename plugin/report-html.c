@@ -119,26 +119,15 @@ static const char style[] =
 
 static void safety(struct sbuf *b, const struct i18n *L, const struct recall_report *r)
 {
-	static const struct {
-		unsigned int flag;
-		const char *title;
-	} kinds[] = {
-		{ RECALL_CAMPAIGN_DO_NOT_DRIVE,
-		  N_("DO NOT DRIVE — do not move the car or hand it back before the remedy") },
-		{ RECALL_CAMPAIGN_PARK_OUTSIDE,
-		  N_("PARK OUTSIDE — fire risk: not in the workshop, a garage or near buildings") },
-	};
 	bool any = false;
 
-	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+	for (size_t k = 0; k < REPORT_N_SAFETY; k++) {
 		bool head = false;
 
 		for (size_t i = 0; i < r->n_campaigns; i++) {
 			const struct recall_campaign *c = &r->campaigns[i];
-			const struct recall_campaign_info *ci =
-				r->campaign_info ? &r->campaign_info[i] : NULL;
 
-			if (!ci || !(ci->flags & kinds[k].flag) || !report_needs_action(c->verdict))
+			if (!report_safety_lists(r, i, report_safety_kinds[k].flag))
 				continue;
 			if (!any)
 				sb_printf(b, "<div class=\"safety\" role=\"alert\">\n");
@@ -146,7 +135,7 @@ static void safety(struct sbuf *b, const struct i18n *L, const struct recall_rep
 				if (any)
 					sb_printf(b, "</ul>\n");
 				sb_printf(b, "<p>");
-				esc(b, tr(L, kinds[k].title));
+				esc(b, tr(L, report_safety_kinds[k].title));
 				sb_printf(b, "</p>\n<ul>\n");
 			}
 			any = head = true;

@@ -71,6 +71,17 @@ void word_checked(struct sbuf *b, const struct i18n *L, const struct recall_repo
 const char *word_history_missing(const struct i18n *L, const struct recall_report *r);
 /* open, inspect, undetermined: the verdicts that keep a car from being done. */
 bool report_needs_action(enum recall_verdict v);
+/* The warnings at the very top of the text and the page, in the order shown; the titles are
+ * catalogue keys (tr() them).  One table, so both forms say the same words. */
+struct report_safety {
+	unsigned int flag;		/* RECALL_CAMPAIGN_* */
+	const char *title;
+};
+#define REPORT_N_SAFETY 2
+extern const struct report_safety report_safety_kinds[REPORT_N_SAFETY];
+/* Campaign i of r is listed under the warning for flag: it carries the flag and still needs
+ * action (a remedied fire risk is no warning). */
+bool report_safety_lists(const struct recall_report *r, size_t i, unsigned int flag);
 void word_action(struct sbuf *b, const struct i18n *L, const struct recall_report *r);
 void word_vehicle(struct sbuf *b, const struct i18n *L, const struct recall_report *r);
 /* A reason's fact, an error (its data; message when there is none), in words. */

@@ -111,31 +111,21 @@ static const struct recall_campaign_info *info(const struct recall_report *r, si
 /* The box at the very top: what the car may not do until an open campaign is dealt with. */
 static void safety_box(struct sbuf *b, const struct i18n *L, const struct recall_report *r)
 {
-	static const struct {
-		unsigned int flag;
-		const char *title;
-	} kinds[] = {
-		{ RECALL_CAMPAIGN_DO_NOT_DRIVE,
-		  N_("DO NOT DRIVE — do not move the car or hand it back before the remedy") },
-		{ RECALL_CAMPAIGN_PARK_OUTSIDE,
-		  N_("PARK OUTSIDE — fire risk: not in the workshop, a garage or near buildings") },
-	};
 	bool any = false;
 
-	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+	for (size_t k = 0; k < REPORT_N_SAFETY; k++) {
 		bool head = false;
 
 		for (size_t i = 0; i < r->n_campaigns; i++) {
 			const struct recall_campaign *c = &r->campaigns[i];
-			const struct recall_campaign_info *ci = info(r, i);
 
-			if (!ci || !(ci->flags & kinds[k].flag) || !report_needs_action(c->verdict))
+			if (!report_safety_lists(r, i, report_safety_kinds[k].flag))
 				continue;
 			if (!any)
 				sb_printf(b, "%.62s\n", "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
 							"!!!!!!!!!!!!!!!!!!!!!!!!!!!!");
 			if (!head)
-				sb_printf(b, "!! %s\n", tr(L, kinds[k].title));
+				sb_printf(b, "!! %s\n", tr(L, report_safety_kinds[k].title));
 			any = head = true;
 			sb_printf(b, "!!    %s%s%s (%s)\n", c->id, c->title ? " – " : "",
 				  c->title ? c->title : "", word_verdict(L, c->verdict));

@@ -232,6 +232,20 @@ bool report_needs_action(enum recall_verdict v)
 	       v == RECALL_VERDICT_UNDETERMINED;
 }
 
+const struct report_safety report_safety_kinds[REPORT_N_SAFETY] = {
+	{ RECALL_CAMPAIGN_DO_NOT_DRIVE,
+	  N_("DO NOT DRIVE — do not move the car or hand it back before the remedy") },
+	{ RECALL_CAMPAIGN_PARK_OUTSIDE,
+	  N_("PARK OUTSIDE — fire risk: not in the workshop, a garage or near buildings") },
+};
+
+bool report_safety_lists(const struct recall_report *r, size_t i, unsigned int flag)
+{
+	const struct recall_campaign_info *ci = r->campaign_info ? &r->campaign_info[i] : NULL;
+
+	return ci && (ci->flags & flag) && report_needs_action(r->campaigns[i].verdict);
+}
+
 /* The first line a technician reads: what to do next. */
 void word_action(struct sbuf *b, const struct i18n *L, const struct recall_report *r)
 {
