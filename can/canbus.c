@@ -516,6 +516,14 @@ static int sc_next_answer(void *ctx, unsigned int wait_ms, struct ident_answer *
 		}
 		a->after_ms = at_ns > b->probes[i].sent_ns ?
 			(unsigned int)((at_ns - b->probes[i].sent_ns) / 1000000u) : 0;
+		/* its kernel time stamp on the reader's (monotonic) clock: the quiet gap after
+		 * the last answer counts from when it came, not from when it was read */
+		{
+			uint64_t rt = realtime_ns(), mono = canbus_now_ms(NULL), age;
+
+			age = rt > at_ns ? (rt - at_ns) / 1000000u : 0;
+			a->at_ms = mono > age ? mono - age : mono;
+		}
 		return 1;
 	}
 }

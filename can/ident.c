@@ -126,8 +126,11 @@ struct reader {
 	enum ident_scheme allowed[IDENT_SCHEME_COUNT];
 	size_t n_allowed;
 	unsigned int answer_ms;
-	uint64_t func_end;		/* the functional requests' window ends */
-	uint64_t probe_end;		/* the last physical probes' window ends */
+	unsigned int quiet_ms;		/* the window ends this long after the last answer; 0: never */
+	uint64_t started;		/* the first probes went out */
+	uint64_t func_sent, func_end;	/* the functional requests went out, their window ends */
+	uint64_t probe_sent, probe_end;	/* the last physical probes went out, their window ends */
+	uint64_t last_answer;		/* the last discovery answer came (0: none yet) */
 	size_t n_targets;
 	struct target targets[MAX_TARGETS];
 	size_t targets_dropped, needs_dropped;
@@ -509,6 +512,7 @@ static void send_probes(struct reader *rd, bool functional)
 {
 	struct ident_probe p[MAX_TARGETS + IDENT_SCHEME_COUNT];
 	size_t n = 0;
+	uint64_t now;
 	int r;
 
 	size_t nf;
@@ -534,33 +538,71 @@ static void send_probes(struct reader *rd, bool functional)
 		note_failure(rd->id, "discovery", 0, r, rd->rep, &rd->cfg->timing);
 		return;
 	}
-	if (nf)
-		rd->func_end = now_ms(rd) + rd->answer_ms;
-	if (n > nf)
-		rd->probe_end = now_ms(rd) + rd->answer_ms;
+	now = now_ms(rd);
+	if (!rd->started)
+		rd->started = now;
+	if (nf) {
+		rd->func_sent = now;
+		rd->func_end = now + rd->answer_ms;
+	}
+	if (n > nf) {
+		rd->probe_sent = now;
+		rd->probe_end = now + rd->answer_ms;
+	}
 }
 
 static bool address_known(const struct reader *rd, uint32_t ecu);
 
 /*
- * When the window closes.  A functional request may be answered by anyone, any time within the
- * window: its part is never cut short.  A physical probe has one possible answerer: once every
- * probed ECU has answered (or its key has, on another scheme), nothing more can come of the
- * probes, and waiting out their window would only cost time — e.g. `--addressing uds11 --ecu
- * 0x710:0x77A`, or a make profile's ECUs that all answered.
+ * Where a part of the window (the requests sent at SENT, waited for until END) ends: at END
+ * while nothing has answered since they went out — a slow lone ECU (150 ms) is read — else a
+ * quiet gap after the last answer.  Once the car has answered, its ECUs answer together: J1979's
+ * OBD ECUs within P2 of each other, those behind one gateway with its delay.  Waiting out the
+ * rest of the window would cost a fast car up to the whole window for nothing.
+ */
+static uint64_t part_end(const struct reader *rd, uint64_t sent, uint64_t end)
+{
+	uint64_t q;
+
+	if (!rd->quiet_ms || !rd->last_answer || rd->last_answer < sent)
+		return end;
+	q = rd->last_answer + rd->quiet_ms;
+	return q < end ? q : end;
+}
+
+/*
+ * When the window closes.  A functional request may be answered by anyone: its part ends a
+ * quiet gap after the last answer (or when the window ends).  A physical probe has one possible
+ * answerer: once every probed ECU has answered (or its key has, on another scheme), nothing more
+ * can come of the probes, and waiting out their window would only cost time — e.g.
+ * `--addressing uds11 --ecu 0x710:0x77A`, or a make profile's ECUs that all answered.
  */
 static uint64_t window_end(const struct reader *rd)
 {
+	uint64_t f = part_end(rd, rd->func_sent, rd->func_end), p;
+
 	for (size_t i = 0; i < rd->n_targets; i++) {
 		const struct target *t = &rd->targets[i];
 
-		if (t->probed && !t->handled && !address_known(rd, t->ecu))
-			return rd->probe_end > rd->func_end ? rd->probe_end : rd->func_end;
+		if (t->probed && !t->handled && !address_known(rd, t->ecu)) {
+			p = part_end(rd, rd->probe_sent, rd->probe_end);
+			return p > f ? p : f;
+		}
 	}
-	return rd->func_end;
+	return f;
 }
 
 static void table_full(struct reader *rd, enum ident_scheme s);
+
+/* How long the requests sent at SENT were listened to, by now (the messages say it). */
+static unsigned int listened(const struct reader *rd, uint64_t sent, uint64_t end)
+{
+	uint64_t e = part_end(rd, sent, end), now = now_ms(rd);
+
+	if (e > now)
+		e = now;
+	return e > sent ? (unsigned int)(e - sent) : 0;
+}
 
 /* Said as the answer comes, before the reads, while errors[] has room (the reads may fill it). */
 static void enqueue(struct reader *rd, const struct ident_answer *a)
@@ -1061,7 +1103,7 @@ static void silent_targets(struct reader *rd)
 			snprintf(msg, sizeof(msg), "%s: ECU %s (%s): no answer to a physical request "
 				 "within %u ms: its DIDs are not read", id->iface,
 				 ecu_str(t->ecu, a, sizeof(a)), ident_scheme_name(t->scheme),
-				 rd->answer_ms);
+				 listened(rd, rd->probe_sent, rd->probe_end));
 			add_error(id, "probe", t->ecu, IDENT_ERR_TIMEOUT, -ETIMEDOUT, 0, msg);
 			continue;
 		}
@@ -1085,8 +1127,15 @@ static bool take_answers(struct reader *rd, unsigned int wait)
 		r = rd->bus->ops->next_answer(rd->bus->ctx, wait, &a);
 		if (r <= 0)
 			break;
-		if (scheme_allowed(rd, a.scheme))
+		if (scheme_allowed(rd, a.scheme)) {
+			/* when it came, not when it was read: a reader busy with reads must not
+			 * stretch the quiet gap (a bus that does not know says 0: now) */
+			uint64_t now = now_ms(rd), at = a.at_ms && a.at_ms <= now ? a.at_ms : now;
+
+			if (at > rd->last_answer)
+				rd->last_answer = at;
 			enqueue(rd, &a);
+		}
 		wait = 0;
 	}
 	if (r < 0) {
@@ -1283,7 +1332,7 @@ static void say_silent_schemes(struct reader *rd)
 		if (any)
 			continue;
 		snprintf(msg, sizeof(msg), "%s: %s: no ECU answered the functional request within "
-			 "%u ms", id->iface, ident_scheme_name(s), rd->answer_ms);
+			 "%u ms", id->iface, ident_scheme_name(s), id->listened_ms);
 		add_error(id, "discovery", 0, IDENT_ERR_TIMEOUT, -ETIMEDOUT, 0, msg);
 	}
 }
@@ -1334,6 +1383,12 @@ int ident_read_bus(const struct ident_bus *bus, const char *name, const struct i
 	if (rd->answer_ms < cfg->timing.p2_ms)
 		rd->answer_ms = cfg->timing.p2_ms;
 	id->window_ms = rd->answer_ms;
+	rd->quiet_ms = cfg->quiet_ms == IDENT_QUIET_OFF ? 0 : cfg->quiet_ms ? cfg->quiet_ms
+										: IDENT_QUIET_MS_DEFAULT;
+	/* a gap as long as the window is the whole window */
+	if (rd->quiet_ms >= rd->answer_ms)
+		rd->quiet_ms = 0;
+	id->quiet_ms = rd->quiet_ms;
 	snprintf(id->iface, sizeof(id->iface), "%s", name);
 	id->deadline_at = now_ms(rd) + (cfg->deadline_ms ? cfg->deadline_ms
 							 : IDENT_DEADLINE_MS_DEFAULT);
@@ -1370,6 +1425,13 @@ int ident_read_bus(const struct ident_bus *bus, const char *name, const struct i
 	}
 	send_probes(rd, true);
 	run_reads(rd);
+	{
+		uint64_t end = window_end(rd), now = now_ms(rd);
+
+		if (end > now)
+			end = now;	/* reading stopped first (deadline, interface gone) */
+		id->listened_ms = end > rd->started ? (unsigned int)(end - rd->started) : 0;
+	}
 	if (rd->targets_dropped) {
 		char msg[160];
 

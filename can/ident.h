@@ -18,6 +18,7 @@
 #ifndef RECALL_CAN_IDENT_H
 #define RECALL_CAN_IDENT_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -343,6 +344,8 @@ struct ident {
 	bool deadline_hit;		/* reading stopped at cfg->deadline_ms (an error says so) */
 	uint64_t deadline_at;		/* monotonic ms; internal to ident_read */
 	unsigned int window_ms;		/* the discovery window that was used */
+	unsigned int quiet_ms;		/* its quiet gap (0: the whole window was waited out) */
+	unsigned int listened_ms;	/* how long discovery listened, from the first probes */
 	char profile[24];		/* what the refine hook named (a make profile), or "" */
 	int fatal;			/* negative errno that stopped reading (e.g. -ENODEV), or 0 */
 };
@@ -403,6 +406,13 @@ struct ident_config {
 	 * behind a gateway or a busy stack answers its first request at 60-150 ms.
 	 */
 	unsigned int answer_ms;
+	/*
+	 * The window ends early once the car has answered: this long after the last answer
+	 * (0 = IDENT_QUIET_MS_DEFAULT; IDENT_QUIET_OFF: always the whole window).  J1979's OBD ECUs
+	 * answer a functional request within P2 (50 ms) of each other and ECUs behind one gateway
+	 * share its delay; a car that has not answered at all gets the whole window.
+	 */
+	unsigned int quiet_ms;
 	/* Send requests as CAN FD frames (ISO-TP over CAN FD for every ECU); an ECU that answers
 	 * discovery in a CAN FD frame is read over CAN FD anyway.  The interface needs MTU 72. */
 	bool fd;
@@ -437,6 +447,10 @@ struct ident_config {
 #define IDENT_DEADLINE_MS_DEFAULT 45000
 /* 150 ms (the slowest first answer a gateway car must be read with) + 50 ms margin. */
 #define IDENT_ANSWER_MS_DEFAULT 200
+/* Twice J1979's P2 between two ECUs' answers, and above the 95 ms measured between a direct ECU
+ * and one behind a gateway (can/README.md "Timing"). */
+#define IDENT_QUIET_MS_DEFAULT 100
+#define IDENT_QUIET_OFF UINT_MAX
 /* An ECU that leaves this many requests in a row unanswered (a 0x78 limit counts; silence on an
  * optional OBD PID does not) is asked nothing more: its remaining DIDs are "not asked", one error
  * says why. */
@@ -458,6 +472,7 @@ struct ident_answer {
 	enum ident_scheme scheme;
 	uint32_t ecu;
 	unsigned int after_ms;		/* since its probe was sent */
+	uint64_t at_ms;			/* when it came, on now_ms's clock (0: when it was read) */
 	bool fd;			/* it came in a CAN FD frame */
 	bool timing;			/* a DiagnosticSessionControl answer (50 01) announced: */
 	unsigned int p2_ms;		/* P2server_max, ms */

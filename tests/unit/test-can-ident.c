@@ -19,6 +19,8 @@ struct sim_ecu {
 	enum ident_scheme scheme;
 	uint32_t ecu;
 	unsigned int latency;		/* ms before each answer */
+	unsigned int probe_latency;	/* ms before its discovery answer (0: latency), e.g. a
+					 * gateway that delays the first request */
 	const char *vin09;		/* service 09 PID 02, NULL: not supported (NRC 0x12) */
 	const char *f190;		/* DID F190, NULL: NRC 0x31 */
 	const char *f189;
@@ -83,7 +85,8 @@ static int s_probe(void *ctx, const struct ident_probe *p, size_t n, bool fd)
 			if (p[i].ecu == IDENT_ECU_ANY ? e->functional_silent : p[i].ecu != e->ecu)
 				continue;
 			s->due[s->n_due].ecu = k;
-			s->due[s->n_due].at = s->now + e->latency;
+			s->due[s->n_due].at = s->now + (e->probe_latency ? e->probe_latency
+									 : e->latency);
 			s->due[s->n_due].done = false;
 			s->due[s->n_due].phys = p[i].ecu != IDENT_ECU_ANY;
 			s->n_due++;
@@ -118,6 +121,7 @@ static int s_next(void *ctx, unsigned int wait, struct ident_answer *a)
 	a->ecu = s->e[s->due[best].ecu].ecu;
 	a->fd = s->e[s->due[best].ecu].fd;
 	a->after_ms = s->e[s->due[best].ecu].latency;
+	a->at_ms = s->due[best].at;
 	if (s->due[best].phys && s->e[s->due[best].ecu].announce) {
 		a->timing = true;
 		a->p2_ms = s->e[s->due[best].ecu].a_p2;
@@ -751,7 +755,7 @@ static void test_refine_after_finish(void **state)
 	const struct ident_did *d;
 
 	(void)state;
-	add(IDENT_SCHEME_OBD11, 0x7E0, 150)->vin09 = "WBA8E51060K734560";
+	add(IDENT_SCHEME_OBD11, 0x7E0, 90)->vin09 = "WBA8E51060K734560";
 	add(IDENT_SCHEME_BMW, 0x12, 1)->f189 = "1.0";
 	ident_config_init(&cfg);
 	cfg.refine = need_profile;
@@ -888,7 +892,8 @@ static void test_plan_keys(void **state)
 }
 
 /* The window of physical probes ends when every probed ECU answered (nothing more can come of
- * them); a functional request's window never ends early: an ECU at 150 ms is still read. */
+ * them); a functional request's ends a quiet gap after the last answer: an ECU at 150 ms after
+ * one at 5 ms whose reads are done is the car missed by default, read with the whole window. */
 static void test_window_end(void **state)
 {
 	static const uint32_t gw[] = { IDENT_ECU_PAIR(0x710, 0x77A) };
@@ -913,8 +918,118 @@ static void test_window_end(void **state)
 	add(IDENT_SCHEME_OBD11, 0x7E1, 150)->vin09 = "WVWZZZ1KZAW000001";
 	cfg.scheme = IDENT_SCHEME_AUTO;
 	id = read_car(&cfg);
+	assert_null(find(id, 0x7E1));
+	assert_non_null(find(id, gw[0]));
+	ident_free(id);
+
+	setup(NULL);
+	add(IDENT_SCHEME_UDS11, gw[0], 5)->f190 = "WVWZZZ1KZAW000001";
+	add(IDENT_SCHEME_OBD11, 0x7E1, 150)->vin09 = "WVWZZZ1KZAW000001";
+	cfg.quiet_ms = IDENT_QUIET_OFF;
+	id = read_car(&cfg);
 	assert_non_null(find(id, 0x7E1));
 	assert_non_null(find(id, gw[0]));
+	assert_int_equal(id->quiet_ms, 0);
+	ident_free(id);
+}
+
+/*
+ * The discovery window ends a quiet gap after the last answer once the car has answered, not at
+ * the end of the first-answer window: a fast car pays the gap, not 200 ms.  Simulated time: the
+ * read ends at the first answer + the gap (its reads end before).
+ */
+static void test_quiet_gap(void **state)
+{
+	struct ident_config cfg;
+	struct ident *id;
+	uint64_t t0 = sim.now;
+
+	(void)state;
+	add(IDENT_SCHEME_OBD11, 0x7E0, 5)->vin09 = "WVWZZZ1KZAW000001";
+	ident_config_init(&cfg);
+	id = read_car(&cfg);
+	assert_string_equal(id->vin, "WVWZZZ1KZAW000001");
+	assert_int_equal(sim.now - t0, 5 + IDENT_QUIET_MS_DEFAULT);
+	assert_int_equal(id->listened_ms, 5 + IDENT_QUIET_MS_DEFAULT);
+	assert_int_equal(id->window_ms, IDENT_ANSWER_MS_DEFAULT);
+	assert_int_equal(id->quiet_ms, IDENT_QUIET_MS_DEFAULT);
+	/* the silent schemes say how long they were listened to */
+	{
+		bool said = false;
+
+		for (size_t i = 0; i < id->n_errors; i++)
+			said |= strstr(id->errors[i].message,
+				       "obd29: no ECU answered the functional request within 105 ms")
+				!= NULL;
+		assert_true(said);
+	}
+	ident_free(id);
+
+	/* a gap of its own; and quiet OFF (recall-ident --quiet 0): the whole window */
+	setup(NULL);
+	t0 = sim.now;
+	add(IDENT_SCHEME_OBD11, 0x7E0, 5)->vin09 = "WVWZZZ1KZAW000001";
+	cfg.quiet_ms = 30;
+	id = read_car(&cfg);
+	assert_int_equal(sim.now - t0, 5 + 30);
+	ident_free(id);
+	setup(NULL);
+	t0 = sim.now;
+	add(IDENT_SCHEME_OBD11, 0x7E0, 5)->vin09 = "WVWZZZ1KZAW000001";
+	cfg.quiet_ms = IDENT_QUIET_OFF;
+	id = read_car(&cfg);
+	assert_int_equal(sim.now - t0, IDENT_ANSWER_MS_DEFAULT);
+	assert_int_equal(id->listened_ms, IDENT_ANSWER_MS_DEFAULT);
+	ident_free(id);
+}
+
+/* A car that has not answered at all gets the whole window: the gap counts from an answer, never
+ * from the requests — a lone ECU at 150 ms (behind a gateway) is read, and a silent car is
+ * listened to for 200 ms. */
+static void test_quiet_gap_nobody(void **state)
+{
+	struct ident_config cfg;
+	struct ident *id;
+	uint64_t t0 = sim.now;
+
+	(void)state;
+	ident_config_init(&cfg);
+	id = read_car(&cfg);
+	assert_int_equal(id->n_ecus, 0);
+	assert_int_equal(sim.now - t0, IDENT_ANSWER_MS_DEFAULT);
+	assert_int_equal(id->listened_ms, IDENT_ANSWER_MS_DEFAULT);
+	ident_free(id);
+
+	setup(NULL);
+	add(IDENT_SCHEME_BMW, 0x12, 1)->probe_latency = 150;
+	sim.e[0].f190 = "WBA8E51060K734560";
+	id = read_car(&cfg);
+	assert_string_equal(id->vin, "WBA8E51060K734560");
+	ident_free(id);
+}
+
+/*
+ * The measured case: a fast ECU and one behind a gateway whose first answer comes 95 ms later.
+ * The late one is within the gap and read; the window then ends a gap after it, not at the end
+ * of the (here 300 ms) window.  Answers are timed when they came, not when they were read.
+ */
+static void test_quiet_gap_late_ecu(void **state)
+{
+	struct ident_config cfg;
+	struct ident *id;
+	uint64_t t0 = sim.now;
+
+	(void)state;
+	add(IDENT_SCHEME_OBD11, 0x7E0, 5)->vin09 = "WBA8E51060K734560";
+	add(IDENT_SCHEME_BMW, 0x61, 1)->probe_latency = 100;
+	sim.e[1].f189 = "15.2.0";
+	ident_config_init(&cfg);
+	cfg.answer_ms = 300;
+	id = read_car(&cfg);
+	assert_non_null(find(id, 0x7E0));
+	assert_non_null(did_of(find(id, 0x61), 0xF189));
+	assert_int_equal(sim.now - t0, 100 + IDENT_QUIET_MS_DEFAULT);
+	assert_int_equal(id->listened_ms, 100 + IDENT_QUIET_MS_DEFAULT);
 	ident_free(id);
 }
 
@@ -1002,6 +1117,9 @@ int main(void)
 		cmocka_unit_test_setup(test_announced_timing, setup),
 		cmocka_unit_test_setup(test_plan_keys, setup),
 		cmocka_unit_test_setup(test_window_end, setup),
+		cmocka_unit_test_setup(test_quiet_gap, setup),
+		cmocka_unit_test_setup(test_quiet_gap_nobody, setup),
+		cmocka_unit_test_setup(test_quiet_gap_late_ecu, setup),
 		cmocka_unit_test(test_slow_clock),
 		cmocka_unit_test(test_ecu_keys),
 		cmocka_unit_test(test_scheme_ids),
