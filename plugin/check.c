@@ -885,7 +885,7 @@ int check_run(struct recall_db *db, const char *iface, const struct recall_check
 		return -EINVAL;
 	/* bounded so that poll()'s int milliseconds never wrap to "forever" */
 	if (o.timeout_ms > 600000 || o.deadline_ms > 86400000 || o.answer_ms > 600000 ||
-	    o.parallel > IDENT_MAX_ECUS)
+	    o.parallel > IDENT_MAX_ECUS || o.quiet_ms > 600000)
 		return -EINVAL;
 	if (o.timeout_ms)
 		cfg.timing.p2_ms = o.timeout_ms;
@@ -894,6 +894,10 @@ int check_run(struct recall_db *db, const char *iface, const struct recall_check
 		cfg.answer_ms = o.answer_ms;
 	if (o.size >= offsetof(struct recall_check_opts, parallel) + sizeof(o.parallel))
 		cfg.parallel = o.parallel;
+	if (o.size >= offsetof(struct recall_check_opts, quiet_ms) + sizeof(o.quiet_ms))
+		cfg.quiet_ms = o.quiet_ms;
+	if (o.flags & RECALL_CHECK_FULL_WINDOW)
+		cfg.quiet_ms = IDENT_QUIET_OFF;
 	cfg.fd = o.flags & RECALL_CHECK_CAN_FD;
 	cfg.needs = db->needs;
 	cfg.n_needs = db->n_needs;

@@ -36,6 +36,7 @@ void config_init_defaults(struct recalld_config *c)
 		.on_traffic = true,
 		.silence_ms = 5000,
 		.parallel = IDENT_PARALLEL_DEFAULT,
+		.discovery_quiet_ms = IDENT_QUIET_MS_DEFAULT,
 		.probe_interval_ms = 0,
 		.max_clients = 32,
 		.max_request = 4096,
@@ -436,6 +437,7 @@ static const struct key {
 	{ "check", "answer_window", K_DURATION, OFF(answer_window_ms), 0, 60000 },
 	{ "check", "can_fd", K_BOOL, OFF(can_fd), 0, 0 },
 	{ "check", "parallel", K_UINT, OFF(parallel), 1, IDENT_MAX_ECUS },
+	{ "check", "discovery_quiet", K_DURATION, OFF(discovery_quiet_ms), 0, 60000 },
 	{ "triggers", "on_appear", K_BOOL, OFF(on_appear), 0, 0 },
 	{ "triggers", "on_traffic", K_BOOL, OFF(on_traffic), 0, 0 },
 	{ "triggers", "silence", K_DURATION, OFF(silence_ms), 100, 86400000 },
@@ -777,7 +779,7 @@ static const char *age(char *buf, size_t size, unsigned int hours)
 int config_dump(const struct recalld_config *c, char **ret_text)
 {
 	char globs[CONFIG_MAX_GLOBS * IFNAMSIZ * 2 + CONFIG_MAX_GLOBS] = "";
-	char d1[32], d2[32], d3[32], d4[32], d5[32], d6[32], d7[32], d8[32], rate[16];
+	char d1[32], d2[32], d3[32], d4[32], d5[32], d6[32], d7[32], d8[32], d9[32], rate[16];
 	unsigned int i;
 	char *s, *t;
 
@@ -791,7 +793,7 @@ int config_dump(const struct recalld_config *c, char **ret_text)
 		     "require_signature = %s\nuser = %s\nreport_retention = %s\nspool_max = %u\n\n"
 		     "[bays]\ninterfaces = %s\nbitrate = %s\nrestart_ms = %s\nbringup = %s\n\n"
 		     "[check]\naddressing = %s\nrequest_timeout = %s\ncheck_timeout = %s\n"
-		     "answer_window = %s\ncan_fd = %s\nparallel = %u\n\n"
+		     "answer_window = %s\ncan_fd = %s\nparallel = %u\ndiscovery_quiet = %s\n\n"
 		     "[triggers]\non_appear = %s\non_traffic = %s\nsilence = %s\n"
 		     "probe_interval = %s\n\n"
 		     "[control]\nsocket = %s\ngroup = %s\nmax_clients = %u\nmax_request = %u\n"
@@ -805,7 +807,7 @@ int config_dump(const struct recalld_config *c, char **ret_text)
 		     duration(d1, sizeof(d1), c->request_timeout_ms),
 		     duration(d2, sizeof(d2), c->check_timeout_ms),
 		     duration(d6, sizeof(d6), c->answer_window_ms), c->can_fd ? "yes" : "no",
-		     c->parallel,
+		     c->parallel, duration(d9, sizeof(d9), c->discovery_quiet_ms),
 		     c->on_appear ? "yes" : "no",
 		     c->on_traffic ? "yes" : "no", duration(d3, sizeof(d3), c->silence_ms),
 		     duration(d4, sizeof(d4), c->probe_interval_ms), c->socket_path,

@@ -55,6 +55,8 @@ struct recalld_config {
 	unsigned int answer_window_ms;		/* discovery's first-answer window, 0 = can/ default */
 	bool can_fd;				/* send as CAN FD (ISO-TP over CAN FD) */
 	unsigned int parallel;			/* ECUs read at the same time (1 = one after another) */
+	unsigned int discovery_quiet_ms;	/* discovery ends this long after the last answer;
+						 * 0 = always the whole answer_window */
 	bool on_appear;				/* check when a bay appears or comes up */
 	bool on_traffic;			/* check when traffic starts after silence */
 	unsigned int silence_ms;

@@ -155,6 +155,8 @@ struct json_object *ident_to_json(const struct ident *id)
 	json_object_object_add(o, "profile", id->profile[0] ?
 			       json_object_new_string(id->profile) : NULL);
 	json_object_object_add(o, "window_ms", json_object_new_int64(id->window_ms));
+	json_object_object_add(o, "quiet_ms", json_object_new_int64(id->quiet_ms));
+	json_object_object_add(o, "listened_ms", json_object_new_int64(id->listened_ms));
 	a = json_object_new_array();
 	for (size_t i = 0; i < id->n_sources; i++) {
 		const struct ident_vin_source *s = &id->sources[i];

@@ -29,7 +29,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: recall-check IFACE [--db DB] [--json | --html] [--lang LANG]\n"
-		"                    [--addressing LIST] [--timeout MS] [--window MS] [--fd]\n"
+		"                    [--addressing LIST] [--timeout MS] [--window MS] [--quiet MS]\n"
+		"                    [--fd]\n"
 		"                    [--order N] [--plate P]\n"
 		"       recall-check --vin VIN [--did ADDR:DID=VALUE]... [--ecu ADDR]... [--all-ecus]\n"
 		"                    [--db DB] [--json | --html] [--lang LANG] [--order N] [--plate P]\n"
@@ -58,6 +59,8 @@ static void usage(FILE *f)
 		"                       order breaks ties; see can/README.md)\n"
 		"  --timeout MS         IFACE: answer timeout per request (P2, default 50)\n"
 		"  --window MS          IFACE: first-answer window of discovery (default 200)\n"
+		"  --quiet MS           IFACE: once the car has answered, discovery ends MS after\n"
+		"                       the last answer (default 100; 0: the whole window)\n"
 		"  --fd                 IFACE: send as CAN FD (the interface needs MTU 72)\n"
 		"  --all                list every campaign of the database, also not_affected ones\n"
 		"  --relevant           list the campaigns the database's indexes select for this\n"
@@ -225,6 +228,7 @@ int main(int argc, char **argv)
 		{ "addressing", required_argument, NULL, 'a' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "window", required_argument, NULL, 'w' },
+		{ "quiet", required_argument, NULL, 'q' },
 		{ "fd", no_argument, NULL, 'F' },
 		{ "relevant", no_argument, NULL, 'R' },
 		{ "all", no_argument, NULL, 'L' },
@@ -311,11 +315,24 @@ int main(int argc, char **argv)
 				co.answer_ms = (unsigned int)v;
 			break;
 		}
-		case 'R':
-			co.flags = 0;
+		case 'q': {
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 10);
+
+			if (*end || end == optarg || v > 60000)
+				return cli_usage_error("recall-check", "--quiet '%s': milliseconds, "
+						       "0-60000 (0: the whole window)", optarg);
+			co.quiet_ms = (unsigned int)v;
+			if (!v)
+				co.flags |= RECALL_CHECK_FULL_WINDOW;
 			break;
+		}
+		case 'R':
 		case 'L':
-			co.flags = RECALL_CHECK_ALL_CAMPAIGNS;
+			/* the list's choice only: --fd and --quiet 0 given before stay */
+			co.flags &= ~(unsigned int)(RECALL_CHECK_CONCERNING | RECALL_CHECK_ALL_CAMPAIGNS);
+			if (c == 'L')
+				co.flags |= RECALL_CHECK_ALL_CAMPAIGNS;
 			break;
 		case 'T': {
 			char terr[RDB_ERR_MAX] = "";

@@ -17,7 +17,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: recall-ident IFACE [--addressing auto|obd11|obd29|bmw|uds11] [--json]\n"
-		"                    [--timeout MS] [--window MS] [--p2star MS] [--stmin HEX] [--fd]\n"
+		"                    [--timeout MS] [--window MS] [--quiet MS] [--p2star MS]\n"
+		"                    [--parallel N] [--stmin HEX] [--fd] [--no-profile]\n"
 		"                    [--did HEX]... [--ecu ADDR]...\n"
 		"\n"
 		"Reads the identity of the car on the SocketCAN interface IFACE: the VIN (OBD-II service\n"
@@ -35,6 +36,11 @@ static void usage(FILE *f)
 	fprintf(f,
 		"  --window MS     first-answer window: how long discovery waits for answers (default\n"
 		"                  %d: an ECU behind a gateway answers its first request at 60-150 ms)\n"
+		"  --quiet MS      once the car has answered, the window ends MS after the last answer\n"
+		"                  (default %d: ECUs answer within 50 ms of each other, 95 ms measured\n"
+		"                  behind a gateway); answers that come while ECUs are still being\n"
+		"                  read are read too.  0: always wait the whole window, for a car\n"
+		"                  with an ECU that answers later than that after the others\n"
 		"  --timeout MS    P2: wait for each answer of an ECU that has answered (default 50;\n"
 		"                  an ECU seen to be slower gets 2 x its time + 20 ms, one that\n"
 		"                  announced a longer P2server_max gets that + its answer time)\n"
@@ -57,14 +63,15 @@ static void usage(FILE *f)
 		"  --json          print JSON (keys iface, addressing, vin, vin_flags, vin_agree,\n"
 		"                  vin_sources[], ecus[] {address, addressing, name, fd, answered_ms,\n"
 		"                  p2_ms, p2star_ms, announced {p2_ms, p2star_ms}, dids}, errors[],\n"
-		"                  addressings[], profile, window_ms,\n"
+		"                  addressings[], profile, window_ms, quiet_ms, listened_ms,\n"
 		"                  ecus_not_read, errors_not_recorded)\n"
 		"  -h, --help      this text\n"
 		"  -V, --version   print the version\n"
 		"\n"
 		"Exit status: 0 a VIN was read; 2 usage error; 3 no VIN (see the errors) or the\n"
 		"interface is not usable (missing, not CAN, down, not CAN FD with --fd).\n",
-		IDENT_ANSWER_MS_DEFAULT, IDENT_P2STAR_MIN_MS, IDENT_PARALLEL_DEFAULT);
+		IDENT_ANSWER_MS_DEFAULT, IDENT_QUIET_MS_DEFAULT, IDENT_P2STAR_MIN_MS,
+		IDENT_PARALLEL_DEFAULT);
 }
 
 static int parse_hex(const char *s, unsigned long max, unsigned long *ret)
@@ -137,6 +144,7 @@ int main(int argc, char **argv)
 		{ "fd", no_argument, NULL, 'f' },
 		{ "no-profile", no_argument, NULL, 'n' },
 		{ "parallel", required_argument, NULL, 'P' },
+		{ "quiet", required_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 }
@@ -152,7 +160,7 @@ int main(int argc, char **argv)
 
 	ident_config_init(&cfg);
 	plan_use_profiles(&cfg, &profile);
-	while ((c = getopt_long(argc, argv, "a:jt:p:s:d:e:w:fnP:hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "a:jt:p:s:d:e:w:fnP:q:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
 			r = ident_scheme_parse(optarg);
@@ -212,6 +220,17 @@ int main(int argc, char **argv)
 			cfg.n_ecus++;
 			cfg.ecus = ecus;
 			break;
+		case 'q': {
+			char *end;
+
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (errno || end == optarg || *end || v > 600000)
+				return cli_usage_error("recall-ident", "bad --quiet '%s' (milliseconds, "
+						       "0 = the whole window)", optarg);
+			cfg.quiet_ms = v ? (unsigned int)v : IDENT_QUIET_OFF;
+			break;
+		}
 		case 'P': {
 			char *end;
 

@@ -235,6 +235,9 @@ struct recall_check_opts {
 	/* ECUs read at the same time, each on its own ISO-TP socket; 0 = library default (8), 1 =
 	 * one after another, at most 64. */
 	unsigned int parallel;
+	/* Discovery ends this long (ms) after the last answer once the car has answered; 0 =
+	 * library default (100).  RECALL_CHECK_FULL_WINDOW: always the whole window. */
+	unsigned int quiet_ms;
 };
 
 /* List every campaign of the database (also not_affected ones); without it the report lists the
@@ -247,6 +250,8 @@ struct recall_check_opts {
 #define RECALL_CHECK_CONCERNING 0x2
 /* Send requests as CAN FD (ISO-TP over CAN FD); the interface needs MTU 72. */
 #define RECALL_CHECK_CAN_FD 0x4
+/* Wait out the whole first-answer window, also when the car has answered (no quiet gap). */
+#define RECALL_CHECK_FULL_WINDOW 0x8
 
 struct recall_db;
 

@@ -42,6 +42,7 @@ struct check_request {
 	 * needs) is computed at db open and inherited with the db.  0 = can/'s default. */
 	uint32_t answer_ms;			/* discovery's first-answer window */
 	uint32_t parallel;			/* ECUs read at the same time */
+	uint32_t quiet_ms;			/* discovery's quiet gap (flags: FULL_WINDOW) */
 };
 
 enum check_msg_type {

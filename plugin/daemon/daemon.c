@@ -155,9 +155,11 @@ void recalld_make_request(const struct recalld_config *cfg, const char *iface,
 		.deadline_ms = cfg->check_timeout_ms - margin,
 		/* the report lists what concerns the car and counts the rest (not_affected_omitted),
 		 * as recall-check does: its length follows the car, not the database */
-		.flags = RECALL_CHECK_CONCERNING | (cfg->can_fd ? RECALL_CHECK_CAN_FD : 0),
+		.flags = RECALL_CHECK_CONCERNING | (cfg->can_fd ? RECALL_CHECK_CAN_FD : 0) |
+			 (cfg->discovery_quiet_ms ? 0 : RECALL_CHECK_FULL_WINDOW),
 		.answer_ms = cfg->answer_window_ms,
 		.parallel = cfg->parallel,
+		.quiet_ms = cfg->discovery_quiet_ms,
 	};
 	snprintf(ret->iface, sizeof(ret->iface), "%s", iface);
 	snprintf(ret->addressing, sizeof(ret->addressing), "%s",

@@ -141,6 +141,7 @@ static int ops_check(void *u, void *db, const struct check_request *req, struct 
 		.deadline_ms = req->deadline_ms,
 		.answer_ms = req->answer_ms,
 		.parallel = req->parallel,
+		.quiet_ms = req->quiet_ms,
 	};
 	struct recall_report *r = NULL;
 	int ret;

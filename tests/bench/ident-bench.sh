@@ -8,7 +8,10 @@
 #       in the same order, isotprecv bound on the engine ECU's response id (waited for in
 #       /proc/net/can/rcvlist_*, not slept), isotpsend "09 02" (OBD) or "22 F1 90" (BMW D-CAN,
 #       DME 0x12), `timeout 1` on the answer (whole seconds: what such a script writes; a user
-#       cannot know that 50 ms is enough) — c/a is the goal >= 10.
+#       cannot know that 50 ms is enough) — c/a is the goal >= 10;
+#   (d) a car whose ECUs are slow to answer each request (slow-ecus: four D-CAN ECUs, every answer
+#       50 ms late, each ECU its own simulator process) read as by default (ECUs at the same time)
+#   (e) and with --parallel 1 (one after another): e/d is what reading ECUs at the same time gains.
 # Each is a whole process (or script) started fresh, timed with date +%s%N, RECALLD_BENCH_REPS
 # runs (default 7), median.  Needs vcan: without it the measuring part re-runs itself in the test
 # VM (times there are several times slower: TCG emulation).  Measures; fails only when it cannot
@@ -120,6 +123,26 @@ else
 	say "baseline: skipped (can-utils isotpsend/isotprecv missing)"
 fi
 
+# (d)/(e): every ECU its own process, as the ECUs of a car answer independently
+start_car() {	# PROFILE: the simulator on it, with every ECU its own process
+	kill "$sim" 2>/dev/null; wait "$sim" 2>/dev/null
+	rm -f "$work/ready"
+	"$BIN/recall-ecusim" --ready-file "$work/ready" --process-per-ecu \
+		"tests/ecusim/profiles/$1.ini" "$iface" >"$work/sim.log" 2>&1 &
+	sim=$!
+	i=0
+	while [ ! -e "$work/ready" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+	[ -e "$work/ready" ] || die "simulator did not start ($1)"
+}
+start_car slow-ecus
+want=WBA8E51060K734560
+run "d parallel (recall-ident $iface; slow-ecus: 4 ECUs, each answer 50 ms late)" \
+	"$BIN/recall-ident" "$iface"
+run "e one after another (recall-ident $iface --parallel 1; the same car)" \
+	"$BIN/recall-ident" "$iface" --parallel 1
+say "one after another / parallel: $(ratio "$med_e" "$med_d")x (what reading ECUs at the same" \
+	"time gains on a car whose ECUs are slow to answer)"
+
 # Before/after (optional): RECALLD_BENCH_BEFORE="LABEL=DIR ..." names earlier builds' bin
 # directories (e.g. main before issue 10, built in a worktree of that commit: `make all`, then its
 # build/bin; it must lie under a path the VM sees, not /tmp).  Each car of the shipped profiles
@@ -129,14 +152,7 @@ fi
 [ -n "${RECALLD_BENCH_BEFORE:-}" ] || exit 0
 say "before/after: default settings, median of $reps (ms), this build / earlier"
 for car in obd11-generic obd29-generic bmw-f30-obd bmw-f30 bmw-i3 vw-golf; do
-	kill "$sim" 2>/dev/null; wait "$sim" 2>/dev/null
-	rm -f "$work/ready"
-	"$BIN/recall-ecusim" --ready-file "$work/ready" --process-per-ecu \
-		"tests/ecusim/profiles/$car.ini" "$iface" >"$work/sim.log" 2>&1 &
-	sim=$!
-	i=0
-	while [ ! -e "$work/ready" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
-	[ -e "$work/ready" ] || die "simulator did not start ($car)"
+	start_car "$car"
 	line="$car:"
 	for which in $RECALLD_BENCH_BEFORE now="$BIN"; do
 		label=${which%%=*} dir=${which#*=}

@@ -69,6 +69,32 @@ while :; do
 	echo "NOTE slow-120: 5 runs, the simulator never answered within 200 ms: not decided here"
 	break
 done
+# A fast ECU and one behind a gateway whose answers come 95 ms later (the measured case), default
+# settings: both are read - discovery ends a quiet gap (100 ms) after the last answer, and the
+# late one comes within it.  Conclusive when the gap between the two first answers on the bus
+# was within 100 ms; a loaded machine that made it longer proves nothing and is repeated.
+tries=0
+while :; do
+	start_dump "$iface"
+	ident gateway-95 "" --process-per-ecu
+	sleep 0.2
+	stop_dump
+	gap=$(awk '{ ts = substr($1, 2, length($1) - 2) + 0; split($3, f, "#")
+		if (f[1] == "7E8" && !a) a = ts
+		if (f[1] == "661" && substr(f[2], 1, 2) == "F1" && !b) b = ts }
+		END { printf "%d\n", (a && b) ? (b - a) * 1000 : 999999 }' "$tmp/dump")
+	if [ "$gap" -le 100 ]; then
+		want '"vin":"WBA8E51060K734560"' '"address":"0x7E0"' '"address":"0x61"' \
+			'"ascii":"12.4.1"' '"quiet_ms":100'
+		break
+	fi
+	tries=$((tries + 1))
+	echo "gateway-95: the late ECU's first answer came $gap ms after the first (machine" \
+		"loaded): run $tries proves nothing"
+	[ $tries -lt 5 ] && continue
+	echo "NOTE gateway-95: 5 runs, never within 100 ms: not decided here"
+	break
+done
 run quiet-pids "$G --addressing obd11 --did F189" '"vin":"1HGCM82633A004352"' '"ascii":"A1.07"'
 grep -q '"step":"gave-up"' "$tmp/c.json" && { echo "FAIL quiet-pids: gave up"; fail=1; }
 # an ECU named that no allowed scheme can address (0x61 is a D-CAN/obd29 key, not obd11's) is
@@ -128,6 +154,10 @@ done
 cmp -s "$tmp/ident.json" "$tmp/ident--parallel 1.json" ||
 	{ echo "FAIL parallel: another identity than one ECU after another"
 	  diff "$tmp/ident.json" "$tmp/ident--parallel 1.json"; fail=1; }
+
+# --quiet 0 waits out the whole window once the car has answered; by default it ends earlier
+# (listened_ms: from the first probes to the window's end, on the reader's clock)
+run obd11-generic "--quiet 0" '"quiet_ms":0' '"listened_ms":200'
 
 # CAN FD: an interface with MTU 72, an ECU that answers in FD frames
 if ip link set dev "$fdif" down 2>/dev/null && ip link set dev "$fdif" mtu 72 &&

@@ -441,6 +441,8 @@ static void test_request_from_config(void **state)
 	assert_int_equal(req.flags & RECALL_CHECK_CAN_FD, 0);
 	assert_int_equal(req.answer_ms, 0);
 	assert_int_equal(req.parallel, IDENT_PARALLEL_DEFAULT);
+	assert_int_equal(req.quiet_ms, IDENT_QUIET_MS_DEFAULT);
+	assert_int_equal(req.flags & RECALL_CHECK_FULL_WINDOW, 0);
 	cfg.check_timeout_ms = 8000;
 	recalld_make_request(&cfg, "vcan3", &req);
 	assert_int_equal(req.deadline_ms, 6000);
@@ -451,6 +453,11 @@ static void test_request_from_config(void **state)
 	recalld_make_request(&cfg, "vcan3", &req);
 	assert_int_equal(req.answer_ms, 350);
 	assert_int_equal(req.parallel, 1);
+	/* discovery_quiet = 0: the whole window */
+	cfg.discovery_quiet_ms = 0;
+	recalld_make_request(&cfg, "vcan3", &req);
+	assert_true(req.flags & RECALL_CHECK_FULL_WINDOW);
+	assert_true(req.flags & RECALL_CHECK_CAN_FD);
 	assert_true(req.flags & RECALL_CHECK_CAN_FD);
 	config_done(&cfg);
 }

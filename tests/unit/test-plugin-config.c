@@ -345,6 +345,38 @@ static void test_parallel(void **state)
 	config_done(&c);
 }
 
+/* [check] discovery_quiet: the gap after the last answer that ends discovery; 0 = the whole
+ * answer_window (recall-ident --quiet 0). */
+static void test_discovery_quiet(void **state)
+{
+	struct recalld_config c;
+	struct errs e = { .n = 0 };
+	char *dump;
+
+	(void)state;
+	config_init_defaults(&c);
+	assert_int_equal(c.discovery_quiet_ms, IDENT_QUIET_MS_DEFAULT);
+	assert_int_equal(config_parse_string(&c, "[check]\ndiscovery_quiet = 0\n", "t.conf", NULL,
+					     NULL), 0);
+	assert_int_equal(c.discovery_quiet_ms, 0);
+	assert_int_equal(config_dump(&c, &dump), 0);
+	assert_non_null(strstr(dump, "\ndiscovery_quiet = 0ms\n"));
+	free(dump);
+	assert_int_equal(config_parse_string(&c, "[check]\ndiscovery_quiet = 250ms\n", "t.conf",
+					     NULL, NULL), 0);
+	assert_int_equal(c.discovery_quiet_ms, 250);
+	config_done(&c);
+
+	config_init_defaults(&c);
+	assert_int_equal(config_parse_string(&c, "[check]\ndiscovery_quiet = 2min\n"
+					     "discovery_quiet = soon\n", "t.conf", collect, &e),
+			 -EINVAL);
+	assert_int_equal(e.n, 2);
+	assert_non_null(strstr(e.text, "2:discovery_quiet: '2min' is not a duration"));
+	assert_non_null(strstr(e.text, "3:discovery_quiet: 'soon'"));
+	config_done(&c);
+}
+
 /* The shipped example says "the values shown are the defaults": hold it to that. */
 static void test_example_is_defaults(void **state)
 {
@@ -409,6 +441,7 @@ int main(void)
 		cmocka_unit_test(test_report_keys),
 		cmocka_unit_test(test_example_is_defaults),
 		cmocka_unit_test(test_parallel),
+		cmocka_unit_test(test_discovery_quiet),
 		cmocka_unit_test(test_fifo_refused),
 	};
 
