@@ -3,7 +3,8 @@
  * The identity reader.  One discovery window for every scheme: the functional requests of all
  * allowed schemes and the physical probes of the plan's ECUs go out together, and every answer
  * that comes within the first-answer window is read — the ECUs that answered first are read
- * while the window is still open.  Per ECU: the VIN (service 09 PID 02 on OBD schemes, DID F190
+ * while the window is still open, and once the car has answered the window ends a quiet gap
+ * after the last answer.  Per ECU: the VIN (service 09 PID 02 on OBD schemes, DID F190
  * on UDS schemes), the optional OBD PIDs, the DIDs the plan asks for, the identification DIDs.
  * Every failure becomes an ident_error; -ENODEV/-ENETDOWN stop reading and keep what was read.
  *
