@@ -47,8 +47,8 @@ struct mctx {
 	bool years_known;
 	uint64_t prefix;		/* VS_OK: positions 1-11 and 12-17 packed */
 	uint32_t suffix;
-	const struct rdb_slot *slot;	/* the VIN's group, or NULL */
-	uint32_t slot_idx;
+	uint32_t bucket;		/* the VIN's bucket: words [b_lo, b_hi) of VIN_GROUPS */
+	uint32_t b_lo, b_hi;
 	const uint64_t *run;		/* listed entries equal to the VIN */
 	uint32_t n_run;
 	/* reasons as data, collected where the strings are written (rdb.h, struct rdb_why) */
@@ -823,47 +823,39 @@ static enum tri eval(struct mctx *m, uint32_t idx, char *why)
 }
 
 /*
- * Listed entries for the VIN, in two steps so that the second cache miss of a lookup can overlap
- * other work: vin_slot() finds the hash slot of positions 1-11 and asks the memory system for
- * the two ends of its group, vin_group() searches the group.
+ * Listed entries for the VIN, in two steps so that the lookup's one cache miss overlaps other
+ * work: vin_bucket() reads where the VIN's bucket lies (the index stays in the caches) and asks
+ * the memory system for the bucket's first lines, all at once; vin_group() walks the bucket.
  */
-static void vin_slot(struct mctx *m)
+#define BUCKET_PREFETCH_LINES 4
+
+static void vin_bucket(struct mctx *m)
 {
 	const struct rdb *db = m->db;
-	uint32_t n_slots = (uint32_t)db->sec[RDB_SEC_VIN_SLOTS].count;
-	uint64_t key = m->prefix;
-	uint32_t k = rdb_slot_home(key, n_slots);
-	const struct rdb_slot *s;
+	uint32_t n_b = (uint32_t)(db->sec[RDB_SEC_VIN_BUCKETS].count - 1);
+	const uint32_t *bk;
 
-	m->slot = NULL;
 	m->run = NULL;
 	m->n_run = 0;
-	/* ends at an empty slot, at a key nearer its home than we have come (Robin Hood order,
-	 * rdb-format.h), or after n_slots steps in any case */
-	for (uint32_t d = 0;; d++) {
-		if (d >= n_slots)
-			return;
-		s = rdb_recs(db, RDB_SEC_VIN_SLOTS, k, 1);
-		if (!s) {
-			fail(m);
-			return;
-		}
-		if (s->key == key)
-			break;
-		if (s->key == RDB_SLOT_EMPTY || rdb_slot_dist(s->key, k, n_slots) < d)
-			return;
-		k = k + 1 == n_slots ? 0 : k + 1;
+	m->bucket = rdb_vin_bucket(m->prefix, n_b);
+	bk = rdb_u32s(db, RDB_SEC_VIN_BUCKETS, m->bucket, 2);
+	if (!bk) {
+		fail(m);
+		return;
 	}
-	m->slot = s;
-	m->slot_idx = k;
+	m->b_lo = bk[0];
+	m->b_hi = bk[1];
 	/* only a hint: the reads themselves are checked in vin_group() */
-	if (db->all && s->count && s->start < db->sec[RDB_SEC_VIN_ENTRIES].count &&
-	    s->count <= db->sec[RDB_SEC_VIN_ENTRIES].count - s->start) {
-		const uint8_t *e = db->mem + db->sec[RDB_SEC_VIN_ENTRIES].off +
-				   (uint64_t)s->start * db->sec[RDB_SEC_VIN_ENTRIES].stride;
+	if (db->all && m->b_lo < m->b_hi && m->b_hi <= db->sec[RDB_SEC_VIN_GROUPS].count) {
+		const uint8_t *p = db->mem + db->sec[RDB_SEC_VIN_GROUPS].off +
+				   (uint64_t)m->b_lo * 8;
+		uint64_t len = (uint64_t)(m->b_hi - m->b_lo) * 8;
 
-		__builtin_prefetch(e);
-		__builtin_prefetch(e + ((uint64_t)s->count - 1) * 8);
+		for (unsigned int i = 0; i < BUCKET_PREFETCH_LINES && i * 64u < len; i++)
+			__builtin_prefetch(p + i * 64u);
+		/* the first line may start late in a line: its end may be one more */
+		if (len > 64 && ((uintptr_t)p & 63) + len > BUCKET_PREFETCH_LINES * 64u)
+			__builtin_prefetch(p + BUCKET_PREFETCH_LINES * 64u);
 	}
 }
 
@@ -900,76 +892,132 @@ static uint32_t lower_bound(const uint64_t *e, uint32_t n, uint64_t want)
 }
 
 /*
- * The first entry >= WANT in the ordered group E[0..n).  Serial numbers within positions 1-11
- * are close to evenly spread (a production line's runs), so the position is interpolated between
- * the ends, which vin_slot() already asked for, and a window of two cache lines around it decides
- * in most cases: a group of 400 VINs costs two rounds of cache misses instead of up to six
- * dependent ones of a binary search.  Whatever the values, a window that misses only narrows the
- * range of the binary search that follows, so the worst case stays logarithmic.
+ * The first entry >= WANT in the ordered group E[0..n), whose first and last serials are said
+ * to be FIRST and LAST (the long group's word, rdb-format.h).  Serial numbers within positions
+ * 1-11 are close to evenly spread (a production line's runs), so the position is interpolated
+ * between them before any entry is read, and a window of two cache lines around it decides in
+ * most cases: a group of 400 VINs costs one round of cache misses instead of up to six
+ * dependent ones of a binary search.  FIRST and LAST only aim: whatever they and the entries
+ * are, a window that misses only narrows the range of the binary search that follows, so the
+ * answer is the entries' and the worst case stays logarithmic.
  */
 #define GROUP_WINDOW 8
 
-static uint32_t group_search(const uint64_t *e, uint32_t n, uint64_t want)
+static uint32_t group_search(const uint64_t *e, uint32_t n, uint64_t want, uint32_t first,
+			     uint32_t last)
 {
 	uint32_t lo = 0, hi = n;
 
 	if (n > 2 * GROUP_WINDOW) {
-		uint32_t first, last, w;
+		uint32_t f = serial_scale((uint64_t)first << 32);
+		uint32_t l = serial_scale((uint64_t)last << 32);
+		uint32_t w = serial_scale(want), a, b;
+		uint64_t g;
 
-		if (e[0] >= want)
-			return 0;
-		if (e[n - 1] < want)
-			return n;
-		first = serial_scale(e[0]);
-		last = serial_scale(e[n - 1]);
-		w = serial_scale(want);
-		if (last > first && w >= first && w <= last) {
-			/* w - first < 10^6 and n < 2^32: no overflow */
-			uint64_t g = (uint64_t)(w - first) * (n - 1) / (last - first);
-			uint32_t a = g > GROUP_WINDOW ? (uint32_t)g - GROUP_WINDOW : 0;
-			uint32_t b = g + GROUP_WINDOW < n - 1 ? (uint32_t)g + GROUP_WINDOW : n - 1;
-
-			/* e[a] < want <= e[b]: the answer is in (a, b] */
-			if (e[a] >= want)
-				hi = a;
-			else if (e[b] >= want)
-				lo = a + 1, hi = b;
-			else
-				lo = b + 1;
-		}
+		if (w <= f || l <= f)
+			g = 0;
+		else if (w >= l)
+			g = n - 1;
+		else	/* w - f < 10^6 and n < 2^32: no overflow */
+			g = (uint64_t)(w - f) * (n - 1) / (l - f);
+		a = g > GROUP_WINDOW ? (uint32_t)g - GROUP_WINDOW : 0;
+		b = g + GROUP_WINDOW < n - 1 ? (uint32_t)g + GROUP_WINDOW : n - 1;
+		/* e[a] < want <= e[b]: the answer is in (a, b] */
+		if (e[a] >= want)
+			hi = a;
+		else if (e[b] >= want)
+			lo = a + 1, hi = b;
+		else
+			lo = b + 1;
 	}
 	return lo + lower_bound(e + lo, hi - lo, want);
 }
 
-static void vin_group(struct mctx *m)
+/* The entries equal to the VIN in the group E[0..n): m->run, m->n_run. */
+static void group_run(struct mctx *m, const uint64_t *e, uint32_t n, uint32_t first,
+		      uint32_t last)
 {
-	const struct rdb_slot *s = m->slot;
 	uint64_t want = rdb_vin_entry(m->suffix, 0);
-	const uint64_t *e;
-	uint32_t lo;
+	uint32_t lo = group_search(e, n, want, first, last);
 
-	if (!s)
-		return;
-	e = rdb_recs(m->db, RDB_SEC_VIN_ENTRIES, s->start, s->count);
-	if (!e) {
-		fail(m);
-		return;
-	}
-	lo = group_search(e, s->count, want);
 	/* the group is ordered (rdb_verify_all checks all of it): here at least where we look */
-	if (lo > 0 && lo < s->count && e[lo - 1] >= e[lo]) {
-		bad(m, "VIN group at slot %u not in order", m->slot_idx);
+	if (lo > 0 && lo < n && e[lo - 1] >= e[lo]) {
+		bad(m, "VIN group in bucket %u not in order", m->bucket);
 		return;
 	}
 	m->run = e + lo;
-	while (lo < s->count && e[lo] >> 32 == want >> 32)
+	while (lo < n && e[lo] >> 32 == want >> 32)
 		lo++;
 	m->n_run = (uint32_t)(e + lo - m->run);
 }
 
+/*
+ * The VIN's group in its bucket: a walk over the group words (a short group's entries follow its
+ * word, a long one's are elsewhere), every count checked against the bucket's end.
+ */
+static void vin_group(struct mctx *m)
+{
+	const struct rdb *db = m->db;
+	const uint64_t *w;
+	uint32_t n, p = 0;
+
+	if (m->b_hi < m->b_lo) {
+		bad(m, "VIN bucket %u ends before it starts", m->bucket);
+		return;
+	}
+	if (m->b_hi == m->b_lo)
+		return;
+	w = rdb_recs(db, RDB_SEC_VIN_GROUPS, m->b_lo, m->b_hi - m->b_lo);
+	if (!w) {
+		fail(m);
+		return;
+	}
+	n = m->b_hi - m->b_lo;
+	while (p < n) {
+		uint32_t k = (uint32_t)(w[p] >> 56);
+		bool mine = (w[p] & RDB_GROUP_PREFIX_MASK) == m->prefix;
+
+		if (k) {
+			if (k >= n - p)
+				break;
+			if (mine) {
+				group_run(m, w + p + 1, k, 0, 0);
+				return;
+			}
+			p += 1 + k;
+		} else {
+			const uint64_t *e;
+			uint32_t cnt;
+
+			if (n - p < 3)
+				break;
+			if (!mine) {
+				p += 3;
+				continue;
+			}
+			cnt = (uint32_t)w[p + 1];
+			/* a serial outside the group's first and last is not in it: verified, the
+			 * word says so truly (a lazy handle reads the entries to know) */
+			if (db->all && (m->suffix < (uint32_t)(w[p + 2] >> 32) ||
+					m->suffix > (uint32_t)(w[p + 1] >> 32)))
+				return;
+			e = rdb_recs(db, RDB_SEC_VIN_ENTRIES, (uint32_t)w[p + 2], cnt);
+			if (!e) {
+				fail(m);
+				return;
+			}
+			group_run(m, e, cnt, (uint32_t)(w[p + 2] >> 32),
+				  (uint32_t)(w[p + 1] >> 32));
+			return;
+		}
+	}
+	if (p != n)
+		bad(m, "VIN bucket %u: group at word %u out of bounds", m->bucket, m->b_lo + p);
+}
+
 static void vin_lookup(struct mctx *m)
 {
-	vin_slot(m);
+	vin_bucket(m);
 	if (!m->err)
 		vin_group(m);
 }
@@ -1242,16 +1290,6 @@ static void read_vin(struct mctx *m, const char *vin)
 	}
 }
 
-/* Asks the memory system for the VIN's home slot while the indexes are searched: the slot is the
- * one certain cache miss of a lookup.  Only a hint; the read itself is checked as any. */
-static void prefetch_slot(const struct rdb *db, uint64_t key)
-{
-	const struct rdb_sec *x = &db->sec[RDB_SEC_VIN_SLOTS];
-
-	__builtin_prefetch(db->mem + x->off +
-			   (uint64_t)rdb_slot_home(key, (uint32_t)x->count) * x->stride);
-}
-
 /* The campaign records a lookup will decide, asked for before the first is needed. */
 static void prefetch_camps(const struct rdb *db, const uint32_t *c, uint32_t n)
 {
@@ -1298,16 +1336,15 @@ int rdb_match(const struct rdb *db, const struct rdb_vehicle *v, unsigned int fl
 				return m.err;
 		}
 	} else {
-		const uint32_t *a, *a5 = NULL, *g = NULL;
-		uint32_t na, na5 = 0, ng = (uint32_t)db->sec[RDB_SEC_GENERIC].count;
+		const uint32_t *a = NULL, *a5 = NULL, *g = NULL;
+		uint32_t na = 0, na5 = 0, ng = (uint32_t)db->sec[RDB_SEC_GENERIC].count;
 		uint32_t ia = 0, ia5 = 0, ib = 0, ic = 0;
 
-		/* the two dependent cache misses of a lookup (the VIN's slot, then its group) are
-		 * asked for early and overlap the searches of the candidate index */
-		prefetch_slot(db, m.prefix);
-		a = bucket(&m, rdb_pack_wmi(m.vi.wmi), &na);
+		/* the lookup's cache miss (the VIN's bucket) is asked for first and overlaps the
+		 * searches of the candidate index */
+		vin_bucket(&m);
 		if (!m.err)
-			vin_slot(&m);
+			a = bucket(&m, rdb_pack_wmi(m.vi.wmi), &na);
 		if (!m.err)
 			a5 = bucket(&m, rdb_pack_key5(m.vi.vin), &na5);
 		if (ng && !m.err)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * On-disk format of a recall database (format 3), shared by the compiler (rule-build.c), the
+ * On-disk format of a recall database (format 4), shared by the compiler (rule-build.c), the
  * signer (rdb-sign.c) and the reader (rdb.c, match.c, needs.c).  rules/README.md "Database format"
  * says the same in prose.
  *
@@ -41,9 +41,11 @@
 /*
  * 2: index keys may be VIN positions 1-5; VIN prefixes in a hash table.
  * 3: blocks under a hash tree and a signature; VIN entries of 8 bytes; 64-bit ECU keys; the DIDs
- *    the rules read as a section.  Readers take only 3.
+ *    the rules read as a section.
+ * 4: the listed VINs in buckets behind a small index instead of a hash table of slots (one
+ *    dependent cache miss per lookup instead of two).  Readers take only 4.
  */
-#define RDB_FORMAT_VERSION 3
+#define RDB_FORMAT_VERSION 4
 #define RDB_TOOL_VERSION "recallc 0.1.0"
 #define RDB_NONE UINT32_MAX
 #define RDB_MAX_DEPTH 64		/* expression nesting, enforced by compiler and reader */
@@ -89,10 +91,11 @@ enum rdb_section_id {
 	RDB_SEC_WMI_INDEX,		/* struct rdb_wmi_ent sorted by key (WMI or VIN 1-5) */
 	RDB_SEC_CANDIDATES,		/* uint32_t campaign indexes, ascending per WMI bucket */
 	RDB_SEC_GENERIC,		/* uint32_t campaigns whose criteria do not fix the WMI */
-	RDB_SEC_VIN_SLOTS,		/* struct rdb_slot: hash table on VIN positions 1-11 */
-	RDB_SEC_VIN_ENTRIES,		/* uint64_t rdb_vin_entry(), ascending within a group */
+	RDB_SEC_VIN_BUCKETS,		/* uint32_t: where each bucket of VIN_GROUPS starts */
+	RDB_SEC_VIN_ENTRIES,		/* uint64_t rdb_vin_entry() of the long groups */
 	RDB_SEC_NEEDED_DIDS,		/* struct rdb_did_rec, sorted, unique */
 	RDB_SEC_CAMPAIGN_BITS,		/* uint8_t RDB_CB_* per campaign, parallel to CAMPAIGNS */
+	RDB_SEC_VIN_GROUPS,		/* uint64_t words: groups of listed VINs, by bucket */
 	_RDB_SEC_MAX
 };
 
@@ -183,35 +186,41 @@ struct rdb_wmi_ent {
 };
 
 /*
- * One slot of the VIN hash table: the listed VINs sharing positions 1-11 (a group).  Open
- * addressing with Robin Hood order: linear probing from rdb_slot_home(), and along a run of full
- * slots the distance of each key from its home grows by at most one per slot.  So a probe for a
- * key ends at an empty slot or at the first key closer to its home than the probe has come — a
- * VIN that is not listed costs about as few slots as one that is, at a load of 0.8.  The compiler
- * always leaves an empty slot; a reader also stops after n_slots steps.
+ * The listed VINs, grouped by VIN positions 1-11 (a group), the groups hashed into buckets.
+ *
+ *   VIN_BUCKETS  uint32_t[n_buckets + 1]: bucket b is the words [B[b], B[b + 1]) of VIN_GROUPS;
+ *                B[0] = 0, never decreasing, B[n_buckets] = the number of words.  A group's
+ *                bucket is rdb_vin_bucket(prefix, n_buckets).  About four groups per bucket: the
+ *                index is 1 MB for 10M VINs and stays in the caches, so the lookup's one cache
+ *                miss is its bucket, whose few lines are asked for together.
+ *   VIN_GROUPS   uint64_t words, bucket after bucket, each bucket's groups by ascending prefix:
+ *                short group (1..RDB_GROUP_SHORT_MAX VINs): rdb_group_word(prefix, n), then its
+ *                    n entries (rdb_vin_entry(), strictly ascending) in place;
+ *                long group (more): rdb_group_word(prefix, 0), then
+ *                    (uint64_t)last_suffix << 32 | count, and (uint64_t)first_suffix << 32 |
+ *                    start — its entries are VIN_ENTRIES[start .. start + count), strictly
+ *                    ascending; the long groups' entries follow one another there in the order
+ *                    of the groups, and the suffixes of the first and last entry let a reader
+ *                    aim its search before it reads any entry (rdb_verify_all checks them).
+ *
+ * So a bucket is a few cache lines (the groups of a production run's VINs sharing positions
+ * 1-11 are small), and a group of hundreds costs one more round: the lines around the place
+ * its serial number is interpolated to.  The compiler writes the long form exactly for groups of
+ * more than RDB_GROUP_SHORT_MAX VINs; the count of listed VINs is the header's n_listed_vins.
  */
-struct rdb_slot {
-	uint64_t key;			/* rdb_pack_prefix(), or RDB_SLOT_EMPTY */
-	uint32_t start;			/* into VIN_ENTRIES */
-	uint32_t count;
-};
-_Static_assert(sizeof(struct rdb_slot) == 16, "slot layout");
+#define RDB_GROUP_SHORT_MAX 16
+#define RDB_GROUP_PREFIX_MASK ((1ull << 56) - 1)
 
-#define RDB_SLOT_EMPTY UINT64_MAX
-
-static inline uint32_t rdb_slot_home(uint64_t key, uint32_t n_slots)
+static inline uint64_t rdb_group_word(uint64_t prefix, uint32_t n_short)
 {
-	/* Fibonacci hashing spreads the base-33 keys (whose high digits are few WMIs); the
-	 * multiply-shift maps onto any table size without a division */
-	return (uint32_t)(((unsigned __int128)(key * 0x9E3779B97F4A7C15ull) * n_slots) >> 64);
+	return prefix | (uint64_t)n_short << 56;
 }
 
-/* How far slot I is from the home of the key in it. */
-static inline uint32_t rdb_slot_dist(uint64_t key, uint32_t i, uint32_t n_slots)
+static inline uint32_t rdb_vin_bucket(uint64_t prefix, uint32_t n_buckets)
 {
-	uint32_t h = rdb_slot_home(key, n_slots);
-
-	return i >= h ? i - h : i + n_slots - h;
+	/* Fibonacci hashing spreads the base-33 keys (whose high digits are few WMIs); the
+	 * multiply-shift maps onto any number of buckets without a division */
+	return (uint32_t)(((unsigned __int128)(prefix * 0x9E3779B97F4A7C15ull) * n_buckets) >> 64);
 }
 
 /*

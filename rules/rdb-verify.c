@@ -7,10 +7,10 @@
  *
  * The structural checks are those a reader needs to give every lookup a bounded, meaningful
  * answer: one parent per expression node (a node shared by both operands of nested ands would
- * make one match evaluate 2^depth nodes), reachable hash keys (else a listed VIN reads as
- * unlisted), ordered groups and candidate lists, strings that are text.  The matcher checks each
- * of these locally too, so a lazily opened database gets an error rather than a wrong answer
- * where a check is local, and a bounded one where it is not (rules/README.md).
+ * make one match evaluate 2^depth nodes), every VIN group in its bucket (else a listed VIN
+ * reads as unlisted), ordered groups and candidate lists, strings that are text.  The matcher
+ * checks each of these locally too, so a lazily opened database gets an error rather than a
+ * wrong answer where a check is local, and a bounded one where it is not (rules/README.md).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -347,79 +347,91 @@ static int check_indexes(struct rdb *db)
 	return 0;
 }
 
+/* Entries E[0..n) of a group: strictly ascending (a reader's search relies on it) and naming
+ * campaigns that exist.  *listed counts them, for the messages and the header's total. */
+static int check_entries(struct rdb *db, const uint64_t *e, uint32_t n, uint64_t *listed)
+{
+	uint32_t n_camps = (uint32_t)db->sec[RDB_SEC_CAMPAIGNS].count;
+
+	for (uint32_t i = 0; i < n; i++, (*listed)++) {
+		if ((uint32_t)e[i] >> 1 >= n_camps || e[i] >> 32 >= 1u << 31)
+			return BAD("listed VIN %llu: campaign out of bounds",
+				   (unsigned long long)*listed);
+		if (i > 0 && e[i - 1] >= e[i])
+			return BAD("listed VIN %llu: group not in order",
+				   (unsigned long long)*listed);
+	}
+	return 0;
+}
+
+/*
+ * The VIN buckets and groups (rdb-format.h), in one sequential pass over both: every group in
+ * the bucket its prefix hashes to (else a listed VIN would silently read as unlisted), the
+ * groups of a bucket by ascending prefix (so no prefix twice), every count within its bucket,
+ * the long groups' entries one after the other in VIN_ENTRIES with the first and last serial
+ * as their group word says, and the total as the header says.
+ */
 static int check_vins(struct rdb *db)
 {
-	const struct rdb_slot *slots = (const void *)(db->mem + db->sec[RDB_SEC_VIN_SLOTS].off);
+	const uint32_t *bk = (const uint32_t *)(db->mem + db->sec[RDB_SEC_VIN_BUCKETS].off);
+	const uint64_t *w = (const uint64_t *)(db->mem + db->sec[RDB_SEC_VIN_GROUPS].off);
 	const uint64_t *ent = (const uint64_t *)(db->mem + db->sec[RDB_SEC_VIN_ENTRIES].off);
-	uint32_t n = (uint32_t)db->sec[RDB_SEC_VIN_SLOTS].count;
-	uint32_t n_ent = (uint32_t)db->sec[RDB_SEC_VIN_ENTRIES].count;
-	uint32_t n_camps = (uint32_t)db->sec[RDB_SEC_CAMPAIGNS].count;
-	uint32_t z = UINT32_MAX;
-	uint8_t *starts;
-	int r = 0;
+	uint32_t n_b = (uint32_t)(db->sec[RDB_SEC_VIN_BUCKETS].count - 1);
+	uint64_t n_w = db->sec[RDB_SEC_VIN_GROUPS].count;
+	uint64_t n_ent = db->sec[RDB_SEC_VIN_ENTRIES].count, next_long = 0, listed = 0;
+	int r;
 
-	for (uint32_t i = 0; i < n; i++) {
-		const struct rdb_slot *g = &slots[i];
+	if (bk[0] != 0 || bk[n_b] != n_w)
+		return BAD("VIN buckets do not cover the groups");
+	for (uint32_t b = 0; b < n_b; b++)
+		if (bk[b + 1] < bk[b])
+			return BAD("VIN bucket %u: ends before it starts", b);
+	for (uint32_t b = 0; b < n_b; b++) {
+		uint64_t p = bk[b], end = bk[b + 1], prev = 0;
 
-		if (g->key == RDB_SLOT_EMPTY) {
-			if (z == UINT32_MAX)
-				z = i;
-			if (g->start || g->count)
-				return BAD("VIN hash slot %u: empty but not zero", i);
-		} else if (g->key >= RDB_PREFIX_LIMIT || g->start > n_ent ||
-			   g->count > n_ent - g->start || g->count == 0) {
-			return BAD("VIN hash slot %u out of bounds", i);
+		while (p < end) {
+			uint64_t prefix = w[p] & RDB_GROUP_PREFIX_MASK;
+			uint32_t n = (uint32_t)(w[p] >> 56);
+
+			if (prefix >= RDB_PREFIX_LIMIT || rdb_vin_bucket(prefix, n_b) != b)
+				return BAD("VIN group at word %llu: not in its bucket %u",
+					   (unsigned long long)p, b);
+			if (p > bk[b] && prefix <= prev)
+				return BAD("VIN bucket %u: groups not in order", b);
+			prev = prefix;
+			if (n > RDB_GROUP_SHORT_MAX || n >= end - p)
+				return BAD("VIN group at word %llu: out of bounds",
+					   (unsigned long long)p);
+			if (n) {
+				r = check_entries(db, w + p + 1, n, &listed);
+				if (r)
+					return r;
+				p += 1 + n;
+				continue;
+			}
+			if (end - p < 3)
+				return BAD("VIN group at word %llu: out of bounds",
+					   (unsigned long long)p);
+			n = (uint32_t)w[p + 1];
+			if (n <= RDB_GROUP_SHORT_MAX || (uint32_t)w[p + 2] != next_long ||
+			    n > n_ent - next_long)
+				return BAD("VIN group at word %llu: long group out of bounds",
+					   (unsigned long long)p);
+			if (ent[next_long] >> 32 != w[p + 2] >> 32 ||
+			    ent[next_long + n - 1] >> 32 != w[p + 1] >> 32)
+				return BAD("VIN group at word %llu: first or last serial differs",
+					   (unsigned long long)p);
+			r = check_entries(db, ent + next_long, n, &listed);
+			if (r)
+				return r;
+			next_long += n;
+			p += 3;
 		}
 	}
-	/* a probe stops at an empty slot: without one, a miss would take n_slots steps */
-	if (z == UINT32_MAX)
-		return BAD("VIN hash table has no empty slot");
-	/*
-	 * Every key must be found where a probe looks, and a probe may stop early (Robin Hood
-	 * order, rdb-format.h): along a run of full slots, each key's distance from its home grows
-	 * by at most one per slot, and the first slot after an empty one holds a key at home.
-	 * Otherwise a listed VIN would silently read as unlisted.  In one pass round the table from
-	 * an empty slot.
-	 */
-	starts = calloc((size_t)n_ent / 8 + 1, 1);
-	if (!starts)
-		return -ENOMEM;
-	for (uint32_t step = 1, prev = 0; step <= n; step++) {
-		uint32_t i = (uint32_t)(((uint64_t)z + step) % n), d;
-		const struct rdb_slot *g = &slots[i];
-
-		if (g->key == RDB_SLOT_EMPTY) {
-			prev = 0;
-			continue;
-		}
-		d = rdb_slot_dist(g->key, i, n);
-		/* prev is one more than the distance before (0 after an empty slot) */
-		if (d > prev) {
-			free(starts);
-			return BAD("VIN hash slot %u: not reachable from its home slot %u", i,
-				   rdb_slot_home(g->key, n));
-		}
-		prev = d + 1;
-		if (starts[g->start / 8] & (1u << (g->start % 8))) {
-			free(starts);
-			return BAD("VIN hash slot %u: group shared with another slot", i);
-		}
-		starts[g->start / 8] |= (uint8_t)(1u << (g->start % 8));
-	}
-	/*
-	 * Groups in order, in one sequential pass over the entries (visiting them group by group,
-	 * in slot order, costs a cache miss per group): the compiler lays the groups out one after
-	 * the other, so an entry that starts no group continues the one before.
-	 */
-	for (uint32_t e = 1; e < n_ent && !r; e++)
-		if (!(starts[e / 8] & (1u << (e % 8))) && ent[e - 1] >= ent[e])
-			r = BAD("VIN entry %u: group not in order", e);
-	free(starts);
-	if (r)
-		return r;
-	for (uint32_t i = 0; i < n_ent; i++)
-		if ((uint32_t)ent[i] >> 1 >= n_camps || ent[i] >> 32 >= 1u << 31)
-			return BAD("listed VIN %u: campaign out of bounds", i);
+	if (next_long != n_ent)
+		return BAD("VIN entries not all in groups");
+	if (listed != db->h.n_listed_vins)
+		return BAD("header counts disagree with the VIN groups");
 	return 0;
 }
 

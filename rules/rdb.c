@@ -118,11 +118,12 @@ static const struct {
 	[RDB_SEC_WMI_INDEX] = { sizeof(struct rdb_wmi_ent), true, "WMI index" },
 	[RDB_SEC_CANDIDATES] = { 4, true, "candidates" },
 	[RDB_SEC_GENERIC] = { 4, true, "generic campaigns" },
-	[RDB_SEC_VIN_SLOTS] = { sizeof(struct rdb_slot), true, "VIN hash table" },
+	[RDB_SEC_VIN_BUCKETS] = { 4, true, "VIN buckets" },
 	[RDB_SEC_VIN_ENTRIES] = { 8, true, "VIN entries" },
 	[RDB_SEC_NEEDED_DIDS] = { sizeof(struct rdb_did_rec), false, "needed DIDs" },
 	/* optional: the first format 3 files lack it, and a reader then reads the records */
 	[RDB_SEC_CAMPAIGN_BITS] = { 1, true, "campaign bits" },
+	[RDB_SEC_VIN_GROUPS] = { 8, true, "VIN groups" },
 };
 
 /* ---- reading blocks ------------------------------------------------------------------------ */
@@ -480,10 +481,15 @@ static int open_common(struct rdb *db, const struct rdb_open_opts *o, const char
 	if (h->n_campaigns != db->sec[RDB_SEC_CAMPAIGNS].count ||
 	    (seen[RDB_SEC_CAMPAIGN_BITS] &&
 	     db->sec[RDB_SEC_CAMPAIGN_BITS].count != db->sec[RDB_SEC_CAMPAIGNS].count) ||
-	    h->n_listed_vins != db->sec[RDB_SEC_VIN_ENTRIES].count)
+	    h->n_listed_vins < db->sec[RDB_SEC_VIN_ENTRIES].count)
 		return BAD("header counts disagree with the sections");
-	if (db->sec[RDB_SEC_VIN_SLOTS].count == 0)
-		return BAD("VIN hash table has no slot");
+	/* bucket offsets are 32-bit word numbers (rdb-format.h) */
+	if (db->sec[RDB_SEC_VIN_BUCKETS].count < 2 ||
+	    db->sec[RDB_SEC_VIN_BUCKETS].count - 1 > UINT32_MAX ||
+	    db->sec[RDB_SEC_VIN_GROUPS].count > UINT32_MAX)
+		return BAD("VIN bucket index of %llu entries for %llu words",
+			   (unsigned long long)db->sec[RDB_SEC_VIN_BUCKETS].count,
+			   (unsigned long long)db->sec[RDB_SEC_VIN_GROUPS].count);
 	if (o && (o->flags & RDB_OPEN_VERIFY_ALL))
 		return rdb_verify_all(db, errbuf, errlen);
 	return 0;
@@ -670,7 +676,7 @@ size_t rdb_campaign_count(const struct rdb *db)
 
 uint64_t rdb_listed_vin_count(const struct rdb *db)
 {
-	return db ? db->sec[RDB_SEC_VIN_ENTRIES].count : 0;
+	return db ? db->h.n_listed_vins : 0;
 }
 
 const char *rdb_tool_version(const struct rdb *db)
@@ -709,7 +715,7 @@ int rdb_get_info(const struct rdb *db, struct rdb_info *ret)
 		.path = db->path ? db->path : "(buffer)",
 		.file_size = db->size,
 		.n_campaigns = db->sec[RDB_SEC_CAMPAIGNS].count,
-		.n_listed_vins = db->sec[RDB_SEC_VIN_ENTRIES].count,
+		.n_listed_vins = db->h.n_listed_vins,
 		.tool_version = db->h.tool_version,
 		.signer = db->signer,
 		.signer_name = db->signer_name ? db->signer_name : "",

@@ -23,8 +23,9 @@ static int lookups(struct rdb *db)
 		{ 0x61, 0xF189, RDB_DID_OK, (const uint8_t *)"15.2.0", 6, NULL },
 		{ 0x12, 0xF187, RDB_DID_OK, (const uint8_t *)"1", 1, NULL },
 	};
+	/* listed in the corpus's databases, and (the last two) not, around a long group's VINs */
 	const char *vins[] = { "WBA8E51060K734560", "WBY1Z41060V512345", "WBA8E51060K734561",
-			       NULL };
+			       "WBA8E51060K734599", "WBA8E51060K734400", NULL };
 	struct rdb_result res[4];
 	struct rdb_did_ref *refs;
 	size_t n;

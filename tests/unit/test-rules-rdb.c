@@ -215,16 +215,36 @@ static struct rdb_section *section(uint8_t *b, uint32_t id)
 	return NULL;
 }
 
-static struct rdb_slot *full_slot(uint8_t *b, unsigned int min_count)
+/* The first group word of VIN_GROUPS that is a short group of at least MIN_COUNT entries. */
+static uint64_t *short_group(uint8_t *b, unsigned int min_count)
 {
-	struct rdb_section *s = section(b, RDB_SEC_VIN_SLOTS);
-	struct rdb_slot *sl = (struct rdb_slot *)(b + s->offset);
+	struct rdb_section *s = section(b, RDB_SEC_VIN_GROUPS);
+	uint64_t *w = (uint64_t *)(b + s->offset);
 
-	for (uint64_t k = 0; k < s->count; k++)
-		if (sl[k].key != RDB_SLOT_EMPTY && sl[k].count >= min_count)
-			return &sl[k];
+	for (uint64_t p = 0; p < s->count; p += w[p] >> 56 ? 1 + (w[p] >> 56) : 3)
+		if (w[p] >> 56 >= min_count)
+			return &w[p];
 	fail();
 	return NULL;
+}
+
+/* Calls F on every listed VIN's entry, short and long groups alike. */
+static void each_entry(uint8_t *b, void (*f)(uint64_t *e))
+{
+	struct rdb_section *s = section(b, RDB_SEC_VIN_GROUPS);
+	struct rdb_section *l = section(b, RDB_SEC_VIN_ENTRIES);
+	uint64_t *w = (uint64_t *)(b + s->offset), *e = (uint64_t *)(b + l->offset);
+
+	for (uint64_t p = 0; p < s->count; p += w[p] >> 56 ? 1 + (w[p] >> 56) : 3)
+		for (uint64_t k = 0; k < (w[p] >> 56); k++)
+			f(&w[p + 1 + k]);
+	for (uint64_t k = 0; k < l->count; k++)
+		f(&e[k]);
+}
+
+static void ref77(uint64_t *e)
+{
+	*e = (*e & ~(uint64_t)UINT32_MAX) | 77u << 1;
 }
 
 static const struct damage_case {
@@ -235,9 +255,10 @@ static const struct damage_case {
 			   * error promised (the damage is not local to a lookup) */
 } damages[] = {
 	{ "magic", -EMEDIUMTYPE, "(buffer): not a recall database (wrong magic)", NULL },
-	{ "newer", -EPROTONOSUPPORT, "(buffer): format version 4 is newer than this reader (3): "
+	{ "newer", -EPROTONOSUPPORT, "(buffer): format version 5 is newer than this reader (4): "
 				      "update recalld", NULL },
-	{ "older", -EPROTONOSUPPORT, "(buffer): format version 2 is older than this reader (3): "
+	/* format 3 had the VIN hash table of slots: no format 4 reader takes it */
+	{ "older", -EPROTONOSUPPORT, "(buffer): format version 3 is older than this reader (4): "
 				      "compile the rules again with recallc", NULL },
 	{ "extended", -EBADMSG, "(buffer): truncated or extended: header says", NULL },
 	{ "block-size", -EBADMSG, "(buffer): block size 2^20 out of range", NULL },
@@ -250,6 +271,7 @@ static const struct damage_case {
 	{ "section-table", -EBADMSG, "(buffer): section table out of bounds", NULL },
 	{ "section-table-misaligned", -EBADMSG, "(buffer): section table out of bounds", NULL },
 	{ "counts", -EBADMSG, "(buffer): header counts disagree with the sections", NULL },
+	{ "counts-listed", -EBADMSG, "header counts disagree with the VIN groups", NULL },
 	{ "node-forward", -EBADMSG, "is not an earlier node", "is not an earlier node" },
 	{ "node-range", -EBADMSG, "condition outside its nodes", "outside the campaign's nodes" },
 	{ "string-offset", -EBADMSG, "(buffer): campaign 0: text out of bounds",
@@ -263,10 +285,7 @@ static const struct damage_case {
 	{ "vin-ref", -EBADMSG, "listed VIN 0: campaign out of bounds",
 	  "listed VIN names campaign 77 of 2" },
 	{ "campaign-bits", -EBADMSG, "campaign 0: its bits disagree with its record", NULL },
-	{ "group", -EBADMSG, "VIN hash slot", "VIN entries: records" },
-	{ "slot-not-empty", -EBADMSG, "VIN hash table has no empty slot", NULL },
-	/* a key a probe from its home would never reach: a listed VIN would read unlisted */
-	{ "slot-unreachable", -EBADMSG, "not reachable from its home slot", NULL },
+	{ "group", -EBADMSG, "VIN group at word 0: out of bounds", "out of bounds" },
 	{ "group-order", -EBADMSG, "group not in order", NULL },
 	/* two parents for one node: the matcher's budget keeps it bounded */
 	{ "node-shared", -EBADMSG, "has another parent", NULL },
@@ -287,7 +306,7 @@ static void damage(const char *name, uint8_t **pb, size_t *plen)
 	} else if (!strcmp(name, "newer")) {
 		h->format_version = RDB_FORMAT_VERSION + 1;
 	} else if (!strcmp(name, "older")) {
-		h->format_version = 2;
+		h->format_version = 3;
 	} else if (!strcmp(name, "extended")) {
 		b = realloc(b, len + 4096);
 		assert_non_null(b);
@@ -313,6 +332,8 @@ static void damage(const char *name, uint8_t **pb, size_t *plen)
 		/* a table at an odd offset would be read misaligned */
 		h->section_table += 4;
 	} else if (!strcmp(name, "counts")) {
+		h->n_campaigns++;
+	} else if (!strcmp(name, "counts-listed")) {
 		h->n_listed_vins++;
 	} else if (!strcmp(name, "node-forward")) {
 		struct rdb_section *s = section(b, RDB_SEC_NODES);
@@ -344,45 +365,19 @@ static void damage(const char *name, uint8_t **pb, size_t *plen)
 
 		memset(b + s->offset + 1, 'x', s->count - 1);
 	} else if (!strcmp(name, "vin-ref")) {
-		struct rdb_section *s = section(b, RDB_SEC_VIN_ENTRIES);
-		uint64_t *e = (uint64_t *)(b + s->offset);
-
-		for (uint64_t k = 0; k < s->count; k++)
-			e[k] = (e[k] & ~(uint64_t)UINT32_MAX) | 77u << 1;
+		each_entry(b, ref77);
 	} else if (!strcmp(name, "group")) {
-		struct rdb_section *s = section(b, RDB_SEC_VIN_SLOTS);
-		struct rdb_slot *sl = (struct rdb_slot *)(b + s->offset);
+		/* every group says it has more entries than its bucket holds */
+		struct rdb_section *s = section(b, RDB_SEC_VIN_GROUPS);
+		uint64_t *w = (uint64_t *)(b + s->offset);
 
-		for (uint64_t k = 0; k < s->count; k++)
-			if (sl[k].key != RDB_SLOT_EMPTY)
-				sl[k].count = 1000;
-	} else if (!strcmp(name, "slot-not-empty")) {
-		struct rdb_section *s = section(b, RDB_SEC_VIN_SLOTS);
-		struct rdb_slot *sl = (struct rdb_slot *)(b + s->offset), full = *full_slot(b, 1);
-
-		/* a table without an empty slot: a probe for a missing VIN must still end */
-		for (uint64_t k = 0; k < s->count; k++)
-			if (sl[k].key == RDB_SLOT_EMPTY)
-				sl[k] = full;
-	} else if (!strcmp(name, "slot-unreachable")) {
-		struct rdb_section *s = section(b, RDB_SEC_VIN_SLOTS);
-		struct rdb_slot *sl = (struct rdb_slot *)(b + s->offset);
-		uint32_t n = (uint32_t)s->count, j = 0;
-		uint64_t k;
-
-		while (sl[j].key == RDB_SLOT_EMPTY)
-			j++;
-		/* another valid key whose home is the slot after this one */
-		for (k = 1; rdb_slot_home(k, n) != (j + 1) % n; k++)
-			assert_true(k < 1000000);
-		sl[j].key = k;
+		w[0] = (w[0] & RDB_GROUP_PREFIX_MASK) | (uint64_t)RDB_GROUP_SHORT_MAX << 56;
 	} else if (!strcmp(name, "group-order")) {
-		struct rdb_slot *sl = full_slot(b, 2);
-		uint64_t *e = (uint64_t *)(b + section(b, RDB_SEC_VIN_ENTRIES)->offset), t;
+		uint64_t *w = short_group(b, 2), t;
 
-		t = e[sl->start];
-		e[sl->start] = e[sl->start + 1];
-		e[sl->start + 1] = t;
+		t = w[1];
+		w[1] = w[2];
+		w[2] = t;
 	} else if (!strcmp(name, "node-shared")) {
 		struct rdb_section *s = section(b, RDB_SEC_NODES);
 		uint32_t *args = (uint32_t *)(b + section(b, RDB_SEC_ARGS)->offset);
@@ -448,6 +443,200 @@ static void test_damage(void **state)
 		assert_non_null(strstr(err, d->msg));
 		free(b);
 	}
+}
+
+/*
+ * The VIN index with several buckets and a long group (rdb-format.h): 40 VINs sharing positions
+ * 1-11 (a long group, its entries in VIN_ENTRIES) and twelve with a prefix each, in three
+ * buckets.  Every listed VIN and a few unlisted ones, through lazy and verified handles; then
+ * damage behind recomputed hashes, each refused by rdb_verify_all with what is wrong, and on the
+ * lazy path an error where the damage is local to a lookup.
+ */
+static const char *idx_vin(unsigned int i, char out[18])
+{
+	/* i < 40: WBA8E51060K7345nn; else one VIN per prefix WBA8E5106<i>K... */
+	if (i < 40)
+		snprintf(out, 18, "WBA8E51060K7345%02u", i);
+	else
+		snprintf(out, 18, "WBA8E5106%cK734500", "ABCDEFGHJKLMNPRSTU"[i - 40]);
+	return out;
+}
+
+static char *idx_answers(struct rdb *db, char *out, size_t len)
+{
+	size_t o = 0;
+
+	out[0] = 0;
+	for (unsigned int i = 0; i < 58; i++) {
+		char vin[18], alt[18];
+		struct rdb_vehicle v = { .vin = idx_vin(i, vin) };
+		struct rdb_result res[2];
+		int n;
+
+		/* not listed: beyond the long group, before it, prefixes of no group */
+		if (i >= 52) {
+			snprintf(alt, sizeof(alt), i == 52 ? "WBA8E51060K734599" :
+				 i == 53 ? "WBA8E51060K734400" : "WBA8E5106%cK734501",
+				 "ABCDEFGHJKLMNPRSTU"[i - 52]);
+			v.vin = alt;
+		}
+		n = rdb_match(db, &v, 0, res, 2);
+		if (n < 0)
+			return NULL;
+		o += (size_t)snprintf(out + o, len - o, "%d%s|", n,
+				      n > 0 ? rdb_verdict_name(res[0].verdict) : "");
+	}
+	return out;
+}
+
+static uint32_t *idx_buckets(uint8_t *b, uint32_t *n_b)
+{
+	struct rdb_section *s = section(b, RDB_SEC_VIN_BUCKETS);
+
+	*n_b = (uint32_t)s->count - 1;
+	return (uint32_t *)(b + s->offset);
+}
+
+/* The word of the long group. */
+static uint64_t *long_group(uint8_t *b)
+{
+	struct rdb_section *s = section(b, RDB_SEC_VIN_GROUPS);
+	uint64_t *w = (uint64_t *)(b + s->offset);
+
+	for (uint64_t p = 0; p < s->count; p += w[p] >> 56 ? 1 + (w[p] >> 56) : 3)
+		if (!(w[p] >> 56))
+			return &w[p];
+	fail();
+	return NULL;
+}
+
+static void test_vin_index(void **state)
+{
+	static const struct {
+		const char *name, *msg, *lazy;
+	} cases[] = {
+		{ "cover", "VIN buckets do not cover the groups", NULL },
+		{ "bucket-reversed", "ends before it starts", NULL },
+		/* a group in a bucket a lookup of its VINs never reads: they would read unlisted */
+		{ "misplaced", "not in its bucket", NULL },
+		{ "twice", "groups not in order", NULL },
+		{ "long-count", "long group out of bounds", "VIN entries: records" },
+		{ "long-start", "long group out of bounds", NULL },
+		{ "long-short", "long group out of bounds", NULL },
+		/* the first and last serial only aim a lazy lookup: the answers stay right */
+		{ "long-hint", "first or last serial differs", "" },
+		{ "long-order", "group not in order", NULL },
+		{ "short-too-long", "out of bounds", NULL },
+	};
+	char text[8192], vin[18], good_idx[1024], buf[1024], err[RDB_ERR_MAX];
+	size_t o, len;
+	uint8_t *img2, *b;
+	struct rdb *db;
+	uint32_t n_b, *bk;
+
+	(void)state;
+	o = (size_t)snprintf(text, sizeof(text), "campaign \"L\" { title \"l\"; include vins {");
+	for (unsigned int i = 0; i < 52; i++)
+		o += (size_t)snprintf(text + o, sizeof(text) - o, "%s\"%s\"", i ? ", " : "",
+				      idx_vin(i, vin));
+	snprintf(text + o, sizeof(text) - o, " }; }\n");
+	assert_int_equal(compile(text, &img2, &len), 0);
+	bk = idx_buckets(img2, &n_b);
+	assert_int_equal(n_b, 13 / 4 + 1);
+	assert_int_equal(section(img2, RDB_SEC_VIN_ENTRIES)->count, 40);
+	/* the answers, lazily and verified */
+	assert_int_equal(rdb_open_buffer(img2, len, &db, err, sizeof(err)), 0);
+	assert_non_null(idx_answers(db, good_idx, sizeof(good_idx)));
+	assert_string_equal(good_idx, "1open|1open|1open|1open|1open|1open|1open|1open|1open|1open|"
+				      "1open|1open|1open|1open|1open|1open|1open|1open|1open|1open|"
+				      "1open|1open|1open|1open|1open|1open|1open|1open|1open|1open|"
+				      "1open|1open|1open|1open|1open|1open|1open|1open|1open|1open|"
+				      "1open|1open|1open|1open|1open|1open|1open|1open|1open|1open|"
+				      "1open|1open|0|0|0|0|0|0|");
+	assert_int_equal(rdb_verify_all(db, err, sizeof(err)), 0);
+	assert_string_equal(idx_answers(db, buf, sizeof(buf)), good_idx);
+	rdb_close(db);
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *name = cases[i].name, *a;
+		uint64_t *w;
+		int r;
+
+		b = aligned_alloc(8, len);
+		assert_non_null(b);
+		memcpy(b, img2, len);
+		bk = idx_buckets(b, &n_b);
+		w = long_group(b);
+		if (!strcmp(name, "cover")) {
+			bk[n_b]--;
+		} else if (!strcmp(name, "bucket-reversed")) {
+			bk[1] = bk[2] + 1;	/* bucket 1 ends before it starts */
+		} else if (!strcmp(name, "misplaced") || !strcmp(name, "twice")) {
+			/* the second group of a bucket holding two: moved to another bucket's
+			 * prefix, or given the first one's */
+			uint64_t *g = (uint64_t *)(b + section(b, RDB_SEC_VIN_GROUPS)->offset);
+			uint32_t k = 0, second = 0;
+
+			for (; k < n_b && !second; k++) {
+				uint32_t p = bk[k], n1 = (uint32_t)(g[p] >> 56);
+
+				p += n1 ? 1 + n1 : 3;
+				if (p < bk[k + 1])
+					second = p;
+			}
+			assert_true(second > 0);
+			if (!strcmp(name, "twice")) {
+				g[second] = (g[second] & ~RDB_GROUP_PREFIX_MASK) |
+					    (g[bk[k - 1]] & RDB_GROUP_PREFIX_MASK);
+			} else {
+				uint64_t x = (g[second] & RDB_GROUP_PREFIX_MASK) + 1;
+
+				while (rdb_vin_bucket(x, n_b) == k - 1)
+					x++;
+				g[second] = (g[second] & ~RDB_GROUP_PREFIX_MASK) | x;
+			}
+		} else if (!strcmp(name, "long-count")) {
+			w[1] = (w[1] & ~(uint64_t)UINT32_MAX) | 1000;
+		} else if (!strcmp(name, "long-start")) {
+			w[2] += 1;
+		} else if (!strcmp(name, "long-short")) {
+			w[1] = (w[1] & ~(uint64_t)UINT32_MAX) | RDB_GROUP_SHORT_MAX;
+		} else if (!strcmp(name, "long-hint")) {
+			w[1] += (uint64_t)7 << 32;	/* the last serial said later */
+			w[2] -= (uint64_t)5 << 32;	/* the first earlier */
+		} else if (!strcmp(name, "long-order")) {
+			uint64_t *e = (uint64_t *)(b + section(b, RDB_SEC_VIN_ENTRIES)->offset), t;
+
+			t = e[20];
+			e[20] = e[21];
+			e[21] = t;
+		} else if (!strcmp(name, "short-too-long")) {
+			uint64_t *g = (uint64_t *)(b + section(b, RDB_SEC_VIN_GROUPS)->offset);
+			uint32_t p = bk[n_b - 1];
+
+			while (!(g[p] >> 56))
+				p += 3;
+			g[p] = (g[p] & RDB_GROUP_PREFIX_MASK) | (uint64_t)RDB_GROUP_SHORT_MAX << 56;
+		}
+		assert_int_equal(rdb_test_reseal(b, len), 0);
+		assert_int_equal(rdb_open_buffer(b, len, &db, err, sizeof(err)), 0);
+		a = idx_answers(db, buf, sizeof(buf));
+		print_message("%s: lazy: %s\n", name, a ? a : rdb_error(db));
+		if (cases[i].lazy && !cases[i].lazy[0]) {
+			assert_non_null(a);
+			assert_string_equal(a, good_idx);
+		} else if (cases[i].lazy) {
+			assert_null(a);
+			assert_non_null(strstr(rdb_error(db), cases[i].lazy));
+		}
+		r = rdb_verify_all(db, err, sizeof(err));
+		print_message("%s: %d %s\n", name, r, err);
+		assert_int_equal(r, -EBADMSG);
+		assert_non_null(strstr(err, cases[i].msg));
+		rdb_close(db);
+		free(b);
+	}
+	free(img2);
 }
 
 /*
@@ -638,6 +827,7 @@ int main(void)
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_every_byte_flipped),
 		cmocka_unit_test(test_damage),
+		cmocka_unit_test(test_vin_index),
 		cmocka_unit_test(test_shared_nodes_bounded),
 		cmocka_unit_test(test_without_campaign_bits),
 		cmocka_unit_test(test_files),
