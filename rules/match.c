@@ -827,7 +827,7 @@ static enum tri eval(struct mctx *m, uint32_t idx, char *why)
  * work: vin_bucket() reads where the VIN's bucket lies (the index stays in the caches) and asks
  * the memory system for the bucket's first lines, all at once; vin_group() walks the bucket.
  */
-#define BUCKET_PREFETCH_LINES 4
+#define BUCKET_PREFETCH_LINES 12
 
 static void vin_bucket(struct mctx *m)
 {
@@ -851,11 +851,10 @@ static void vin_bucket(struct mctx *m)
 				   (uint64_t)m->b_lo * 8;
 		uint64_t len = (uint64_t)(m->b_hi - m->b_lo) * 8;
 
-		for (unsigned int i = 0; i < BUCKET_PREFETCH_LINES && i * 64u < len; i++)
-			__builtin_prefetch(p + i * 64u);
-		/* the first line may start late in a line: its end may be one more */
-		if (len > 64 && ((uintptr_t)p & 63) + len > BUCKET_PREFETCH_LINES * 64u)
-			__builtin_prefetch(p + BUCKET_PREFETCH_LINES * 64u);
+		const uint8_t *line = (const uint8_t *)((uintptr_t)p & ~(uintptr_t)63);
+
+		for (unsigned int i = 0; i < BUCKET_PREFETCH_LINES && line < p + len; i++, line += 64)
+			__builtin_prefetch(line);
 	}
 }
 
@@ -977,6 +976,9 @@ static void vin_group(struct mctx *m)
 		uint32_t k = (uint32_t)(w[p] >> 56);
 		bool mine = (w[p] & RDB_GROUP_PREFIX_MASK) == m->prefix;
 
+		/* the groups ascend (verified): past the VIN's prefix it is not listed */
+		if (db->all && (w[p] & RDB_GROUP_PREFIX_MASK) > m->prefix)
+			return;
 		if (k) {
 			if (k >= n - p)
 				break;

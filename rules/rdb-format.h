@@ -190,9 +190,10 @@ struct rdb_wmi_ent {
  *
  *   VIN_BUCKETS  uint32_t[n_buckets + 1]: bucket b is the words [B[b], B[b + 1]) of VIN_GROUPS;
  *                B[0] = 0, never decreasing, B[n_buckets] = the number of words.  A group's
- *                bucket is rdb_vin_bucket(prefix, n_buckets).  About four groups per bucket: the
- *                index is 1 MB for 10M VINs and stays in the caches, so the lookup's one cache
- *                miss is its bucket, whose few lines are asked for together.
+ *                bucket is rdb_vin_bucket(prefix, n_buckets).  About sixteen groups per bucket
+ *                (rule-build.c says why): the index is 280 KB for 10M VINs and stays in the
+ *                caches, so the lookup's one cache miss is its bucket, whose lines (a dozen)
+ *                are asked for together.
  *   VIN_GROUPS   uint64_t words, bucket after bucket, each bucket's groups by ascending prefix:
  *                short group (1..RDB_GROUP_SHORT_MAX VINs): rdb_group_word(prefix, n), then its
  *                    n entries (rdb_vin_entry(), strictly ascending) in place;
@@ -203,8 +204,8 @@ struct rdb_wmi_ent {
  *                    of the groups, and the suffixes of the first and last entry let a reader
  *                    aim its search before it reads any entry (rdb_verify_all checks them).
  *
- * So a bucket is a few cache lines (the groups of a production run's VINs sharing positions
- * 1-11 are small), and a group of hundreds costs one more round: the lines around the place
+ * So a bucket is about a dozen cache lines (the groups of a production run's VINs sharing
+ * positions 1-11 are small), and a group of hundreds costs one more round: the lines around the place
  * its serial number is interpolated to.  The compiler writes the long form exactly for groups of
  * more than RDB_GROUP_SHORT_MAX VINs; the count of listed VINs is the header's n_listed_vins.
  */
