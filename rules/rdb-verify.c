@@ -136,9 +136,17 @@ static int check_strings(struct rdb *db)
 	return 0;
 }
 
+/*
+ * A reference to a string: check_strings checked the text of every string from its start, so a
+ * reference must be a start too (recallc's are: strings are interned whole).  One into the middle
+ * of a string could begin inside a UTF-8 sequence — text the lazy reader refuses — and the full
+ * check would have passed what a lookup then fails on (found by fuzz-rdb-load).
+ */
 static bool str_ok(const struct rdb *db, uint32_t off)
 {
-	return off < db->sec[RDB_SEC_STRINGS].count;	/* text checked in check_strings */
+	const uint8_t *s = db->mem + db->sec[RDB_SEC_STRINGS].off;
+
+	return off < db->sec[RDB_SEC_STRINGS].count && (off == 0 || s[off - 1] == 0);
 }
 
 static bool ascending(const uint32_t *v, size_t n)
@@ -242,7 +250,7 @@ static int check_campaigns(struct rdb *db)
 
 		for (int k = 0; k < RDB_S_COUNT && !r; k++)
 			if (!str_ok(db, c->str[k]))
-				r = BAD("campaign %u: text out of bounds", i);
+				r = BAD("campaign %u: text out of bounds or inside a string", i);
 		if (!r && cb->count &&
 		    db->mem[cb->off + i] != ((c->remedied != RDB_NONE ? RDB_CB_REMEDIED : 0) |
 					     (c->inspect != RDB_NONE ? RDB_CB_INSPECT : 0)))

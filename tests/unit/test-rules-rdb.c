@@ -276,6 +276,9 @@ static const struct damage_case {
 	{ "node-range", -EBADMSG, "condition outside its nodes", "outside the campaign's nodes" },
 	{ "string-offset", -EBADMSG, "(buffer): campaign 0: text out of bounds",
 	  "beyond the string table" },
+	/* a reference into the middle of a string: the full check took it, a lookup did not */
+	{ "string-inside", -EBADMSG, "(buffer): campaign 0: text out of bounds or inside a string",
+	  NULL },
 	{ "string-control", -EBADMSG, "is not UTF-8 text or holds a control character",
 	  "is not UTF-8 text or holds a control character" },
 	{ "string-utf8", -EBADMSG, "is not UTF-8 text or holds a control character",
@@ -353,6 +356,13 @@ static void damage(const char *name, uint8_t **pb, size_t *plen)
 		struct rdb_section *s = section(b, RDB_SEC_CAMPAIGNS);
 
 		((struct rdb_campaign_rec *)(b + s->offset))->str[RDB_S_TITLE] = 0x7fffffff;
+	} else if (!strcmp(name, "string-inside")) {
+		struct rdb_section *s = section(b, RDB_SEC_CAMPAIGNS), *t = section(b, RDB_SEC_STRINGS);
+		const uint8_t *v = memmem(b + t->offset, t->count, "15.2.0", 7);
+
+		assert_non_null(v);
+		((struct rdb_campaign_rec *)(b + s->offset))->str[RDB_S_TITLE] =
+			(uint32_t)(v - (b + t->offset)) + 1;
 	} else if (!strcmp(name, "string-control") || !strcmp(name, "string-utf8")) {
 		struct rdb_section *s = section(b, RDB_SEC_CAMPAIGNS);
 		uint32_t t = ((struct rdb_campaign_rec *)(b + s->offset))->str[RDB_S_TITLE];
