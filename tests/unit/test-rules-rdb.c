@@ -357,7 +357,8 @@ static void damage(const char *name, uint8_t **pb, size_t *plen)
 
 		((struct rdb_campaign_rec *)(b + s->offset))->str[RDB_S_TITLE] = 0x7fffffff;
 	} else if (!strcmp(name, "string-inside")) {
-		struct rdb_section *s = section(b, RDB_SEC_CAMPAIGNS), *t = section(b, RDB_SEC_STRINGS);
+		struct rdb_section *s = section(b, RDB_SEC_CAMPAIGNS);
+		struct rdb_section *t = section(b, RDB_SEC_STRINGS);
 		const uint8_t *v = memmem(b + t->offset, t->count, "15.2.0", 7);
 
 		assert_non_null(v);
@@ -560,7 +561,8 @@ static void test_vin_index(void **state)
 	assert_int_equal(rdb_open_buffer(img2, len, &db, err, sizeof(err)), 0);
 	assert_non_null(idx_answers(db, good_idx, sizeof(good_idx)));
 	for (unsigned int i = 0, k = 0; i < IDX_LISTED + 6; i++)
-		k += (unsigned int)snprintf(buf + k, sizeof(buf) - k, i < IDX_LISTED ? "1open|" : "0|");
+		k += (unsigned int)snprintf(buf + k, sizeof(buf) - k, "%s",
+					    i < IDX_LISTED ? "1open|" : "0|");
 	assert_string_equal(good_idx, buf);
 	assert_int_equal(rdb_verify_all(db, err, sizeof(err)), 0);
 	assert_string_equal(idx_answers(db, buf, sizeof(buf)), good_idx);
