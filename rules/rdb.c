@@ -121,7 +121,7 @@ static const struct {
 	[RDB_SEC_VIN_BUCKETS] = { 4, true, "VIN buckets" },
 	[RDB_SEC_VIN_ENTRIES] = { 8, true, "VIN entries" },
 	[RDB_SEC_NEEDED_DIDS] = { sizeof(struct rdb_did_rec), false, "needed DIDs" },
-	/* optional: the first format 3 files lack it, and a reader then reads the records */
+	/* optional (the first format 3 files lacked it): without it a reader reads the records */
 	[RDB_SEC_CAMPAIGN_BITS] = { 1, true, "campaign bits" },
 	[RDB_SEC_VIN_GROUPS] = { 8, true, "VIN groups" },
 };

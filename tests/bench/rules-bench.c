@@ -345,9 +345,9 @@ out:
 /*
  * What one cache miss costs on this machine: a chain of dependent reads at random over memory
  * the size of the database, in CPU time per read (a loaded machine's waits for the CPU are not
- * counted; its cache and memory contention are).  For scale: a lookup makes two dependent reads
- * of this kind (its hash slot, in a table a fifth of the database, then its group), which
- * prefetching and the caches make cheaper but not free.
+ * counted; its cache and memory contention are).  For scale: a lookup makes one read of this
+ * kind (its bucket, format 4; a VIN in a group of more than 16 one more), which prefetching
+ * overlaps with the rest of the match but does not make free.
  */
 static double miss_ns(size_t bytes)
 {
