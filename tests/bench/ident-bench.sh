@@ -113,7 +113,15 @@ run() {	# label, command...: median ms over reps (one warm-up run first)
 		now; s=$ns
 		"$@" >"$work/out" 2>&1
 		now; e=$ns
-		[ -z "$want" ] || grep -q "$want" "$work/out" || die "$label: run $k read no VIN"
+		if [ -n "$want" ] && ! grep -q "$want" "$work/out"; then
+			# the user's script gives up after its `timeout 1` on a loaded machine: that
+			# run is said and repeated (at most 3 times), not timed
+			[ -n "${retries:-}" ] && [ "$retries" -gt 0 ] ||
+				die "$label: run $k read no VIN"
+			retries=$((retries - 1))
+			say "  (run $k read no VIN: repeated)"
+			continue
+		fi
 		t="$t $(( (e - s) / 1000000 ))"
 		k=$((k + 1))
 	done
@@ -133,8 +141,10 @@ run "b named (recall-ident $iface --addressing obd29)" "$BIN/recall-ident" "$ifa
 say "auto / named: $(ratio "$med_a" "$med_b")x (goal <= 1.2: the cost of not knowing the car)"
 if [ $have_cu -eq 1 ]; then
 	want='49 02 01 57 46 30'	# 09 02 answer, "WF0"
+	retries=3
 	run "c can-utils script (isotpsend/isotprecv, obd11 then bmw then obd29, timeout 1 each)" \
 		sh "$work/script.sh" "$iface"
+	retries=
 	say "can-utils script / auto: $(ratio "$med_c" "$med_a")x (goal >= 10)"
 else
 	say "baseline: skipped (can-utils isotpsend/isotprecv missing)"
