@@ -16,8 +16,9 @@
 # process of its own, so the stopwatch adds nothing to either side; `date +%s%N` before and after
 # cost two more processes per run, ~100 ms under TCG, which was counted on both sides and pulled
 # every ratio towards 1; without bash it falls back to date), RECALLD_BENCH_REPS
-# runs (default 7), median.  Needs vcan: without it the measuring part re-runs itself in the test
-# VM (times there are several times slower: TCG emulation).  Measures; fails only when it cannot
+# runs (default 7), median; two commands compared run in turn (A B A B ...) and their ratio is
+# the median of the pairs' ratios.  Needs vcan: without it the measuring part re-runs itself in
+# the test VM (times there are several times slower: TCG emulation).  Measures; fails only when it cannot
 # run.  Environment: B, BIN, TOP.
 set -u
 # bash for its clock (make bench runs every bench with sh)
@@ -102,50 +103,76 @@ EOS
 
 have_cu=1
 command -v isotpsend >/dev/null && command -v isotprecv >/dev/null || have_cu=0
-run() {	# label, command...: median ms over reps (one warm-up run first)
-	label=$1; shift
-	"$@" >"$work/out" 2>&1
-	[ -z "$want" ] || grep -q "$want" "$work/out" ||
-		{ say "ident-bench: $label: no VIN read"; cat "$work/out"; exit 1; }
-	t=''
-	k=0
+medianf() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
+	printf "%.2f\n", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+# one X: runs command X once (the string cmd_X, eval'd; its output must hold want_X), its time
+# in ms into $ms; false when the output lacks want_X
+one() {
+	eval "c=\$cmd_$1 w=\$want_$1"
+	now; s=$ns
+	eval "$c" >"$work/out" 2>&1
+	now; e=$ns
+	ms=$(( (e - s) / 1000000 ))
+	[ -z "$w" ] || grep -q -- "$w" "$work/out"
+}
+# pair X [Y]: X and Y in turn, X Y X Y ... (one warm-up each first), reps times; prints each
+# series with its median (into med_X, med_Y) and the median of the pairs' ratios Y/X (into $pr).
+# Pairs, not two series one after the other: the VM's speed drifts with the host's load, and a
+# ratio of two runs taken side by side keeps its meaning through that.  A run whose output lacks
+# what it must read is fatal, except while $retries > 0 (the can-utils script gives up after its
+# `timeout 1` on a loaded machine): then the pair is said and repeated.
+pair() {
+	one "$1" || die "$(eval echo "\$label_$1"): no VIN read: $(cat "$work/out")"
+	[ -z "${2:-}" ] || one "$2" || die "$(eval echo "\$label_$2"): no VIN read: $(cat "$work/out")"
+	tx='' ty='' rr='' k=0
 	while [ $k -lt "$reps" ]; do
-		now; s=$ns
-		"$@" >"$work/out" 2>&1
-		now; e=$ns
-		if [ -n "$want" ] && ! grep -q "$want" "$work/out"; then
-			# the user's script gives up after its `timeout 1` on a loaded machine: that
-			# run is said and repeated (at most 3 times), not timed
-			[ -n "${retries:-}" ] && [ "$retries" -gt 0 ] ||
-				die "$label: run $k read no VIN"
+		ok=1
+		one "$1" || ok=0
+		x=$ms
+		if [ -n "${2:-}" ] && [ $ok -eq 1 ]; then
+			one "$2" || ok=0
+		fi
+		if [ $ok -eq 0 ]; then
+			[ "${retries:-0}" -gt 0 ] || die "run $k: no VIN read: $(cat "$work/out")"
 			retries=$((retries - 1))
-			say "  (run $k read no VIN: repeated)"
+			say "  (run $k: no VIN read, repeated)"
 			continue
 		fi
-		t="$t $(( (e - s) / 1000000 ))"
+		tx="$tx $x"
+		[ -z "${2:-}" ] || { ty="$ty $ms"; rr="$rr $(ratio "$ms" "$x")"; }
 		k=$((k + 1))
 	done
-	say "$label, $reps runs (ms):$t"
+	for v in "$1" ${2:-}; do
+		# shellcheck disable=SC2086
+		if [ "$v" = "$1" ]; then t=$tx; else t=$ty; fi
+		# shellcheck disable=SC2086
+		m=$(median $t)
+		eval "med_$v=$m"
+		say "$(eval echo "\$label_$v"), $reps runs (ms):$t"
+		# shellcheck disable=SC2086
+		say "  median $m ms ($(minmax $t))"
+	done
 	# shellcheck disable=SC2086
-	m=$(median $t)
-	say "  median $m ms ($(minmax $t))"
-	eval "med_$(echo "$label" | cut -c1)=$m"
+	[ -z "${2:-}" ] || pr=$(medianf $rr)
 }
 # the floor: an empty process, timed the same way (what any whole process costs here)
-want=''
-run "0 an empty process (/bin/true)" /bin/true
-want=$vin
-run "a auto (recall-ident $iface)" "$BIN/recall-ident" "$iface"
-run "b named (recall-ident $iface --addressing obd29)" "$BIN/recall-ident" "$iface" \
-	--addressing obd29
-say "auto / named: $(ratio "$med_a" "$med_b")x (goal <= 1.2: the cost of not knowing the car)"
+label_0="0 an empty process (/bin/true)" cmd_0=/bin/true want_0=''
+pair 0
+label_a="a auto (recall-ident $iface)" cmd_a='"$BIN/recall-ident" "$iface"' want_a=$vin
+label_b="b named (recall-ident $iface --addressing obd29)" want_b=$vin
+cmd_b='"$BIN/recall-ident" "$iface" --addressing obd29'
+pair b a
+say "auto / named: $pr x, median of the $reps pairs' ratios (medians $(ratio "$med_a" "$med_b")x;" \
+	"goal <= 1.2: the cost of not knowing the car)"
 if [ $have_cu -eq 1 ]; then
-	want='49 02 01 57 46 30'	# 09 02 answer, "WF0"
+	label_c="c can-utils script (isotpsend/isotprecv, obd11 then bmw then obd29, timeout 1 each)"
+	cmd_c='sh "$work/script.sh" "$iface"'
+	want_c='49 02 01 57 46 30'	# 09 02 answer, "WF0"
 	retries=3
-	run "c can-utils script (isotpsend/isotprecv, obd11 then bmw then obd29, timeout 1 each)" \
-		sh "$work/script.sh" "$iface"
-	retries=
-	say "can-utils script / auto: $(ratio "$med_c" "$med_a")x (goal >= 10)"
+	pair a c
+	retries=0
+	say "can-utils script / auto: $pr x, median of the $reps pairs' ratios (medians" \
+		"$(ratio "$med_c" "$med_a")x; goal >= 10)"
 else
 	say "baseline: skipped (can-utils isotpsend/isotprecv missing)"
 fi
@@ -162,46 +189,37 @@ start_car() {	# PROFILE: the simulator on it, with every ECU its own process
 	[ -e "$work/ready" ] || die "simulator did not start ($1)"
 }
 start_car slow-ecus
-want=WBA8E51060K734560
-run "d parallel (recall-ident $iface; slow-ecus: 4 ECUs, each answer 50 ms late)" \
-	"$BIN/recall-ident" "$iface"
-run "e one after another (recall-ident $iface --parallel 1; the same car)" \
-	"$BIN/recall-ident" "$iface" --parallel 1
-say "one after another / parallel: $(ratio "$med_e" "$med_d")x (what reading ECUs at the same" \
-	"time gains on a car whose ECUs are slow to answer)"
+label_d="d parallel (recall-ident $iface; slow-ecus: 4 ECUs, each answer 50 ms late)"
+cmd_d='"$BIN/recall-ident" "$iface"' want_d=WBA8E51060K734560
+label_e="e one after another (recall-ident $iface --parallel 1; the same car)"
+cmd_e='"$BIN/recall-ident" "$iface" --parallel 1' want_e=WBA8E51060K734560
+pair d e
+say "one after another / parallel: $pr x, median of the $reps pairs' ratios (medians" \
+	"$(ratio "$med_e" "$med_d")x: what reading ECUs at the same time gains on a car whose" \
+	"ECUs are slow to answer)"
 
 # Before/after (optional): RECALLD_BENCH_BEFORE="LABEL=DIR ..." names earlier builds' bin
 # directories (e.g. main before issue 10, built in a worktree of that commit: `make all`, then its
 # build/bin; it must lie under a path the VM sees, not /tmp).  Each car of the shipped profiles
 # is read with default settings by each build and by this one, every ECU its own simulator process
-# (as in a car: one slow ECU does not hold another up), median of the same reps; the ratio is this
-# build's time over the earlier one's (< 1: faster now).
+# (as in a car: one slow ECU does not hold another up), the two builds in turn (pairs); the ratio
+# is this build's time over the earlier one's, the median of the pairs' ratios (< 1: faster now).
 [ -n "${RECALLD_BENCH_BEFORE:-}" ] || exit 0
-say "before/after: default settings, median of $reps (ms), this build / earlier"
+say "before/after: default settings, $reps pairs (earlier build, this one) per car, ms"
 for car in obd11-generic obd29-generic bmw-f30-obd bmw-f30 bmw-i3 vw-golf; do
 	start_car "$car"
 	line="$car:"
-	for which in $RECALLD_BENCH_BEFORE now="$BIN"; do
-		label=${which%%=*} dir=${which#*=}
-		"$dir/recall-ident" "$iface" >/dev/null 2>&1	# warm-up
-		t=''
-		k=0
-		while [ $k -lt "$reps" ]; do
-			now; s=$ns
-			"$dir/recall-ident" "$iface" >"$work/out" 2>/dev/null
-			now; e=$ns
-			t="$t $(( (e - s) / 1000000 ))"
-			k=$((k + 1))
-		done
-		ecus=$("$dir/recall-ident" "$iface" --json 2>/dev/null | grep -c '"address"')
-		# shellcheck disable=SC2086
-		m=$(median $t)
-		line="$line $label $m ms ($(minmax $t), $ecus ECUs);"
-		eval "med_$label=$m"
-	done
 	for which in $RECALLD_BENCH_BEFORE; do
-		label=${which%%=*}
-		line="$line now/$label $(ratio "$med_now" "$(eval echo "\$med_$label")")x;"
+		label=${which%%=*} dir=${which#*=}
+		label_p="  $label" cmd_p="\"$dir/recall-ident\" \"\$iface\"" want_p=''
+		label_n="  now" cmd_n='"$BIN/recall-ident" "$iface"' want_n=''
+		pair p n >"$work/pair"
+		pe=$("$dir/recall-ident" "$iface" --json 2>/dev/null | grep -c '"address"')
+		ne=$("$BIN/recall-ident" "$iface" --json 2>/dev/null | grep -c '"address"')
+		sp=$(sed -n 's/^ *median [0-9]* ms (\(.*\))$/\1/p' "$work/pair" | sed -n 1p)
+		sn=$(sed -n 's/^ *median [0-9]* ms (\(.*\))$/\1/p' "$work/pair" | sed -n 2p)
+		line="$line $label $med_p ms ($sp, $pe ECUs); now $med_n ms ($sn, $ne ECUs);"
+		line="$line now/$label $pr x (pairs' median; medians $(ratio "$med_n" "$med_p")x);"
 	done
 	say "$line"
 done
