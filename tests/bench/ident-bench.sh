@@ -18,8 +18,8 @@
 # every ratio towards 1; without bash it falls back to date), RECALLD_BENCH_REPS
 # runs (default 7), median; two commands compared run in turn (A B A B ...) and their ratio is
 # the median of the pairs' ratios.  Needs vcan: without it the measuring part re-runs itself in
-# the test VM (times there are several times slower: TCG emulation).  Measures; fails only when it cannot
-# run.  Environment: B, BIN, TOP.
+# the test VM (times there are several times slower: TCG emulation).  Measures; fails only when
+# it cannot run.  Environment: B, BIN, TOP.
 set -u
 # bash for its clock (make bench runs every bench with sh)
 [ -z "${BASH_VERSION:-}" ] && command -v bash >/dev/null 2>&1 && exec bash "$0" "$@"
