@@ -356,8 +356,10 @@ static int check_indexes(struct rdb *db)
 }
 
 /* Entries E[0..n) of a group: strictly ascending (a reader's search relies on it) and naming
- * campaigns that exist.  *listed counts them, for the messages and the header's total. */
-static int check_entries(struct rdb *db, const uint64_t *e, uint32_t n, uint64_t *listed)
+ * campaigns that exist.  *listed counts them, for the messages and the header's total; LISTS
+ * gets, per campaign, 1 for a VIN on its include list and 2 for one on its exclude list. */
+static int check_entries(struct rdb *db, const uint64_t *e, uint32_t n, uint64_t *listed,
+			 uint8_t *lists)
 {
 	uint32_t n_camps = (uint32_t)db->sec[RDB_SEC_CAMPAIGNS].count;
 
@@ -368,6 +370,32 @@ static int check_entries(struct rdb *db, const uint64_t *e, uint32_t n, uint64_t
 		if (i > 0 && e[i - 1] >= e[i])
 			return BAD("listed VIN %llu: group not in order",
 				   (unsigned long long)*listed);
+		lists[(uint32_t)e[i] >> 1] |= (uint8_t)(e[i] & 1 ? 2 : 1);
+	}
+	return 0;
+}
+
+/*
+ * The include and exclude flags of every campaign with listed VINs: a lookup without a valid VIN
+ * has nothing else of the lists, and reads a campaign whose `affected` is false as not_affected
+ * unless the include flag says a list could still select the car (and one whose `affected` is
+ * true as open unless the exclude flag says a list could rule it out).  A flag without entries
+ * is fine (an empty list file): it only makes such a verdict undetermined.
+ */
+static int check_list_flags(struct rdb *db, const uint8_t *lists)
+{
+	uint32_t n_camps = (uint32_t)db->sec[RDB_SEC_CAMPAIGNS].count;
+
+	for (uint32_t i = 0; i < n_camps; i++) {
+		uint8_t flags;
+
+		if (!lists[i])
+			continue;
+		flags = rdb_camp_at(db, i)->flags;
+		if ((lists[i] & 1) && !(flags & RDB_CF_INCLUDE))
+			return BAD("campaign %u: VINs on its include list, its flags say none", i);
+		if ((lists[i] & 2) && !(flags & RDB_CF_EXCLUDE))
+			return BAD("campaign %u: VINs on its exclude list, its flags say none", i);
 	}
 	return 0;
 }
@@ -377,9 +405,9 @@ static int check_entries(struct rdb *db, const uint64_t *e, uint32_t n, uint64_t
  * the bucket its prefix hashes to (else a listed VIN would silently read as unlisted), the
  * groups of a bucket by ascending prefix (so no prefix twice), every count within its bucket,
  * the long groups' entries one after the other in VIN_ENTRIES with the first and last serial
- * as their group word says, and the total as the header says.
+ * as their group word says, and the total as the header says.  LISTS: as check_entries.
  */
-static int check_vins(struct rdb *db)
+static int check_groups(struct rdb *db, uint8_t *lists)
 {
 	const uint32_t *bk = (const uint32_t *)(db->mem + db->sec[RDB_SEC_VIN_BUCKETS].off);
 	const uint64_t *w = (const uint64_t *)(db->mem + db->sec[RDB_SEC_VIN_GROUPS].off);
@@ -411,7 +439,7 @@ static int check_vins(struct rdb *db)
 				return BAD("VIN group at word %llu: out of bounds",
 					   (unsigned long long)p);
 			if (n) {
-				r = check_entries(db, w + p + 1, n, &listed);
+				r = check_entries(db, w + p + 1, n, &listed, lists);
 				if (r)
 					return r;
 				p += 1 + n;
@@ -429,7 +457,7 @@ static int check_vins(struct rdb *db)
 			    ent[next_long + n - 1] >> 32 != w[p + 1] >> 32)
 				return BAD("VIN group at word %llu: first or last serial differs",
 					   (unsigned long long)p);
-			r = check_entries(db, ent + next_long, n, &listed);
+			r = check_entries(db, ent + next_long, n, &listed, lists);
 			if (r)
 				return r;
 			next_long += n;
@@ -441,6 +469,21 @@ static int check_vins(struct rdb *db)
 	if (listed != db->h.n_listed_vins)
 		return BAD("header counts disagree with the VIN groups");
 	return 0;
+}
+
+/* The VIN index, and the campaigns' list flags against it. */
+static int check_vins(struct rdb *db)
+{
+	uint8_t *lists = calloc(db->sec[RDB_SEC_CAMPAIGNS].count + 1, 1);
+	int r;
+
+	if (!lists)
+		return -ENOMEM;
+	r = check_groups(db, lists);
+	if (!r)
+		r = check_list_flags(db, lists);
+	free(lists);
+	return r;
 }
 
 int rdb_verify_all(struct rdb *db, char *errbuf, size_t errlen)

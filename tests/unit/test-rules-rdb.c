@@ -694,6 +694,72 @@ static void test_shared_nodes_bounded(void **state)
 	free(b);
 }
 
+/*
+ * A campaign's include and exclude flags are what a lookup without a valid VIN has of its lists:
+ * a campaign whose `affected` is false may still select the car by its include list, one whose
+ * `affected` is true may still exclude it, so both are undetermined.  A database whose flags
+ * deny lists it has would turn them into not_affected and open — verdicts presented as facts —
+ * so the full check must refuse it, as it refuses campaign bits that disagree with the records.
+ */
+static void test_list_flags(void **state)
+{
+	static const char text[] =
+		"campaign \"F\" { title \"f\"; recognition vehicle_diagnosis;\n"
+		"  affected ecu 0x12 did 0xF187 = \"1\";\n"
+		"  include vins { \"WBA8E51060K734560\" };\n"
+		"  exclude vins { \"WBA8E51060K734561\" }; }\n";
+	static const struct {
+		uint8_t flag;
+		const char *value, *msg;
+	} cases[] = {
+		/* affected false: the include list is what could still select the car */
+		{ RDB_CF_INCLUDE, "2", "campaign 0: VINs on its include list, its flags say none" },
+		/* affected true: the exclude list is what could still rule it out */
+		{ RDB_CF_EXCLUDE, "1", "campaign 0: VINs on its exclude list, its flags say none" },
+	};
+	char err[RDB_ERR_MAX];
+	uint8_t *img3, *b;
+	size_t len;
+
+	(void)state;
+	assert_int_equal(compile(text, &img3, &len), 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct rdb_did_fact f = { 0x12, 0xF187, RDB_DID_OK,
+						(const uint8_t *)cases[i].value, 1, NULL };
+		struct rdb_vehicle v = { .vin = NULL, .dids = &f, .n_dids = 1 };
+		struct rdb_campaign_rec *c;
+		struct rdb_result res[2];
+		struct rdb *db;
+		int r;
+
+		assert_int_equal(rdb_open_buffer(img3, len, &db, err, sizeof(err)), 0);
+		assert_int_equal(rdb_match(db, &v, RDB_MATCH_ALL, res, 2), 1);
+		assert_int_equal(res[0].verdict, RDB_VERDICT_UNDETERMINED);
+		assert_int_equal(rdb_verify_all(db, err, sizeof(err)), 0);
+		rdb_close(db);
+
+		b = aligned_alloc(8, len);
+		assert_non_null(b);
+		memcpy(b, img3, len);
+		c = (struct rdb_campaign_rec *)(b + section(b, RDB_SEC_CAMPAIGNS)->offset);
+		assert_true(c->flags & cases[i].flag);
+		c->flags &= (uint8_t)~cases[i].flag;
+		assert_int_equal(rdb_test_reseal(b, len), 0);
+		assert_int_equal(rdb_open_buffer(b, len, &db, err, sizeof(err)), 0);
+		/* lazily not knowable (the lists are elsewhere): what it answers is only printed */
+		r = rdb_match(db, &v, RDB_MATCH_ALL, res, 2);
+		print_message("flag %u: lazy: %d %s\n", cases[i].flag, r,
+			      r > 0 ? rdb_verdict_name(res[0].verdict) : rdb_error(db));
+		r = rdb_verify_all(db, err, sizeof(err));
+		print_message("flag %u: %d %s\n", cases[i].flag, r, err);
+		assert_int_equal(r, -EBADMSG);
+		assert_non_null(strstr(err, cases[i].msg));
+		rdb_close(db);
+		free(b);
+	}
+	free(img3);
+}
+
 /* The first format 3 files had no campaign bits: a reader then reads the records, same answers. */
 static void test_without_campaign_bits(void **state)
 {
@@ -840,6 +906,7 @@ int main(void)
 		cmocka_unit_test(test_damage),
 		cmocka_unit_test(test_vin_index),
 		cmocka_unit_test(test_shared_nodes_bounded),
+		cmocka_unit_test(test_list_flags),
 		cmocka_unit_test(test_without_campaign_bits),
 		cmocka_unit_test(test_files),
 		cmocka_unit_test(test_replaced_in_place),
