@@ -952,6 +952,75 @@ static void group_run(struct mctx *m, const uint64_t *e, uint32_t n, uint32_t fi
 	m->n_run = (uint32_t)(e + lo - m->run);
 }
 
+/* E[0..n) strictly ascending, as the full check has it; else recorded as damage. */
+static bool entries_ordered(struct mctx *m, const uint64_t *e, uint32_t n)
+{
+	for (uint32_t i = 1; i < n; i++)
+		if (e[i - 1] >= e[i]) {
+			bad(m, "VIN group in bucket %u not in order", m->bucket);
+			return false;
+		}
+	return true;
+}
+
+/*
+ * On a lazy handle, what the full check proves of the VIN's bucket, checked where a lookup has it
+ * in hand (the whole bucket was read and hashed to walk it): every group hashes to this bucket,
+ * the groups ascend, every count fits, and short groups are ordered.  Unchecked, a group given
+ * twice or out of order could hide the VIN's own, and its VIN would read as unlisted — for a
+ * campaign that selects by list alone, not_affected as a fact.  The verified walk skips this.
+ */
+static bool bucket_sound(struct mctx *m, const uint64_t *w, uint32_t n)
+{
+	uint32_t n_b = (uint32_t)(m->db->sec[RDB_SEC_VIN_BUCKETS].count - 1);
+	uint64_t prev = 0;
+
+	for (uint32_t p = 0; p < n;) {
+		uint64_t prefix = w[p] & RDB_GROUP_PREFIX_MASK;
+		uint32_t k = (uint32_t)(w[p] >> 56);
+
+		if (prefix >= RDB_PREFIX_LIMIT || rdb_vin_bucket(prefix, n_b) != m->bucket) {
+			bad(m, "VIN bucket %u: group at word %llu not in its bucket", m->bucket,
+			    (unsigned long long)m->b_lo + p);
+			return false;
+		}
+		if (p > 0 && prefix <= prev) {
+			bad(m, "VIN bucket %u: groups not in order", m->bucket);
+			return false;
+		}
+		prev = prefix;
+		if (k > RDB_GROUP_SHORT_MAX || (k ? k >= n - p : n - p < 3)) {
+			bad(m, "VIN bucket %u: group at word %llu out of bounds", m->bucket,
+			    (unsigned long long)m->b_lo + p);
+			return false;
+		}
+		if (k && !entries_ordered(m, w + p + 1, k))
+			return false;
+		p += k ? 1 + k : 3;
+	}
+	return true;
+}
+
+/*
+ * On a lazy handle, a long group's entries E[0..cnt) against its words: more than a short group
+ * holds, ordered, and the first and last serial as the words say.  The lookup has the entries in
+ * hand; a count cut short would otherwise read the VINs past it as unlisted.
+ */
+static bool long_group_sound(struct mctx *m, const uint64_t *g, const uint64_t *e, uint32_t cnt)
+{
+	if (cnt <= RDB_GROUP_SHORT_MAX) {
+		bad(m, "VIN bucket %u: long group of %u entries", m->bucket, cnt);
+		return false;
+	}
+	if (!entries_ordered(m, e, cnt))
+		return false;
+	if (e[0] >> 32 != g[2] >> 32 || e[cnt - 1] >> 32 != g[1] >> 32) {
+		bad(m, "VIN bucket %u: long group: first or last serial differs", m->bucket);
+		return false;
+	}
+	return true;
+}
+
 /*
  * The VIN's group in its bucket: a walk over the group words (a short group's entries follow its
  * word, a long one's are elsewhere), every count checked against the bucket's end.
@@ -974,6 +1043,8 @@ static void vin_group(struct mctx *m)
 		return;
 	}
 	n = m->b_hi - m->b_lo;
+	if (!db->all && !bucket_sound(m, w, n))
+		return;
 	while (p < n) {
 		uint32_t k = (uint32_t)(w[p] >> 56);
 		bool mine = (w[p] & RDB_GROUP_PREFIX_MASK) == m->prefix;
@@ -1010,6 +1081,8 @@ static void vin_group(struct mctx *m)
 				fail(m);
 				return;
 			}
+			if (!db->all && !long_group_sound(m, w + p, e, cnt))
+				return;
 			group_run(m, e, cnt, (uint32_t)(w[p + 2] >> 32),
 				  (uint32_t)(w[p + 1] >> 32));
 			return;
