@@ -1491,10 +1491,12 @@ int rdb_match(const struct rdb *db, const struct rdb_vehicle *v, unsigned int fl
 		/*
 		 * Four lists (WMI, WMI + model code, generic, VIN list), ascending, merged.  Each
 		 * round takes the smallest head and moves past it in every list, so it ends after
-		 * at most their total length even if a damaged list is not in order.
+		 * at most their total length even if a damaged list is not in order.  "None left"
+		 * is above every campaign number: a damaged list naming campaign UINT32_MAX gets
+		 * the error of a campaign out of bounds, not a silent end of the merge.
 		 */
 		for (;;) {
-			uint32_t best = UINT32_MAX;
+			uint64_t best = UINT64_MAX;
 			struct rdb_result scratch;
 
 			if (ia < na && a[ia] < best)
@@ -1505,7 +1507,7 @@ int rdb_match(const struct rdb *db, const struct rdb_vehicle *v, unsigned int fl
 				best = g[ib];
 			if (ic < m.n_run && ((uint32_t)m.run[ic] >> 1) < best)
 				best = (uint32_t)m.run[ic] >> 1;
-			if (best == UINT32_MAX)
+			if (best == UINT64_MAX)
 				break;
 			while (ia < na && a[ia] == best)
 				ia++;
@@ -1515,7 +1517,7 @@ int rdb_match(const struct rdb *db, const struct rdb_vehicle *v, unsigned int fl
 				ib++;
 			while (ic < m.n_run && ((uint32_t)m.run[ic] >> 1) == best)
 				ic++;
-			decide(&m, best, out < cap ? &results[out] : &scratch);
+			decide(&m, (uint32_t)best, out < cap ? &results[out] : &scratch);
 			if (m.err)
 				return m.err;
 			out++;

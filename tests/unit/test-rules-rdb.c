@@ -294,6 +294,10 @@ static const struct damage_case {
 	{ "node-shared", -EBADMSG, "has another parent", NULL },
 	{ "wmi-index", -EBADMSG, "(buffer): WMI index entry 0 out of bounds or unsorted",
 	  "candidates: records" },
+	/* the campaign number the merge of candidate lists used to mean "none left": a lookup
+	 * skipped it, and the rest of its list, without a word */
+	{ "candidate-max", -EBADMSG, "(buffer): candidate 0: campaign out of bounds",
+	  "campaigns: records 4294967295..+1 beyond its 2" },
 	{ "enum", -EBADMSG, "campaign 0: unknown enumeration value",
 	  "campaign 0: unknown enumeration value" },
 };
@@ -406,6 +410,8 @@ static void damage(const char *name, uint8_t **pb, size_t *plen)
 		struct rdb_section *s = section(b, RDB_SEC_WMI_INDEX);
 
 		((struct rdb_wmi_ent *)(b + s->offset))[0].count = 1000;
+	} else if (!strcmp(name, "candidate-max")) {
+		((uint32_t *)(b + section(b, RDB_SEC_CANDIDATES)->offset))[0] = UINT32_MAX;
 	} else if (!strcmp(name, "campaign-bits")) {
 		b[section(b, RDB_SEC_CAMPAIGN_BITS)->offset] ^= RDB_CB_REMEDIED;
 	} else if (!strcmp(name, "enum")) {
