@@ -177,6 +177,21 @@ static enum tri bad(struct mctx *m, const char *fmt, ...)
 	return U;
 }
 
+static void vin_bad(struct mctx *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Damage of the VIN index, found before any campaign is decided: not blamed on one. */
+static void vin_bad(struct mctx *m, const char *fmt, ...)
+{
+	char msg[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	rdb_bad(m->db, "%s", msg);
+	m->err = -EBADMSG;
+}
+
 /* Printable, trimmed rendering of a DID value or a VIN for reasons: the bytes come from a car. */
 static void show_value(const uint8_t *val, size_t len, char *out, size_t outlen)
 {
@@ -943,7 +958,7 @@ static void group_run(struct mctx *m, const uint64_t *e, uint32_t n, uint32_t fi
 
 	/* the group is ordered (rdb_verify_all checks all of it): here at least where we look */
 	if (lo > 0 && lo < n && e[lo - 1] >= e[lo]) {
-		bad(m, "VIN group in bucket %u not in order", m->bucket);
+		vin_bad(m, "VIN group in bucket %u not in order", m->bucket);
 		return;
 	}
 	m->run = e + lo;
@@ -957,7 +972,7 @@ static bool entries_ordered(struct mctx *m, const uint64_t *e, uint32_t n)
 {
 	for (uint32_t i = 1; i < n; i++)
 		if (e[i - 1] >= e[i]) {
-			bad(m, "VIN group in bucket %u not in order", m->bucket);
+			vin_bad(m, "VIN group in bucket %u not in order", m->bucket);
 			return false;
 		}
 	return true;
@@ -980,17 +995,17 @@ static bool bucket_sound(struct mctx *m, const uint64_t *w, uint32_t n)
 		uint32_t k = (uint32_t)(w[p] >> 56);
 
 		if (prefix >= RDB_PREFIX_LIMIT || rdb_vin_bucket(prefix, n_b) != m->bucket) {
-			bad(m, "VIN bucket %u: group at word %llu not in its bucket", m->bucket,
+			vin_bad(m, "VIN bucket %u: group at word %llu not in its bucket", m->bucket,
 			    (unsigned long long)m->b_lo + p);
 			return false;
 		}
 		if (p > 0 && prefix <= prev) {
-			bad(m, "VIN bucket %u: groups not in order", m->bucket);
+			vin_bad(m, "VIN bucket %u: groups not in order", m->bucket);
 			return false;
 		}
 		prev = prefix;
 		if (k > RDB_GROUP_SHORT_MAX || (k ? k >= n - p : n - p < 3)) {
-			bad(m, "VIN bucket %u: group at word %llu out of bounds", m->bucket,
+			vin_bad(m, "VIN bucket %u: group at word %llu out of bounds", m->bucket,
 			    (unsigned long long)m->b_lo + p);
 			return false;
 		}
@@ -1009,13 +1024,13 @@ static bool bucket_sound(struct mctx *m, const uint64_t *w, uint32_t n)
 static bool long_group_sound(struct mctx *m, const uint64_t *g, const uint64_t *e, uint32_t cnt)
 {
 	if (cnt <= RDB_GROUP_SHORT_MAX) {
-		bad(m, "VIN bucket %u: long group of %u entries", m->bucket, cnt);
+		vin_bad(m, "VIN bucket %u: long group of %u entries", m->bucket, cnt);
 		return false;
 	}
 	if (!entries_ordered(m, e, cnt))
 		return false;
 	if (e[0] >> 32 != g[2] >> 32 || e[cnt - 1] >> 32 != g[1] >> 32) {
-		bad(m, "VIN bucket %u: long group: first or last serial differs", m->bucket);
+		vin_bad(m, "VIN bucket %u: long group: first or last serial differs", m->bucket);
 		return false;
 	}
 	return true;
@@ -1032,7 +1047,7 @@ static void vin_group(struct mctx *m)
 	uint32_t n, p = 0;
 
 	if (m->b_hi < m->b_lo) {
-		bad(m, "VIN bucket %u ends before it starts", m->bucket);
+		vin_bad(m, "VIN bucket %u ends before it starts", m->bucket);
 		return;
 	}
 	if (m->b_hi == m->b_lo)
@@ -1089,7 +1104,8 @@ static void vin_group(struct mctx *m)
 		}
 	}
 	if (p != n)
-		bad(m, "VIN bucket %u: group at word %u out of bounds", m->bucket, m->b_lo + p);
+		vin_bad(m, "VIN bucket %u: group at word %llu out of bounds", m->bucket,
+			(unsigned long long)m->b_lo + p);
 }
 
 static void vin_lookup(struct mctx *m)
