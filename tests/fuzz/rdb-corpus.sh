@@ -32,3 +32,8 @@ printf '\001' | dd of="$c/damaged-block.rdb" bs=1 seek=$((size - 1)) conv=notrun
 	printf '\t"WBY1Z41060V512345" };\n  exclude vins { "WBA8E51060K734561" }; }\n'
 } >"$t/long.rules"
 "$B/bin/recallc" -q "$t/long.rules" -o "$c/long-group.rdb"
+# the long group's count cut from 43 to 33 (the low byte of the word after its group word, the
+# first word of VIN_GROUPS at 4576): a lazy lookup must refuse it, not read the nine VINs past the
+# cut as unlisted (the target reseals it: its last byte is even)
+cp "$c/long-group.rdb" "$c/long-group-cut.rdb"
+printf '\041' | dd of="$c/long-group-cut.rdb" bs=1 seek=4584 conv=notrunc status=none
