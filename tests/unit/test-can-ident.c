@@ -931,6 +931,25 @@ static void test_window_end(void **state)
 	assert_non_null(find(id, gw[0]));
 	assert_int_equal(id->quiet_ms, 0);
 	ident_free(id);
+
+	/* the same car with the late ECU named (recall-ident --ecu 0x7E1), the gap left on: a named
+	 * ECU is asked physically when its probe went unanswered, so it is read all the same */
+	setup(NULL);
+	add(IDENT_SCHEME_UDS11, gw[0], 5)->f190 = "WVWZZZ1KZAW000001";
+	add(IDENT_SCHEME_OBD11, 0x7E1, 150)->vin09 = "WVWZZZ1KZAW000001";
+	{
+		static const uint32_t named[] = { IDENT_ECU_PAIR(0x710, 0x77A), 0x7E1 };
+
+		cfg.quiet_ms = 0;	/* the default gap */
+		cfg.ecus = named;
+		cfg.n_ecus = 2;
+		id = read_car(&cfg);
+	}
+	assert_int_equal(id->quiet_ms, IDENT_QUIET_MS_DEFAULT);
+	assert_non_null(find(id, 0x7E1));
+	assert_non_null(find(id, gw[0]));
+	assert_true(id->vin_agree);
+	ident_free(id);
 }
 
 /*
